@@ -13,6 +13,8 @@
 //! # let _ = inner;
 //! ```
 
+pub mod conformance;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
