@@ -94,6 +94,10 @@ impl Shape {
 }
 
 fn mask(name: &str, value: &str) -> String {
+    // The signing time changes from run to run; that it is there is what a shape shows.
+    if name == "x-amz-date" {
+        return "<timestamp>".to_owned();
+    }
     if !SECRET_HEADERS.contains(&name) {
         return value.to_owned();
     }

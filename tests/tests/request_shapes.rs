@@ -207,8 +207,13 @@ async fn blueconic_bulk_write() {
 }
 
 fn customer_profiles() -> (Recorder, customer_profiles_api::Client) {
-    // SigV4 signing arrives with the transport issue; until then the shape shows the unsigned request.
-    let (recorder, inner) = Recorder::new(Auth::None);
+    use cdp_transport::{AwsCredentials, SigV4};
+    let signer = SigV4::new(
+        AwsCredentials::new("AKIDEXAMPLE", "aws-secret-key"),
+        "eu-west-1",
+        "profile",
+    );
+    let (recorder, inner) = Recorder::new(Auth::sigv4(signer));
     (
         recorder,
         customer_profiles_api::Client::new("https://profile.eu-west-1.amazonaws.com", inner),
