@@ -154,7 +154,8 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder and the client [`Inner`] that sends through it with `auth`.
+    /// A recorder and the client [`Inner`] that sends through it with `auth`, without retries (each call
+    /// is one request, answered by one queued reply).
     ///
     /// ```
     /// let (recorder, inner) = cdp_tests::Recorder::new(cdp_transport::Auth::None);
@@ -163,7 +164,9 @@ impl Recorder {
     /// ```
     pub fn new(auth: Auth) -> (Self, Inner) {
         let recorder = Self::default();
-        let inner = Inner::new(auth).with_transport(recorder.clone());
+        let inner = Inner::new(auth)
+            .with_transport(recorder.clone())
+            .with_retry(cdp_transport::RetryPolicy::none());
         (recorder, inner)
     }
 

@@ -353,3 +353,53 @@ async fn flagship_error_body_decodes() {
     assert_eq!(body.status(), 400);
     assert_eq!(body.message.as_deref(), Some("visitorId is required"));
 }
+
+#[tokio::test]
+async fn an_error_answer_that_is_not_json_keeps_its_status_and_text() {
+    let (recorder, client) = contacthub();
+    recorder.reply(502, "<html><body>Bad gateway</body></html>");
+    let err = client
+        .get_customer()
+        .workspace_id("w")
+        .customer_id("c")
+        .send()
+        .await
+        .unwrap_err();
+    let contacthub_api::Error::ErrorResponse(body) = err else {
+        panic!("typed error expected, got {err:?}")
+    };
+    assert_eq!(body.status(), 502);
+    assert_eq!(
+        body.message.as_deref(),
+        Some("<html><body>Bad gateway</body></html>")
+    );
+
+    recorder.reply(401, "");
+    let err = client
+        .get_customer()
+        .workspace_id("w")
+        .customer_id("c")
+        .send()
+        .await
+        .unwrap_err();
+    let contacthub_api::Error::ErrorResponse(body) = err else {
+        panic!("typed error expected, got {err:?}")
+    };
+    assert_eq!(body.status(), 401);
+    assert_eq!(body.message, None);
+
+    let (recorder, inner) = Recorder::new(Auth::None);
+    let cp = customer_profiles_api::Client::new("https://profile.eu-west-1.amazonaws.com", inner);
+    recorder.reply(403, "Forbidden");
+    let err = cp
+        .get_segment_definition()
+        .domain_name("d")
+        .segment_definition_name("s")
+        .send()
+        .await
+        .unwrap_err();
+    let customer_profiles_api::Error::ErrorResponse(body) = err else {
+        panic!("typed error expected")
+    };
+    assert_eq!(body.message.as_deref(), Some("Forbidden"));
+}

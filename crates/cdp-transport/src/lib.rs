@@ -3,9 +3,10 @@
 //! Every generated `*-api` client executes its requests through progenitor's hooks, and each crate
 //! implements them with [`impl_client_hooks!`]: [`Inner::prepare`] authenticates a request before it is
 //! sent (a bearer token, an API key, an OAuth2 token fetched and cached, or a SigV4 signature), and
-//! [`Inner::execute`] sends it through a [`Transport`] — [`Direct`] over the network by default, or a test's
-//! own transport that records requests. After a 401, a client with OAuth2 credentials drops its token,
-//! fetches a new one and sends the request once more.
+//! [`Inner::execute`] sends it through a [`Transport`] ([`Direct`] over the network by default, or a test's
+//! own transport that records requests), retrying what is safe to retry under a [`RetryPolicy`] within
+//! the client's timeout, in a `tracing` span per request. After a 401, a client with OAuth2 credentials
+//! drops its token, fetches a new one and sends the request once more.
 //!
 //! ```
 //! use cdp_transport::{Auth, Inner};
@@ -17,28 +18,48 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod retry;
 mod transport;
 
 pub use auth::{Auth, AuthError, AwsCredentials, AwsProfileSource, ClientCredentials, SigV4};
+pub use retry::RetryPolicy;
 pub use transport::{BoxFuture, Direct, Transport};
 
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
-/// What every generated client carries besides its base URL and `reqwest::Client`: how to authenticate and
-/// how to send. Its `Debug` never shows a secret.
+use tracing::Instrument as _;
+
+use retry::Outcome;
+
+/// How long a call may take, all attempts and pauses together, unless the client says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every generated client carries besides its base URL and `reqwest::Client`: how to authenticate,
+/// how to retry, how long a call may take, and how to send. Its `Debug` never shows a secret.
 ///
 /// ```
-/// let inner = cdp_transport::Inner::new(cdp_transport::Auth::None);
-/// # let _ = inner;
+/// use std::time::Duration;
+/// use cdp_transport::{Auth, Inner, RetryPolicy};
+///
+/// let inner = Inner::new(Auth::bearer("token"))
+///     .with_service("contacthub")
+///     .with_timeout(Duration::from_secs(10))
+///     .with_retry(RetryPolicy::default().max_attempts(5));
+/// assert_eq!(inner.timeout(), Duration::from_secs(10));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Inner {
     auth: Auth,
     transport: Arc<dyn Transport>,
+    service: &'static str,
+    retry: RetryPolicy,
+    timeout: Duration,
 }
 
 impl Inner {
-    /// Sends with [`Direct`] and the given authentication.
+    /// Sends with [`Direct`], the given authentication, the default [`RetryPolicy`] and
+    /// [`DEFAULT_TIMEOUT`].
     ///
     /// ```
     /// let inner = cdp_transport::Inner::new(cdp_transport::Auth::api_key("x-api-key", "k"));
@@ -48,6 +69,9 @@ impl Inner {
         Self {
             auth,
             transport: Arc::new(Direct),
+            service: "cdp",
+            retry: RetryPolicy::default(),
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 
@@ -62,9 +86,37 @@ impl Inner {
         self
     }
 
+    /// Names the service in tracing spans.
+    pub fn with_service(mut self, service: &'static str) -> Self {
+        self.service = service;
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets how long a call may take, all attempts and the pauses between them together.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
     /// The authentication in use.
     pub fn auth(&self) -> &Auth {
         &self.auth
+    }
+
+    /// The retry policy in use.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// How long a call may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Makes a built request ready to send: authenticates it. Called by the generated clients before
@@ -91,14 +143,16 @@ impl Inner {
         self.auth.authorize(client, request).await
     }
 
-    /// Sends one prepared request of the operation `operation`; called by the generated clients.
+    /// Sends one prepared request of the operation `operation` (snake case, as the generated client names
+    /// it), retrying as the policy allows within the timeout; called by the generated clients. The answer's
+    /// body is read here, so that a connection lost in the middle of it counts as a failed attempt.
     ///
     /// ```no_run
     /// # async fn run() -> reqwest::Result<()> {
     /// let inner = cdp_transport::Inner::new(cdp_transport::Auth::None);
     /// let client = reqwest::Client::new();
     /// let request = client.get("http://127.0.0.1:8080/").build()?;
-    /// let response = inner.execute(&client, request, "getRoot").await?;
+    /// let response = inner.execute(&client, request, "get_root").await?;
     /// # let _ = response; Ok(()) }
     /// ```
     pub async fn execute(
@@ -107,21 +161,165 @@ impl Inner {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        let again = request.try_clone();
-        let response = self.transport.execute(client, request, operation).await?;
-        if response.status() != reqwest::StatusCode::UNAUTHORIZED {
-            return Ok(response);
-        }
-        let Some(mut again) = again else {
-            return Ok(response);
-        };
-        if !self.auth.unauthorized(&again).await
-            || self.auth.authorize(client, &mut again).await.is_err()
-        {
-            return Ok(response);
-        }
-        self.transport.execute(client, again, operation).await
+        let span = tracing::info_span!(
+            "cdp.request",
+            service = self.service,
+            operation,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        self.send(client, request, operation).instrument(span).await
     }
+
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let repeatable = self.retry.may_repeat(request.method(), operation);
+        let mut pauses = self.retry.backoff();
+        let mut refreshed = false;
+        let mut attempt = 1;
+        let mut request = request;
+        loop {
+            let spare = request.try_clone();
+            *request.timeout_mut() = Some(
+                deadline
+                    .saturating_duration_since(Instant::now())
+                    .max(Duration::from_millis(1)),
+            );
+            let result = self.attempt(client, request, operation).await;
+            let status = result.as_ref().ok().map(|r| r.status().as_u16());
+            tracing::debug!(
+                attempt,
+                status,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "attempt"
+            );
+
+            let outcome = match &result {
+                Ok(response)
+                    if response.status() == reqwest::StatusCode::UNAUTHORIZED && !refreshed =>
+                {
+                    // A token that expired or was revoked: one more try with a fresh one, if the auth has one.
+                    match spare {
+                        Some(mut again) if self.auth.unauthorized(&again).await => {
+                            refreshed = true;
+                            if self.auth.authorize(client, &mut again).await.is_ok() {
+                                request = again;
+                                attempt += 1;
+                                continue;
+                            }
+                        }
+                        _ => {}
+                    }
+                    return self.finish(result, attempt, started);
+                }
+                Ok(response) => {
+                    let retry_after = response
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok());
+                    retry::status_outcome(response.status(), retry_after, SystemTime::now())
+                }
+                Err(error) => retry::error_outcome(error),
+            };
+            let Outcome::Retry(retry_after) = outcome else {
+                return self.finish(result, attempt, started);
+            };
+            let Some(mut again) = spare.filter(|_| repeatable && attempt < self.retry.attempts())
+            else {
+                return self.finish(result, attempt, started);
+            };
+            let pause = match retry_after {
+                Some(wait) if self.retry.honours(wait) => wait,
+                Some(_) => return self.finish(result, attempt, started),
+                None => pauses.next().unwrap_or_default(),
+            };
+            if Instant::now() + pause >= deadline {
+                return self.finish(result, attempt, started);
+            }
+            tokio::time::sleep(pause).await;
+            // A new signature time, or a token refreshed meanwhile.
+            if self.auth.authorize(client, &mut again).await.is_err() {
+                return self.finish(result, attempt, started);
+            }
+            request = again;
+            attempt += 1;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.transport.execute(client, request, operation).await?;
+        let status = response.status();
+        let version = response.version();
+        let mut headers = response.headers().clone();
+        let mut body = response.bytes().await?;
+        if (status.is_client_error() || status.is_server_error()) && !is_json_object(&body) {
+            body = error_envelope(&body);
+            headers.insert(
+                reqwest::header::CONTENT_TYPE,
+                reqwest::header::HeaderValue::from_static("application/json"),
+            );
+            headers.insert(
+                reqwest::header::CONTENT_LENGTH,
+                reqwest::header::HeaderValue::from(body.len()),
+            );
+        }
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Ok(reqwest::Response::from(rebuilt))
+    }
+
+    fn finish(
+        &self,
+        result: reqwest::Result<reqwest::Response>,
+        attempts: u32,
+        started: Instant,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::Span::current();
+        span.record("attempts", attempts);
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                tracing::info!(status = response.status().as_u16(), attempts, "done");
+            }
+            Err(error) => tracing::warn!(attempts, error = %error, "failed"),
+        }
+        result
+    }
+}
+
+fn is_json_object(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_ok()
+}
+
+/// An error answer whose body is not a JSON object (empty, HTML from a proxy, plain text, a JSON array)
+/// would make the generated client drop the status and report a decoding failure. Every service's error
+/// type has a `message` (AWS: `Message`), so the text goes there and the status survives.
+fn error_envelope(body: &[u8]) -> bytes::Bytes {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    let envelope = if text.is_empty() {
+        serde_json::json!({})
+    } else {
+        serde_json::json!({"message": text, "Message": text})
+    };
+    bytes::Bytes::from(envelope.to_string())
 }
 
 #[doc(hidden)]

@@ -27,7 +27,10 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod error;
+
 pub use cdp_transport as transport;
+pub use error::{ApiError, DecodeError, Error, Result, ServiceError, ServiceErrorBody};
 
 /// ContactHub (Contactlab Hub): customers with their sub-resources, sessions and events.
 ///

@@ -1,0 +1,456 @@
+//! One error type for every call of every service.
+
+use std::fmt;
+
+use progenitor_client::Error as ApiCallError;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The raw body kept in a decode error is cut to this many bytes.
+const BODY_CAP: usize = 4096;
+
+/// Everything that can go wrong in a call: the service said no ([`Error::Api`]), the network failed, the
+/// answer could not be read, the input was invalid before anything was sent, or authentication failed.
+/// Messages never contain a secret.
+///
+/// ```
+/// let err = cdp::Error::invalid_input("ProfileIds", "must hold 1 to 100 ids");
+/// assert_eq!(err.to_string(), "invalid input: `ProfileIds` must hold 1 to 100 ids");
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The service answered with an error status and, usually, its own error body.
+    Api(Box<ApiError>),
+    /// The request could not be sent or its answer not received (connection, timeout, TLS).
+    Transport {
+        /// The service called.
+        service: &'static str,
+        /// What the HTTP client reported.
+        source: reqwest::Error,
+    },
+    /// The answer arrived but does not have the shape the spec gives it.
+    Decode(Box<DecodeError>),
+    /// The input was invalid; nothing was sent.
+    InvalidInput {
+        /// The field at fault, when one is.
+        field: Option<String>,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Credentials could not be used: a token endpoint refused, AWS credentials were not found.
+    Auth {
+        /// The service called.
+        service: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The service answered with a status the spec does not give this operation.
+    UnexpectedStatus {
+        /// The service called.
+        service: &'static str,
+        /// The status.
+        status: u16,
+    },
+}
+
+impl Error {
+    /// Invalid input for `field`.
+    pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status, when the service answered.
+    ///
+    /// ```
+    /// assert_eq!(cdp::Error::invalid_input("size", "too large").status(), None);
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::Decode(e) => Some(e.status),
+            Self::UnexpectedStatus { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The service's error, when it answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Converts the error of a generated client's call whose success type is `T`; a decode error then
+    /// names the path in `T` where the answer went wrong.
+    ///
+    /// ```no_run
+    /// # async fn run(client: cdp::contacthub::api::Client) -> cdp::Result<()> {
+    /// let customer = client
+    ///     .get_customer()
+    ///     .workspace_id("w")
+    ///     .customer_id("c")
+    ///     .send()
+    ///     .await
+    ///     .map_err(cdp::Error::from_call::<cdp::contacthub::api::types::Customer, _>)?;
+    /// # let _ = customer; Ok(()) }
+    /// ```
+    // With no service feature there is no error body type, and the `Api` arm cannot be reached.
+    #[cfg_attr(
+        not(any(
+            feature = "contacthub",
+            feature = "blueconic",
+            feature = "customer-profiles",
+            feature = "flagship"
+        )),
+        allow(unreachable_code)
+    )]
+    pub fn from_call<T: DeserializeOwned, E: ServiceErrorBody>(error: ApiCallError<E>) -> Self {
+        let service = E::SERVICE;
+        match error {
+            ApiCallError::ErrorResponse(response) => {
+                let status = response.status().as_u16();
+                let headers = response.headers().clone();
+                Self::Api(Box::new(
+                    response.into_inner().into_api_error(status, &headers),
+                ))
+            }
+            ApiCallError::InvalidResponsePayload(bytes, e) => {
+                let path = serde_path_to_error::deserialize::<_, T>(
+                    &mut serde_json::Deserializer::from_slice(&bytes),
+                )
+                .err()
+                .map(|e| e.path().to_string())
+                .filter(|p| p != ".");
+                Self::Decode(Box::new(DecodeError::new(
+                    service,
+                    200,
+                    path,
+                    e.to_string(),
+                    &bytes,
+                )))
+            }
+            ApiCallError::CommunicationError(source)
+            | ApiCallError::ResponseBodyError(source)
+            | ApiCallError::InvalidUpgrade(source) => Self::Transport { service, source },
+            ApiCallError::UnexpectedResponse(response) => Self::UnexpectedStatus {
+                service,
+                status: response.status().as_u16(),
+            },
+            ApiCallError::InvalidRequest(message) => Self::InvalidInput {
+                field: None,
+                message,
+            },
+            // The transport reports authentication failures through progenitor's `Custom`.
+            ApiCallError::Custom(message) => Self::Auth { service, message },
+        }
+    }
+}
+
+impl<E: ServiceErrorBody> From<ApiCallError<E>> for Error {
+    fn from(error: ApiCallError<E>) -> Self {
+        Self::from_call::<serde::de::IgnoredAny, E>(error)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Api(e) => e.fmt(f),
+            Self::Transport { service, source } => write!(f, "could not reach {service}: {source}"),
+            Self::Decode(e) => e.fmt(f),
+            Self::InvalidInput {
+                field: Some(field),
+                message,
+            } => write!(f, "invalid input: `{field}` {message}"),
+            Self::InvalidInput {
+                field: None,
+                message,
+            } => write!(f, "invalid input: {message}"),
+            Self::Auth { service, message } => {
+                write!(f, "{service} authentication failed: {message}")
+            }
+            Self::UnexpectedStatus { service, status } => {
+                write!(f, "{service} answered with the unexpected status {status}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Transport { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A service's error answer: the status, what the service said, and its own error body.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The service.
+    pub service: &'static str,
+    /// HTTP status.
+    pub status: u16,
+    /// The service's error type or code (AWS `ResourceNotFoundException`, BlueConic's `code`), if any.
+    pub kind: Option<String>,
+    /// The service's message, if any.
+    pub message: Option<String>,
+    /// A reference to quote to the service's support (ContactHub `logref`, AWS request id), if any.
+    pub reference: Option<String>,
+    /// The service's error body, parsed.
+    pub body: ServiceError,
+}
+
+impl ApiError {
+    /// 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+
+    /// 409.
+    pub fn is_conflict(&self) -> bool {
+        self.status == 409
+    }
+
+    /// 429.
+    pub fn is_throttled(&self) -> bool {
+        self.status == 429
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} answered {}", self.service, self.status)?;
+        if let Some(reason) = reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+        {
+            write!(f, " {reason}")?;
+        }
+        match (&self.kind, &self.message) {
+            (Some(kind), Some(message)) => write!(f, ": {kind}: {message}")?,
+            (None, Some(message)) => write!(f, ": {message}")?,
+            (Some(kind), None) => write!(f, ": {kind}")?,
+            (None, None) => {}
+        }
+        if let Some(reference) = &self.reference {
+            write!(f, " (ref {reference})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The error body of each service, as its spec gives it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ServiceError {
+    /// ContactHub: `{message, logref, data, errors[]}`; `data` holds the matched customer of a 409.
+    #[cfg(feature = "contacthub")]
+    ContactHub(contacthub_api::types::ApiError),
+    /// BlueConic: `{code, message, errors[]}`.
+    #[cfg(feature = "blueconic")]
+    BlueConic(blueconic_api::types::ErrorBody),
+    /// BlueConic's OAuth2 token endpoint: `{error, error_description}`.
+    #[cfg(feature = "blueconic")]
+    BlueConicToken(blueconic_api::types::TokenError),
+    /// AWS: `{Message}`, with the type from `X-Amzn-ErrorType` or `__type`.
+    #[cfg(feature = "customer-profiles")]
+    CustomerProfiles(customer_profiles_api::types::AwsError),
+    /// Flagship: `{message}`.
+    #[cfg(feature = "flagship")]
+    Flagship(flagship_api::types::ErrorBody),
+}
+
+/// The error body type of a generated client, turned into an [`ApiError`].
+pub trait ServiceErrorBody {
+    /// The service's name in messages.
+    const SERVICE: &'static str;
+
+    /// The [`ApiError`] of an answer with this body, status and headers.
+    fn into_api_error(self, status: u16, headers: &HeaderMap) -> ApiError;
+}
+
+#[cfg(feature = "customer-profiles")]
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[cfg(feature = "contacthub")]
+impl ServiceErrorBody for contacthub_api::types::ApiError {
+    const SERVICE: &'static str = "ContactHub";
+
+    fn into_api_error(self, status: u16, _headers: &HeaderMap) -> ApiError {
+        let details: Vec<String> = self
+            .errors
+            .iter()
+            .filter_map(|e| match (&e.path, &e.message) {
+                (Some(path), Some(message)) => Some(format!("{path}: {message}")),
+                (None, Some(message)) => Some(message.clone()),
+                _ => None,
+            })
+            .collect();
+        let message = match (&self.message, details.is_empty()) {
+            (Some(m), true) => Some(m.clone()),
+            (Some(m), false) => Some(format!("{m} ({})", details.join("; "))),
+            (None, false) => Some(details.join("; ")),
+            (None, true) => None,
+        };
+        ApiError {
+            service: Self::SERVICE,
+            status,
+            kind: None,
+            message,
+            reference: self.logref.clone(),
+            body: ServiceError::ContactHub(self),
+        }
+    }
+}
+
+#[cfg(feature = "blueconic")]
+impl ServiceErrorBody for blueconic_api::types::ErrorBody {
+    const SERVICE: &'static str = "BlueConic";
+
+    fn into_api_error(self, status: u16, _headers: &HeaderMap) -> ApiError {
+        let fields: Vec<String> = self
+            .errors
+            .iter()
+            .filter_map(|e| {
+                Some(format!(
+                    "{}: {}",
+                    e.field.as_deref()?,
+                    e.message.as_deref().unwrap_or_default()
+                ))
+            })
+            .collect();
+        let message = match (&self.message, fields.is_empty()) {
+            (Some(m), false) => Some(format!("{m} ({})", fields.join("; "))),
+            (m, _) => m.clone(),
+        };
+        ApiError {
+            service: Self::SERVICE,
+            status,
+            kind: self.code.map(|c| c.to_string()),
+            message,
+            reference: None,
+            body: ServiceError::BlueConic(self),
+        }
+    }
+}
+
+#[cfg(feature = "blueconic")]
+impl ServiceErrorBody for blueconic_api::types::TokenError {
+    const SERVICE: &'static str = "BlueConic";
+
+    fn into_api_error(self, status: u16, _headers: &HeaderMap) -> ApiError {
+        ApiError {
+            service: Self::SERVICE,
+            status,
+            kind: self.error.clone(),
+            message: self.error_description.clone(),
+            reference: None,
+            body: ServiceError::BlueConicToken(self),
+        }
+    }
+}
+
+#[cfg(feature = "customer-profiles")]
+impl ServiceErrorBody for customer_profiles_api::types::AwsError {
+    const SERVICE: &'static str = "AWS Customer Profiles";
+
+    fn into_api_error(self, status: u16, headers: &HeaderMap) -> ApiError {
+        // restJson1: the type is in X-Amzn-ErrorType (`Type:uri`) or `__type` (`namespace#Type`).
+        let kind = header(headers, "x-amzn-errortype")
+            .or_else(|| self.type_.clone())
+            .map(|t| {
+                let t = t.split(':').next().unwrap_or_default();
+                t.rsplit('#').next().unwrap_or(t).to_owned()
+            })
+            .filter(|t| !t.is_empty());
+        ApiError {
+            service: Self::SERVICE,
+            status,
+            kind,
+            message: self.message.clone(),
+            reference: header(headers, "x-amzn-requestid"),
+            body: ServiceError::CustomerProfiles(self),
+        }
+    }
+}
+
+#[cfg(feature = "flagship")]
+impl ServiceErrorBody for flagship_api::types::ErrorBody {
+    const SERVICE: &'static str = "Flagship";
+
+    fn into_api_error(self, status: u16, _headers: &HeaderMap) -> ApiError {
+        ApiError {
+            service: Self::SERVICE,
+            status,
+            kind: None,
+            message: self.message.clone(),
+            reference: None,
+            body: ServiceError::Flagship(self),
+        }
+    }
+}
+
+/// An answer that does not have the shape the spec gives it. The raw body is kept (its first 4 KiB).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The service.
+    pub service: &'static str,
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// Where in the answer it went wrong, such as `elements[3].base.dob`, when known.
+    pub path: Option<String>,
+    /// What went wrong.
+    pub message: String,
+    /// The body as received, cut at 4 KiB.
+    pub body: String,
+}
+
+impl DecodeError {
+    fn new(
+        service: &'static str,
+        status: u16,
+        path: Option<String>,
+        message: String,
+        body: &[u8],
+    ) -> Self {
+        let cut = &body[..body.len().min(BODY_CAP)];
+        Self {
+            service,
+            status,
+            path,
+            message,
+            body: String::from_utf8_lossy(cut).into_owned(),
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not read the answer of {} ({})",
+            self.service, self.status
+        )?;
+        if let Some(path) = &self.path {
+            write!(f, " at `{path}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
