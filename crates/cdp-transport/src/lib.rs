@@ -18,10 +18,12 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod config;
 mod retry;
 mod transport;
 
 pub use auth::{Auth, AuthError, AwsCredentials, AwsProfileSource, ClientCredentials, SigV4};
+pub use config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
 pub use retry::RetryPolicy;
 pub use transport::{BoxFuture, Direct, Transport};
 
@@ -55,6 +57,7 @@ pub struct Inner {
     service: &'static str,
     retry: RetryPolicy,
     timeout: Duration,
+    user_agent: Option<reqwest::header::HeaderValue>,
 }
 
 impl Inner {
@@ -72,6 +75,7 @@ impl Inner {
             service: "cdp",
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
+            user_agent: None,
         }
     }
 
@@ -101,6 +105,12 @@ impl Inner {
     /// Sets how long a call may take, all attempts and the pauses between them together.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets the `User-Agent` of every request (a value that is no valid header is ignored).
+    pub fn with_user_agent(mut self, user_agent: &str) -> Self {
+        self.user_agent = reqwest::header::HeaderValue::from_str(user_agent).ok();
         self
     }
 
@@ -140,6 +150,11 @@ impl Inner {
         request: &mut reqwest::Request,
     ) -> Result<(), AuthError> {
         request.headers_mut().remove("api-version");
+        if let Some(user_agent) = &self.user_agent {
+            request
+                .headers_mut()
+                .insert(reqwest::header::USER_AGENT, user_agent.clone());
+        }
         self.auth.authorize(client, request).await
     }
 

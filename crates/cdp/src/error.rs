@@ -48,6 +48,13 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// The service broke its own paging: it handed back a page reference it had already given.
+    Pagination {
+        /// The service called.
+        service: &'static str,
+        /// What happened.
+        message: String,
+    },
     /// The service answered with a status the spec does not give this operation.
     UnexpectedStatus {
         /// The service called.
@@ -176,6 +183,9 @@ impl fmt::Display for Error {
             } => write!(f, "invalid input: {message}"),
             Self::Auth { service, message } => {
                 write!(f, "{service} authentication failed: {message}")
+            }
+            Self::Pagination { service, message } => {
+                write!(f, "{service} paging went wrong: {message}")
             }
             Self::UnexpectedStatus { service, status } => {
                 write!(f, "{service} answered with the unexpected status {status}")

@@ -28,6 +28,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod error;
+pub mod pagination;
 
 pub use cdp_transport as transport;
 pub use error::{ApiError, DecodeError, Error, Result, ServiceError, ServiceErrorBody};
