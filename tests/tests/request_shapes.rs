@@ -7,6 +7,26 @@ use serde_json::json;
 
 const HUB: &str = "https://api.contactlab.it/hub/v1";
 
+/// Calls of the generated clients can be spawned on a multi-threaded runtime: every hook future is `Send`.
+#[test]
+fn generated_calls_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let inner = cdp_transport::Inner::new(Auth::None);
+    let hub = contacthub_api::Client::new(HUB, inner.clone());
+    assert_send(&hub.list_customers().workspace_id("w").node_id("n").send());
+    let bc = blueconic_api::Client::new("http://b", inner.clone());
+    assert_send(&bc.get_profile().profile_id("p").send());
+    let cp = customer_profiles_api::Client::new("http://a", inner.clone());
+    assert_send(&cp.list_segment_definitions().domain_name("d").send());
+    let fs = flagship_api::Client::new("http://f", inner);
+    assert_send(
+        &fs.get_flags()
+            .env_id("e")
+            .body_map(|b| b.visitor_id("v"))
+            .send(),
+    );
+}
+
 fn contacthub() -> (Recorder, contacthub_api::Client) {
     let (recorder, inner) = Recorder::new(Auth::bearer("hub-secret-token"));
     (recorder, contacthub_api::Client::new(HUB, inner))

@@ -107,11 +107,15 @@ impl ClientCredentials {
             self.client_id,
             self.client_secret.expose_secret()
         ));
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        form.append_pair("grant_type", "client_credentials");
-        if let Some(scope) = &self.scope {
-            form.append_pair("scope", scope);
-        }
+        // The serializer is not `Send`; it must be gone before the first `.await`.
+        let form = {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            form.append_pair("grant_type", "client_credentials");
+            if let Some(scope) = &self.scope {
+                form.append_pair("scope", scope);
+            }
+            form.finish()
+        };
         let mut authorization = reqwest::header::HeaderValue::from_str(&format!("Basic {basic}"))
             .map_err(|_| AuthError::InvalidSecret)?;
         authorization.set_sensitive(true);
@@ -123,7 +127,7 @@ impl ClientCredentials {
                 "application/x-www-form-urlencoded",
             )
             .header(reqwest::header::ACCEPT, "application/json")
-            .body(form.finish())
+            .body(form)
             .send()
             .await
             .map_err(AuthError::TokenTransport)?;
