@@ -60,6 +60,35 @@ fn allocation_reproduces_the_sdk_vectors() {
     assert_eq!(pick_variation(40, &[30.0, 0.0, 30.0]), Some(2));
 }
 
+#[tokio::test]
+async fn the_seed_decides_the_campaigns() {
+    let start = |seed| Sandbox::start_with(cdp_sandbox::Config::default().seed(seed).customers(1));
+    let (a, b, c) = (
+        start(7).await.unwrap(),
+        start(7).await.unwrap(),
+        start(8).await.unwrap(),
+    );
+    let (a, b, c) = (a.flagship(), b.flagship(), c.flagship());
+    assert_eq!(a.bucketing_file(), b.bucketing_file());
+    assert_eq!(a.last_modified(), b.last_modified());
+    assert_ne!(
+        a.bucketing_file()["campaigns"][0]["id"],
+        c.bucketing_file()["campaigns"][0]["id"]
+    );
+    assert_eq!(
+        a.bucketing_file()["campaigns"][0]["name"],
+        c.bucketing_file()["campaigns"][0]["name"]
+    );
+    // The A/B test's allocations add up to 100.
+    let total: f64 = a.bucketing_file()["campaigns"][0]["variationGroups"][0]["variations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["allocation"].as_f64().unwrap())
+        .sum();
+    assert_eq!(total, 100.0);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Over HTTP.
 

@@ -56,7 +56,10 @@ pub(crate) fn seeded_last_modified(seed: u64) -> DateTime<Utc> {
 /// HTTP dates count whole seconds and a client must see every change.
 pub(crate) fn next_last_modified(previous: DateTime<Utc>) -> DateTime<Utc> {
     let now = Utc::now().trunc_subsecs(0);
-    now.max(previous + Duration::seconds(1))
+    let after = previous
+        .checked_add_signed(Duration::seconds(1))
+        .unwrap_or(previous);
+    now.max(after)
 }
 
 /// An IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.

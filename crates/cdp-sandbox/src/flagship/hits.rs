@@ -34,8 +34,9 @@ const NUMBER: &[&str] = &["ev", "tr", "ts", "tt", "ip"];
 const BOOLEAN: &[&str] = &["qa", "je", "vc"];
 const EVENT_CATEGORIES: &[&str] = &["Action Tracking", "User Engagement"];
 
-/// The collector's routes. The client posts to `<base>/`; nested under `/flagship/hits`, that path
-/// arrives here as `/`, and so does `/flagship/hits` itself.
+/// The collector's one route, `POST /`. Nested at `/flagship/hits` it serves `/flagship/hits` only; the
+/// generated client posts to `<base>/`, i.e. `/flagship/hits/`, which the server must nest the collector
+/// at as well (axum cannot reach it from inside a router nested without the slash).
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new().route("/", post(collect)).with_state(shared)
 }

@@ -19,7 +19,7 @@
 //! [`Credentials::flagship_api_key`](crate::Credentials::flagship_api_key) (401 otherwise), and an
 //! environment id other than [`Credentials::flagship_env_id`](crate::Credentials::flagship_env_id) is a
 //! 404 `{"message": "environment not found"}`; for `POST /v2/activate` that is the `cid` of the body
-//! (missing fields are a 400 first). The hit collector takes no key, as the real one does not check it.
+//! (missing fields are a 400 first). The hit collector takes no key: a hit names its environment in `cid`.
 //!
 //! Errors are Flagship's `{"message": "…"}`; a missing activation field is reported as the service does,
 //! `{"message": "{\"status\":\"error\",\"errors\":{\"vid\":\"Field is mandatory.\"}}"}`.
