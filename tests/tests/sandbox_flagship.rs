@@ -1121,6 +1121,7 @@ async fn requests_the_typed_client_cannot_send_are_refused_cleanly() {
     let f = start().await;
     let http = reqwest::Client::new();
     let decision = &f.sandbox.urls().flagship_decision;
+    let hits = f.sandbox.urls().flagship_hits.clone();
     let post = |url: String, body: &'static str| {
         http.post(url)
             .header("x-api-key", f.key.as_str())
@@ -1162,6 +1163,43 @@ async fn requests_the_typed_client_cannot_send_are_refused_cleanly() {
         ),
         (format!("{decision}/v2/activate"), "{}", 400),
         (format!("{decision}/v2/activate"), r#"{"cid": 1}"#, 400),
+        (
+            format!("{decision}/v2/activate"),
+            r#"{"cid": "sandbox-env", "batch": "all of them"}"#,
+            400,
+        ),
+        (
+            format!("{decision}/v2/activate"),
+            r#"{"cid": "sandbox-env", "batch": [1]}"#,
+            400,
+        ),
+        (
+            format!("{decision}/v2/activate"),
+            r#"{"cid": "sandbox-env", "vid": "v", "caid": "g", "vaid": "x", "qt": "soon"}"#,
+            400,
+        ),
+        (hits.clone(), r#"{"t": 5}"#, 400),
+        (
+            hits.clone(),
+            r#"{"t": "LOGIN", "cid": "e", "vid": "v"}"#,
+            400,
+        ),
+        (hits.clone(), "[]", 400),
+        (
+            hits.clone(),
+            r#"{"t": "BATCH", "cid": "e", "vid": "v", "h": [1]}"#,
+            400,
+        ),
+        (
+            hits.clone(),
+            r#"{"t": "BATCH", "cid": "e", "vid": "v", "h": [{"t": "BATCH", "h": []}]}"#,
+            400,
+        ),
+        (
+            hits.clone(),
+            r#"{"t": "SEGMENT", "cid": "e", "vid": "v", "s": {"age": 31}}"#,
+            400,
+        ),
         (format!("{decision}/v2/nope"), "{}", 404),
     ];
     for (url, body, status) in cases {
