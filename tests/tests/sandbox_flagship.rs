@@ -4,7 +4,7 @@
 use cdp_sandbox::Sandbox;
 use cdp_sandbox::flagship::{allocation_bucket, murmur3_hash, pick_variation};
 use cdp_tests::conformance::Conformance;
-use cdp_transport::{Auth, BoxFuture, Inner, Transport};
+use cdp_transport::{Auth, Inner};
 use flagship_api::types::{
     ActivateRequest, ContextEventType, DecisionMode, DecisionResponse, ErrorBody, Hit,
     VisitorContext,
@@ -111,8 +111,8 @@ async fn start() -> Flagship {
     let urls = sandbox.urls();
     let decision = Client::new(&urls.flagship_decision, inner.clone());
     let cdn = Client::new(&urls.flagship_cdn, inner);
-    // The collector takes no key; see `CollectorPath` for why it gets a transport of its own.
-    let hits_inner = Inner::new(Auth::None).with_transport(CollectorPath(conformance.clone()));
+    // The collector takes no key.
+    let hits_inner = conformance.inner(Auth::None);
     let hits = Client::new(&urls.flagship_hits, hits_inner);
     Flagship {
         env: sandbox.credentials().flagship_env_id.clone(),
@@ -122,31 +122,6 @@ async fn start() -> Flagship {
         cdn,
         hits,
         key,
-    }
-}
-
-/// The generated client posts hits to `<base>/`, i.e. `/flagship/hits/`, which the sandbox's server does
-/// not route yet (axum nests the collector at `/flagship/hits` only, and a nested router cannot add the
-/// trailing-slash path; see `the_collector_answers_with_a_trailing_slash`). Until the server routes it,
-/// this sends the hits to `/flagship/hits`, through the conformance checker.
-#[derive(Debug)]
-struct CollectorPath(Conformance);
-
-impl Transport for CollectorPath {
-    fn execute<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
-        mut request: reqwest::Request,
-        operation: &'static str,
-    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        let path = request.url().path().to_owned();
-        if let Some(trimmed) = path
-            .strip_suffix('/')
-            .filter(|p| p.ends_with("/flagship/hits"))
-        {
-            request.url_mut().set_path(trimmed);
-        }
-        self.0.execute(client, request, operation)
     }
 }
 
@@ -1249,11 +1224,8 @@ async fn the_collector_answers_without_a_trailing_slash_and_needs_no_key() {
     assert_eq!(f.sandbox.flagship().hits().len(), 1);
 }
 
-/// What the generated client sends: `POST <base>/`. The server nests the collector at `/flagship/hits`
-/// only, and a router nested there cannot serve `/flagship/hits/`; this passes once `server.rs` also
-/// nests the collector at `/flagship/hits/` (see the Flagship module's report).
+/// What the generated client sends: `POST <base>/`.
 #[tokio::test]
-#[ignore = "needs server.rs to route /flagship/hits/ to the collector"]
 async fn the_collector_answers_with_a_trailing_slash() {
     let f = start().await;
     let direct = Client::new(&f.sandbox.urls().flagship_hits, Inner::new(Auth::None));

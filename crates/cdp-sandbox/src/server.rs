@@ -197,10 +197,12 @@ fn router(shared: &Arc<Shared>, journal: &Journal, faults: &FaultBoard) -> Route
             "/flagship/cdn",
             wrap(Service::Flagship, flagship::cdn_router(shared.clone())),
         )
-        .nest(
-            "/flagship/hits",
-            wrap(Service::Flagship, flagship::hits_router(shared.clone())),
-        )
+        // Merged, not nested: the collector answers at `/flagship/hits` and at `/flagship/hits/`,
+        // where the generated client posts.
+        .merge(wrap(
+            Service::Flagship,
+            flagship::hits_router(shared.clone(), "/flagship/hits"),
+        ))
         .nest("/_sandbox", admin(journal.clone(), faults.clone()))
 }
 

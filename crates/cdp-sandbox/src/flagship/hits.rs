@@ -37,8 +37,13 @@ const EVENT_CATEGORIES: &[&str] = &["Action Tracking", "User Engagement"];
 /// The collector's one route, `POST /`. Nested at `/flagship/hits` it serves `/flagship/hits` only; the
 /// generated client posts to `<base>/`, i.e. `/flagship/hits/`, which the server must nest the collector
 /// at as well (axum cannot reach it from inside a router nested without the slash).
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new().route("/", post(collect)).with_state(shared)
+/// The collector at `base` and at `base/`: the generated client posts to `<base>/`, and a router nested at
+/// a prefix can serve only the bare prefix, so the collector is routed at both full paths.
+pub(crate) fn router(shared: Arc<Shared>, base: &str) -> Router {
+    Router::new()
+        .route(base, post(collect))
+        .route(&format!("{base}/"), post(collect))
+        .with_state(shared)
 }
 
 /// Validates a hit (a `BATCH` item by item), records every hit; 200 with an empty body.

@@ -300,10 +300,8 @@ pub(crate) fn cdn_router(shared: Arc<Shared>) -> Router {
 }
 
 /// The hit collector.
-pub(crate) fn hits_router(shared: Arc<Shared>) -> Router {
-    // No custom fallback: it would be nested as a catch-all, which stops the collector from also being
-    // nested at `/flagship/hits/` (the path the client posts to).
-    hits::router(shared).method_not_allowed_fallback(method_not_allowed)
+pub(crate) fn hits_router(shared: Arc<Shared>, base: &str) -> Router {
+    hits::router(shared, base).method_not_allowed_fallback(method_not_allowed)
 }
 
 async fn not_found() -> Response {
