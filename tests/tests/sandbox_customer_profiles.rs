@@ -546,6 +546,25 @@ async fn unknown_domains_segments_estimates_and_snapshots_are_404() {
             .send()
             .await,
     ));
+    // A route the service does not have.
+    let http = reqwest::Client::new();
+    let url = format!(
+        "{}/domains/{domain}/no-such-thing",
+        env.sandbox.urls().customer_profiles
+    );
+    let answer = http
+        .get(&url)
+        .header("authorization", SIGNED)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    assert_eq!(
+        answer.headers()["x-amzn-errortype"],
+        "UnknownOperationException"
+    );
+    let answer = http.get(&url).send().await.unwrap();
+    assert_eq!(answer.status(), 403);
     // A snapshot is found only under its own segment.
     let snapshot = client
         .create_segment_snapshot()

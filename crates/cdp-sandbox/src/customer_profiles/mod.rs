@@ -30,6 +30,7 @@
 //!   Numeric operators compare a custom attribute's text as a number; `LIST_CONTAINS(_ALL)` read it as a
 //!   comma-separated list. In a group, `Type` combines the dimensions and the source segments; when
 //!   `SourceType` is set, the source segments first combine by it into one condition.
+//!   `Include` and `Type` default to `ALL`; a query without groups matches every profile.
 //! - Profiles have no calculated attributes: a `CalculatedAttributes` dimension matches no profile.
 //! - `SegmentSqlQuery` definitions and estimates are stored but not run: they match no profile (an SQL
 //!   estimate is `0 profiles`).

@@ -267,3 +267,25 @@ fn definitions() -> Vec<(&'static str, &'static str, &'static str, SegmentGroup)
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeded_definitions_parse_and_have_members() {
+        for (name, _, _, groups) in definitions() {
+            assert!(!groups.groups.is_empty(), "{name} did not parse");
+        }
+        let config = Config {
+            aws_profiles: 200,
+            ..Config::default()
+        };
+        let store = store(&config);
+        assert_eq!(store.profiles.len(), 200);
+        for name in ["vip", "eu-customers", "eu-vip"] {
+            let members = store.members_of(name).len();
+            assert!(members > 0 && members < 200, "{name}: {members}");
+        }
+    }
+}
