@@ -1370,3 +1370,121 @@ async fn the_same_seed_gives_the_same_profiles() {
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     }));
 }
+
+#[tokio::test]
+async fn odd_requests_get_an_aws_error_and_the_sandbox_keeps_answering() {
+    let env = Env::start(10).await;
+    let base = format!(
+        "{}/domains/{}",
+        env.sandbox.urls().customer_profiles,
+        env.domain
+    );
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let cases: Vec<(&str, String)> = vec![
+        ("segment-definitions/odd", json!({"DisplayName": 5}).to_string()),
+        (
+            "segment-definitions/odd",
+            json!({"DisplayName": "x", "SegmentGroups": {"Groups": [{"Dimensions": [{}]}]}})
+                .to_string(),
+        ),
+        (
+            "segment-definitions/odd",
+            json!({"DisplayName": "x", "SegmentGroups": {"Include": "SOME"}}).to_string(),
+        ),
+        (
+            "segment-definitions/odd",
+            json!({"DisplayName": "x", "SegmentSqlQuery": ""}).to_string(),
+        ),
+        (
+            "segment-definitions/odd",
+            json!({"DisplayName": "x", "SegmentGroups": {"Groups": [{"Dimensions": [
+                {"ProfileAttributes": {"BirthDate": {"DimensionType": "ON", "Values": ["soon"]}}}
+            ]}]}})
+            .to_string(),
+        ),
+        (
+            "segment-definitions/odd",
+            json!({"DisplayName": "x", "SegmentGroups": {"Groups": [{"Dimensions": [
+                {"ProfileAttributes": {"ProfileType": {"DimensionType": "INCLUSIVE", "Values": []}}}
+            ]}]}})
+            .to_string(),
+        ),
+        (
+            "segment-definitions/odd",
+            json!({"DisplayName": "x", "SegmentSqlQuery": "SELECT 1", "Tags": {}}).to_string(),
+        ),
+        (
+            "segment-definitions/odd",
+            json!({"DisplayName": "x", "SegmentSqlQuery": "SELECT 1", "SegmentSort": {"Attributes": []}})
+                .to_string(),
+        ),
+        ("segment-definitions/odd", deep.clone()),
+        ("segments/vip/membership", json!({"ProfileIds": [1, 2]}).to_string()),
+        ("segments/vip/membership", deep),
+        ("profiles/search", json!({"KeyName": "", "Values": []}).to_string()),
+        (
+            "profiles/search",
+            json!({"KeyName": "_email", "Values": ["a"], "LogicalOperator": "XOR"}).to_string(),
+        ),
+        (
+            "profiles/search",
+            json!({"KeyName": "_email", "Values": ["a"], "AdditionalSearchKeys": []}).to_string(),
+        ),
+        (
+            "profiles/search?max-results=99999999999999999999999",
+            json!({"KeyName": "_email", "Values": ["a"]}).to_string(),
+        ),
+        (
+            "profiles/search?next-token=%FF%FE",
+            json!({"KeyName": "_email", "Values": ["a"]}).to_string(),
+        ),
+        (
+            "segments/vip/snapshots",
+            json!({"DataFormat": "CSV", "RoleArn": "arn:aws:iam:::role"}).to_string(),
+        ),
+        (
+            "segments/vip/snapshots",
+            json!({"DataFormat": "CSV", "EncryptionKey": "k".repeat(256)}).to_string(),
+        ),
+        (
+            "segment-estimates",
+            json!({"SegmentQuery": {"Groups": [{"SourceSegments": [{}]}]}}).to_string(),
+        ),
+        (
+            "segment-estimates",
+            json!({"SegmentQuery": {"Groups": []}, "SegmentSqlQuery": "SELECT 1"}).to_string(),
+        ),
+    ];
+    let http = reqwest::Client::new();
+    for (path, body) in &cases {
+        let answer = http
+            .post(format!("{base}/{path}"))
+            .header("authorization", SIGNED)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status().as_u16();
+        assert_eq!(status, 400, "{path} {body:.200}");
+        assert_eq!(answer.headers()["x-amzn-errortype"], "BadRequestException");
+        let answer: Value = answer.json().await.unwrap();
+        assert!(answer["Message"].is_string(), "{path}");
+    }
+    // Still answering, and nothing odd was stored.
+    assert!(
+        env.sandbox
+            .customer_profiles()
+            .segment_definition("odd")
+            .is_none()
+    );
+    let listed = env
+        .client
+        .list_segment_definitions()
+        .domain_name(&env.domain)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 3);
+    env.conformance.assert_conforms();
+}
