@@ -31,6 +31,8 @@
 //!   comma-separated list. In a group, `Type` combines the dimensions and the source segments; when
 //!   `SourceType` is set, the source segments first combine by it into one condition.
 //!   `Include` and `Type` default to `ALL`; a query without groups matches every profile.
+//!   A source segment must exist when a definition or estimate names it; one deleted later has no members,
+//!   and a segment reached again through its own sources counts as not matching.
 //! - Profiles have no calculated attributes: a `CalculatedAttributes` dimension matches no profile.
 //! - `SegmentSqlQuery` definitions and estimates are stored but not run: they match no profile (an SQL
 //!   estimate is `0 profiles`).
