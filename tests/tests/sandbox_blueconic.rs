@@ -585,11 +585,27 @@ async fn following_next_cursor_yields_every_member_of_a_segment_exactly_once() {
         .cursor("*")
         .count(10)
         .properties("email")
-        .expand(vec!["profiles.profile.segments".into()])
+        .expand(vec![
+            "profiles.profile.segments".into(),
+            "profiles.profile.timeline".into(),
+        ])
+        .event_count(1)
         .send()
         .await
         .unwrap()
         .into_inner();
+    for profile in &first.profiles {
+        let seen = bc.state().profile(&profile.id).unwrap();
+        let newest = seen["events"]
+            .as_array()
+            .unwrap()
+            .first()
+            .map(|e| e["id"].clone());
+        let got = profile.events.first().map(|e| json!(e.id));
+        assert_eq!(got, newest, "the newest event of {}", profile.id);
+        assert!(profile.events.len() <= 1);
+    }
+    assert!(first.profiles.iter().any(|p| !p.events.is_empty()));
     assert_eq!(first.items_per_page, Some(10));
     assert_eq!(first.total_pages, Some(25));
     assert!(
@@ -1490,4 +1506,117 @@ async fn seeding_is_deterministic_and_scales() {
     }
     assert_eq!(state.segment_size("nope"), None);
     assert!(state.profile("nope").is_none());
+}
+
+#[tokio::test]
+async fn odd_requests_get_blueconic_error_bodies() {
+    let bc = Bc::start(20).await;
+    let token = bc.token().await;
+    let base = bc.sandbox.urls().blueconic.clone();
+    let http = reqwest::Client::new();
+    let deep = format!(
+        "{}{{\"operator\":\"IS_EMPTY\",\"property\":\"x\"}}{}",
+        "{\"operator\":\"AND\",\"filters\":[".repeat(200),
+        "]}".repeat(200)
+    );
+    let deep_query: String = form_urlencoded_pair("refinement", &deep);
+    let gets = [
+        ("/segments/allvisitors/profiles?count=abc", 400),
+        (
+            "/segments/allvisitors/profiles?count=99999999999999999999",
+            400,
+        ),
+        ("/segments/allvisitors/profiles?cursor=%FF%FE", 400),
+        ("/segments/allvisitors/profiles?refinement=%5B%5D", 400),
+        (
+            &format!("/segments/allvisitors/profiles?{deep_query}") as &str,
+            400,
+        ),
+        ("/profiles/x?expand=profile.timeline&eventCount=-1", 400),
+        ("/profiles/x?expand=profile.timeline&toDate=soon", 400),
+        ("/profiles?property=email", 400),
+        ("/segments?startIndex=99999999999", 400),
+        ("/no/such/route", 404),
+    ];
+    for (path, status) in gets {
+        let response = http
+            .get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], status, "{path}");
+        assert!(body["message"].is_string(), "{path}");
+    }
+    for body in [
+        "{}",
+        "null",
+        "[1]",
+        r#"[{"strategy":"MERGE"}]"#,
+        r#"[{"matching":[[{"id":"email"}]]}]"#,
+    ] {
+        let response = http
+            .put(format!("{base}/profiles"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["code"], 400, "{body}");
+    }
+    let response = http
+        .delete(format!("{base}/profiles"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["code"], 405);
+    let response = http
+        .post(format!("{base}/oauth/token"))
+        .header("content-type", "application/json")
+        .body(r#"{"grant_type":"client_credentials"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["error"], "invalid_request");
+    let response = http
+        .post(format!("{base}/oauth/token"))
+        .header("authorization", "Basic !!!not-base64")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert!(response.headers().contains_key("www-authenticate"));
+    // The sandbox still serves after all of that.
+    assert_eq!(bc.state().profile_count(), 20);
+    let ok = http
+        .get(format!("{base}/segments"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
+/// `key=value` with the value percent-encoded.
+fn form_urlencoded_pair(key: &str, value: &str) -> String {
+    let encoded: String = value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{key}={encoded}")
 }

@@ -339,24 +339,8 @@ fn outcome(store: &mut Store, entry: &Entry, objectives: &[String]) -> Outcome {
         profile_id: Some(id.clone()),
         ..Outcome::default()
     };
-    let mut changed = false;
-    if let Some(profile) = store.profiles.get_mut(&id) {
-        // Legislation and permission level are "not used for matching" and set on creation; an update
-        // that names them still changes them.
-        if let Some(level) = entry.permission_level
-            && profile.permission_level != level.as_str()
-        {
-            profile.permission_level = level.as_str().to_owned();
-            changed = true;
-        }
-        if let Some(legislation) = &entry.privacy_legislation
-            && profile.privacy_legislation != *legislation
-        {
-            profile.privacy_legislation = legislation.clone();
-            changed = true;
-        }
-    }
-    changed |= change_properties(store, &id, entry, false, &mut outcome.validation_errors);
+    // `permissionLevel` and `privacyLegislation` apply "when creating a profile" only.
+    let mut changed = change_properties(store, &id, entry, false, &mut outcome.validation_errors);
     let (timeline_changed, results) = change_timeline(store, &id, entry);
     changed |= timeline_changed;
     outcome.timeline = results;
@@ -387,8 +371,10 @@ fn consents(entry: &Entry, profile: Option<&Profile>, objectives: &[String]) -> 
     let legislation = entry_values("privacy_legislation")
         .into_iter()
         .next()
-        .or_else(|| entry.privacy_legislation.clone())
-        .or_else(|| profile.map(|p| p.privacy_legislation.clone()))
+        .or_else(|| match profile {
+            Some(profile) => Some(profile.privacy_legislation.clone()),
+            None => entry.privacy_legislation.clone(),
+        })
         .unwrap_or_else(|| "NONE".to_owned());
     if legislation == "NONE" {
         return true;

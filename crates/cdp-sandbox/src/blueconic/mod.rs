@@ -32,6 +32,8 @@
 //!   group, so that the same entry finds it next time. Its id is new even when the entry names a
 //!   `profileId`. A `restriction.isMemberOfSegment` other than `allvisitors` is never met by a profile
 //!   that does not exist yet (`RESTRICTION_MISMATCH`).
+//! - An entry's `permissionLevel` and `privacyLegislation` apply when it creates a profile, as BlueConic
+//!   documents them; the `privacy_legislation` property changes the legislation of an existing one.
 //! - `objectiveIds`: a profile under the `NONE` legislation needs no consent; otherwise one of the
 //!   objectives must be consented on the profile or in the entry's `consented_objectives`, else
 //!   `CONSENT_MISMATCH`. `consented_objectives`, `refused_objectives` and `privacy_legislation`

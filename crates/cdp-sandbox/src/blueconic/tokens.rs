@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -16,7 +16,7 @@ use rand::{RngExt, SeedableRng};
 use serde_json::json;
 
 use super::error;
-use crate::http::{form_pairs, json};
+use crate::http::{buffer_body, form_pairs, json};
 use crate::server::Shared;
 
 /// How long a token lives, in seconds (BlueConic's `expires_in`).
@@ -77,8 +77,15 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 pub(super) async fn issue(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    let Ok(body) = buffer_body(body).await else {
+        return oauth_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request",
+            "the request body is too large",
+        );
+    };
     let content_type = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
