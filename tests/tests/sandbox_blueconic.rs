@@ -964,6 +964,10 @@ async fn bulk_entries_are_found_created_updated_and_deleted_in_order() {
         values(&bc.state().profile(&known).unwrap(), "nickname"),
         ["Matched"]
     );
+    let modified = bc.state().profile(&known).unwrap()["lastModifiedDate"].clone();
+    assert!(modified.as_str().unwrap() > "2026-01-01", "{modified}");
+    let untouched = bc.state().profile(&outsider).unwrap()["lastModifiedDate"].clone();
+    assert!(untouched.as_str().unwrap() < "2026-01-01", "{untouched}");
     let new = bc.state().profile(&created).unwrap();
     assert_eq!(values(&new, "email"), ["new.person@example.org"]);
     assert_eq!(values(&new, "firstname"), ["New"]);
@@ -1252,6 +1256,18 @@ async fn timeline_events_are_stored_with_a_result_each() {
     assert_eq!(stored.id.as_deref(), Some("order_1"));
     assert_eq!(stored.date.as_deref(), Some("2026-02-01T10:00Z"));
     assert_eq!(stored.data[0].values, [json!(15.0)]);
+    let only = client
+        .get_profile()
+        .profile_id(&id)
+        .expand(vec!["profile.timeline".into()])
+        .event_type_id(vec!["order".to_owned()])
+        .event_property(vec!["order_id".to_owned()])
+        .from_date("2026-02-01T00:00:00Z")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(only.events[0].data.is_empty(), "order_1 has no order_id");
     let after = bc.state().profile(&id).unwrap()["events"]
         .as_array()
         .unwrap()

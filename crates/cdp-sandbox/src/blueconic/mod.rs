@@ -62,6 +62,7 @@ mod refinement;
 mod seed;
 mod segments;
 mod store;
+mod timeline;
 mod tokens;
 mod values;
 mod view;
