@@ -53,6 +53,8 @@
 //! - A bulk write of more than 1000 entries is refused whole with 413 (BlueConic processes the first
 //!   1000 and returns their results with the 413).
 //! - `filterTag` keeps the segments that have any of the tags.
+//! - Answers are sent whole (BlueConic streams segment pages with chunked transfer). Concurrent bulk
+//!   writes wait for the lock instead of getting 429: use the fault knobs to test throttling.
 
 mod bulk;
 mod dates;
