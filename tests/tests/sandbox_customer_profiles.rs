@@ -7,15 +7,40 @@ use std::fmt::Debug;
 
 use cdp_sandbox::{Config, Sandbox};
 use cdp_tests::conformance::Conformance;
-use cdp_transport::Auth;
+use cdp_transport::{Auth, AwsCredentials, SigV4};
 use customer_profiles_api::types::{
     AwsError, DataFormat, LogicalOperator, SearchKey, SegmentGroup,
 };
 use customer_profiles_api::{Client, Error, ResponseValue};
 use serde_json::{Value, json};
 
-/// A SigV4 header with the sandbox's key id and scope; the signature is not checked yet.
+/// A SigV4 header with the sandbox's key id and scope but a made-up signature, for the refusals.
 const SIGNED: &str = "AWS4-HMAC-SHA256 Credential=AKIASANDBOX000000000/20261122/eu-west-1/profile/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
+
+/// Real SigV4 signing with the sandbox's key id and the given secret.
+fn signed(sandbox: &Sandbox, secret: &str) -> Auth {
+    let c = sandbox.credentials();
+    Auth::sigv4(SigV4::new(
+        AwsCredentials::new(&c.aws_access_key_id, secret),
+        &c.aws_region,
+        "profile",
+    ))
+}
+
+/// Sends a request the generated client cannot build, signed with the sandbox's credentials.
+async fn send_signed(sandbox: &Sandbox, request: reqwest::RequestBuilder) -> reqwest::Response {
+    let c = sandbox.credentials();
+    let signer = SigV4::new(
+        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
+        &c.aws_region,
+        "profile",
+    );
+    let mut request = request.build().unwrap();
+    signer
+        .sign(&mut request, std::time::SystemTime::now())
+        .unwrap();
+    reqwest::Client::new().execute(request).await.unwrap()
+}
 
 const EU: [&str; 6] = ["IT", "FR", "DE", "ES", "IE", "NL"];
 
@@ -36,7 +61,10 @@ impl Env {
         let conformance = Conformance::new("customer-profiles");
         let client = Client::new(
             &sandbox.urls().customer_profiles,
-            conformance.inner(Auth::api_key("authorization", SIGNED)),
+            conformance.inner(signed(
+                &sandbox,
+                &sandbox.credentials().aws_secret_access_key,
+            )),
         );
         let domain = sandbox.credentials().aws_domain.clone();
         Self {
@@ -425,6 +453,16 @@ async fn requests_without_the_right_signature_are_refused_with_403() {
             Auth::api_key("authorization", "AWS4-HMAC-SHA256 Signature=00"),
             "IncompleteSignatureException",
         ),
+        (
+            // Well formed, right key and scope, but no X-Amz-Date and a signature that is not one.
+            Auth::api_key("authorization", SIGNED),
+            "IncompleteSignatureException",
+        ),
+        (
+            // Signed for real, with the wrong secret.
+            signed(&env.sandbox, "not-the-secret-access-key"),
+            "InvalidSignatureException",
+        ),
     ];
     for (auth, expected) in cases {
         let client = env.client_with(auth);
@@ -552,12 +590,7 @@ async fn unknown_domains_segments_estimates_and_snapshots_are_404() {
         "{}/domains/{domain}/no-such-thing",
         env.sandbox.urls().customer_profiles
     );
-    let answer = http
-        .get(&url)
-        .header("authorization", SIGNED)
-        .send()
-        .await
-        .unwrap();
+    let answer = send_signed(&env.sandbox, http.get(&url)).await;
     assert_eq!(answer.status(), 404);
     assert_eq!(
         answer.headers()["x-amzn-errortype"],
@@ -783,13 +816,7 @@ async fn limits_and_conflicts_are_400() {
         env.sandbox.urls().customer_profiles
     );
     for body in ["not json", "", "{\"ProfileIds\": \"abc\"}", "[]"] {
-        let answer = http
-            .post(&url)
-            .header("authorization", SIGNED)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let answer = send_signed(&env.sandbox, http.post(&url).body(body)).await;
         assert_eq!(answer.status(), 400, "{body}");
         assert_eq!(answer.headers()["x-amzn-errortype"], "BadRequestException");
         let answer: Value = answer.json().await.unwrap();
@@ -1457,14 +1484,11 @@ async fn odd_requests_get_an_aws_error_and_the_sandbox_keeps_answering() {
     ];
     let http = reqwest::Client::new();
     for (path, body) in &cases {
-        let answer = http
+        let request = http
             .post(format!("{base}/{path}"))
-            .header("authorization", SIGNED)
             .header("content-type", "application/json")
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+            .body(body.clone());
+        let answer = send_signed(&env.sandbox, request).await;
         let status = answer.status().as_u16();
         assert_eq!(status, 400, "{path} {body:.200}");
         assert_eq!(answer.headers()["x-amzn-errortype"], "BadRequestException");
@@ -1487,4 +1511,91 @@ async fn odd_requests_get_an_aws_error_and_the_sandbox_keeps_answering() {
         .unwrap();
     assert_eq!(listed.items.len(), 3);
     env.conformance.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_signature_that_does_not_match_the_request_is_refused() {
+    let env = Env::start(5).await;
+    let c = env.sandbox.credentials().clone();
+    let url = format!(
+        "{}/domains/{}/segment-definitions",
+        env.sandbox.urls().customer_profiles,
+        c.aws_domain
+    );
+    let signer = SigV4::new(
+        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
+        &c.aws_region,
+        "profile",
+    );
+    let http = reqwest::Client::new();
+
+    // Signed as it goes: accepted.
+    let mut request = http
+        .get(&url)
+        .query(&[("max-results", "5")])
+        .build()
+        .unwrap();
+    signer
+        .sign(&mut request, std::time::SystemTime::now())
+        .unwrap();
+    assert_eq!(http.execute(request).await.unwrap().status(), 200);
+
+    // The query changed after signing: refused.
+    let mut request = http
+        .get(&url)
+        .query(&[("max-results", "5")])
+        .build()
+        .unwrap();
+    signer
+        .sign(&mut request, std::time::SystemTime::now())
+        .unwrap();
+    request.url_mut().set_query(Some("max-results=6"));
+    let refused = http.execute(request).await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        refused.headers()["x-amzn-errortype"],
+        "InvalidSignatureException"
+    );
+
+    // A body changed after signing: refused.
+    let create = format!(
+        "{}/domains/{}/segment-definitions/tampered",
+        env.sandbox.urls().customer_profiles,
+        c.aws_domain
+    );
+    let mut request = http
+        .post(&create)
+        .body(r#"{"DisplayName":"a","SegmentSqlQuery":"SELECT 1"}"#)
+        .build()
+        .unwrap();
+    signer
+        .sign(&mut request, std::time::SystemTime::now())
+        .unwrap();
+    *request.body_mut() = Some(r#"{"DisplayName":"b","SegmentSqlQuery":"SELECT 1"}"#.into());
+    assert_eq!(http.execute(request).await.unwrap().status(), 403);
+    assert!(
+        env.sandbox
+            .customer_profiles()
+            .segment_definition("tampered")
+            .is_none()
+    );
+
+    // Signed twenty minutes ago: expired.
+    let mut request = http.get(&url).build().unwrap();
+    signer
+        .sign(
+            &mut request,
+            std::time::SystemTime::now() - std::time::Duration::from_secs(20 * 60),
+        )
+        .unwrap();
+    let expired = http.execute(request).await.unwrap();
+    assert_eq!(expired.status(), 403);
+    let body: Value = expired.json().await.unwrap();
+    assert!(
+        body["Message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Signature expired"),
+        "{body}"
+    );
 }

@@ -1,16 +1,24 @@
 //! The SigV4 `Authorization` header: present, well formed, with the sandbox's key id and a credential scope
-//! for this region and the `profile` service. The signature is not verified yet (see [`verify_signature`]).
+//! for this region and the `profile` service, and a signature that is right for the request as received
+//! (recomputed with the `aws-sigv4` crate from the secret key; see [`verify_signature`]).
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-use axum::extract::{Request, State};
+use axum::body::Body;
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 
 use super::error_of_type;
 use crate::Credentials;
+use crate::http::buffer_body;
 use crate::server::Shared;
+
+/// How far a request's signing time may be from the sandbox's clock, as AWS allows.
+const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const SERVICE: &str = "profile";
@@ -22,6 +30,8 @@ enum Denied {
     Incomplete(&'static str),
     UnknownKey,
     WrongScope(&'static str),
+    Expired,
+    Mismatch,
 }
 
 impl Denied {
@@ -37,6 +47,14 @@ impl Denied {
                 "The security token included in the request is invalid.",
             ),
             Self::WrongScope(message) => ("InvalidSignatureException", *message),
+            Self::Expired => (
+                "InvalidSignatureException",
+                "Signature expired: the request time is more than 15 minutes from the server's.",
+            ),
+            Self::Mismatch => (
+                "InvalidSignatureException",
+                "The request signature we calculated does not match the signature you provided.",
+            ),
         };
         error_of_type(StatusCode::FORBIDDEN, kind, message)
     }
@@ -53,14 +71,23 @@ struct Authorization<'a> {
     signature: &'a str,
 }
 
-/// Middleware: refuses a request whose `Authorization` header AWS would refuse.
+/// Middleware: refuses a request that AWS would refuse for its `Authorization` header or signature.
 pub(super) async fn require_signature(
     State(shared): State<Arc<Shared>>,
     request: Request,
     next: Next,
 ) -> Response {
-    match check(&request, &shared.config.credentials) {
-        Ok(()) => next.run(request).await,
+    let credentials = &shared.config.credentials;
+    if let Err(denied) = check(&request, credentials) {
+        return denied.response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = match buffer_body(body).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    match verify_signature(&parts, &body, credentials, SystemTime::now()) {
+        Ok(()) => next.run(Request::from_parts(parts, Body::from(body))).await,
         Err(denied) => denied.response(),
     }
 }
@@ -86,7 +113,7 @@ fn check(request: &Request, credentials: &Credentials) -> Result<(), Denied> {
             "Credential should be scoped to a valid region.",
         ));
     }
-    verify_signature(request, &auth, &credentials.aws_secret_access_key)
+    check_shape(&auth)
 }
 
 fn parse(header: &str) -> Result<Authorization<'_>, Denied> {
@@ -135,14 +162,8 @@ fn parse(header: &str) -> Result<Authorization<'_>, Denied> {
     })
 }
 
-/// The one place where the signature will be checked, once the transport signs requests: recompute it
-/// from the canonical request (method, path, query, `signed_headers`, body hash) with the secret key and
-/// compare. Until then only its shape is checked.
-fn verify_signature(
-    _request: &Request,
-    auth: &Authorization<'_>,
-    _secret_access_key: &str,
-) -> Result<(), Denied> {
+/// The credential date and the signature parts have the shape AWS requires.
+fn check_shape(auth: &Authorization<'_>) -> Result<(), Denied> {
     let is_date = auth.date.len() == 8 && auth.date.bytes().all(|b| b.is_ascii_digit());
     if !is_date {
         return Err(Denied::Incomplete(
@@ -155,6 +176,87 @@ fn verify_signature(
         ));
     }
     Ok(())
+}
+
+/// Recomputes the signature of the request as received (method, original path and query, the headers
+/// named in `SignedHeaders`, the body, the `X-Amz-Date` time) with the secret key, and compares.
+fn verify_signature(
+    parts: &Parts,
+    body: &[u8],
+    credentials: &Credentials,
+    now: SystemTime,
+) -> Result<(), Denied> {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let auth = parse(header("authorization").ok_or(Denied::Missing)?)?;
+    let amz_date = header("x-amz-date").ok_or(Denied::Incomplete(
+        "Authorization header requires existence of a 'X-Amz-Date' header.",
+    ))?;
+    if !amz_date.starts_with(auth.date) {
+        return Err(Denied::WrongScope(
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.",
+        ));
+    }
+    let time = chrono::NaiveDateTime::parse_from_str(amz_date, "%Y%m%dT%H%M%SZ")
+        .map_err(|_| Denied::Incomplete("X-Amz-Date must be in the form yyyyMMddTHHmmssZ."))?
+        .and_utc();
+    let time = SystemTime::from(time);
+    let skew = now.duration_since(time).unwrap_or_else(|e| e.duration());
+    if skew > MAX_SKEW {
+        return Err(Denied::Expired);
+    }
+    let host = header("host").ok_or(Denied::Mismatch)?;
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    let url = format!(
+        "http://{host}{}",
+        uri.path_and_query().map_or("/", |p| p.as_str())
+    );
+    // The signer adds host, x-amz-date and the session token itself, as it did for the client.
+    let mut signed = Vec::new();
+    for name in auth.signed_headers.split(';') {
+        if !matches!(
+            name,
+            "host" | "x-amz-date" | "x-amz-security-token" | "authorization"
+        ) {
+            signed.push((name, header(name).ok_or(Denied::Mismatch)?));
+        }
+    }
+    let identity = aws_credential_types::Credentials::new(
+        auth.access_key_id,
+        credentials.aws_secret_access_key.clone(),
+        header("x-amz-security-token").map(str::to_owned),
+        None,
+        "cdp-sandbox",
+    )
+    .into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(auth.region)
+        .name(auth.service)
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|_| Denied::Mismatch)?
+        .into();
+    let signable = SignableRequest::new(
+        parts.method.as_str(),
+        url,
+        signed.into_iter(),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|_| Denied::Mismatch)?;
+    let (_, signature) = sign(signable, &params)
+        .map_err(|_| Denied::Mismatch)?
+        .into_parts();
+    if signature == auth.signature {
+        Ok(())
+    } else {
+        Err(Denied::Mismatch)
+    }
 }
 
 #[cfg(test)]

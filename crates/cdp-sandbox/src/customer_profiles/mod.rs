@@ -18,11 +18,9 @@
 //!
 //! # Simplifications
 //!
-//! - **Signatures are not verified yet.** A request needs an `Authorization: AWS4-HMAC-SHA256
-//!   Credential=<key id>/<date>/<region>/profile/aws4_request, SignedHeaders=…, Signature=…` header whose
-//!   key id, region and service are right; the signature itself is accepted as it is (SigV4 verification
-//!   comes with SigV4 signing in the transport, in one place: `auth::verify_signature`). `X-Amz-Date` is
-//!   not required.
+//! - Signatures are verified as AWS does (SigV4 over the method, path, query, signed headers and body,
+//!   with `X-Amz-Date` within 15 minutes), but only header signing is accepted: no presigned URLs, no
+//!   `Date` header in place of `X-Amz-Date`, no session-token validation (any token is signed along).
 //! - Segments are evaluated when asked, over the stored profiles, so `LastComputedAt` is always now.
 //!   Text comparisons (`INCLUSIVE`, `EXCLUSIVE`, `CONTAINS`, `BEGINS_WITH`, `ENDS_WITH`) ignore case. A
 //!   condition on an attribute a profile lacks is false, `EXCLUSIVE` included. Dates are `YYYY-MM-DD`;
