@@ -6,18 +6,24 @@ use rand::rngs::StdRng;
 
 /// A UUID v4-shaped id.
 pub(super) fn uuid(rng: &mut StdRng) -> String {
-    let bits: u128 = rng.random();
+    uuid_from(rng.random())
+}
+
+/// A UUID v4-shaped id made of `bits` (written by hand: the seed makes hundreds of thousands of them, and
+/// `format!` is slow in debug builds).
+pub(super) fn uuid_from(bits: u128) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     // Set the version (4) and variant (10xx) nibbles, as a real v4 UUID has them.
     let bits = (bits & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
-    let hex = format!("{bits:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let mut id = String::with_capacity(36);
+    for nibble in 0..32 {
+        if matches!(nibble, 8 | 12 | 16 | 20) {
+            id.push('-');
+        }
+        let digit = (bits >> (124 - 4 * nibble)) & 0xF;
+        id.push(char::from(HEX[digit as usize]));
+    }
+    id
 }
 
 #[cfg(test)]

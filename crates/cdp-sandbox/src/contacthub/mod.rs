@@ -29,6 +29,7 @@
 //! - **Sessions** are found by their `id` or by their `value` on `GET`/`DELETE .../sessions/{sessionId}`.
 
 mod customers;
+mod dice;
 mod events;
 mod guard;
 mod ids;

@@ -1,12 +1,35 @@
 //! Where ContactHub's data lives: customers in creation order with indexes by id and external id, each
 //! customer's sessions, and events with an index by customer.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use rand::rngs::StdRng;
 use serde_json::{Map, Value};
 
-use super::ids;
+use super::{ids, seed};
+
+/// A customer: stored, or seeded and generated from its seed on first access.
+#[derive(Debug)]
+struct Slot {
+    /// The seed and index of a seeded customer.
+    seeded: Option<(u64, usize)>,
+    value: OnceCell<Value>,
+}
+
+impl Slot {
+    fn get(&self, node: &str) -> &Value {
+        self.value.get_or_init(|| match self.seeded {
+            Some((seed, index)) => seed::customer(seed, node, index),
+            None => Value::Null,
+        })
+    }
+
+    fn get_mut(&mut self, node: &str) -> Option<&mut Value> {
+        self.get(node);
+        self.value.get_mut()
+    }
+}
 
 /// A session id linked to a customer.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,8 +41,10 @@ pub(super) struct Session {
 #[derive(Debug)]
 pub(super) struct Store {
     rng: StdRng,
+    /// The node every customer is in.
+    node: String,
     /// Customers in creation order; a deleted one leaves `None`, so the indexes stay valid.
-    customers: Vec<Option<Value>>,
+    customers: Vec<Option<Slot>>,
     live: usize,
     by_id: HashMap<String, usize>,
     by_external_id: HashMap<String, String>,
@@ -32,9 +57,10 @@ pub(super) struct Store {
 }
 
 impl Store {
-    pub(super) fn new(rng: StdRng) -> Self {
+    pub(super) fn new(rng: StdRng, node: String) -> Self {
         Self {
             rng,
+            node,
             customers: Vec::new(),
             live: 0,
             by_id: HashMap::new(),
@@ -58,7 +84,7 @@ impl Store {
 
     /// Every customer, in creation order.
     pub(super) fn customers(&self) -> impl Iterator<Item = &Value> {
-        self.customers.iter().flatten()
+        self.customers.iter().flatten().map(|s| s.get(&self.node))
     }
 
     pub(super) fn customer(&self, id: &str) -> Option<&Value> {
@@ -66,13 +92,16 @@ impl Store {
             .get(id)
             .and_then(|&i| self.customers.get(i))
             .and_then(Option::as_ref)
+            .map(|s| s.get(&self.node))
     }
 
     pub(super) fn customer_mut(&mut self, id: &str) -> Option<&mut Map<String, Value>> {
         let index = *self.by_id.get(id)?;
+        let node = &self.node;
         self.customers
             .get_mut(index)
             .and_then(Option::as_mut)
+            .and_then(|s| s.get_mut(node))
             .and_then(Value::as_object_mut)
     }
 
@@ -94,7 +123,30 @@ impl Store {
             self.by_external_id.insert(external.to_owned(), id.clone());
         }
         self.by_id.insert(id, self.customers.len());
-        self.customers.push(Some(customer));
+        self.customers.push(Some(Slot {
+            seeded: None,
+            value: OnceCell::from(customer),
+        }));
+        self.live += 1;
+    }
+
+    /// Adds a seeded customer, generated on first access; `id` and `external_id` must be what
+    /// [`seed::customer`] will give it.
+    pub(super) fn insert_seeded(
+        &mut self,
+        seed: u64,
+        index: usize,
+        id: String,
+        external_id: Option<String>,
+    ) {
+        if let Some(external) = external_id {
+            self.by_external_id.insert(external, id.clone());
+        }
+        self.by_id.insert(id, self.customers.len());
+        self.customers.push(Some(Slot {
+            seeded: Some((seed, index)),
+            value: OnceCell::new(),
+        }));
         self.live += 1;
     }
 
@@ -104,7 +156,7 @@ impl Store {
             return;
         };
         if let Some(Some(old)) = self.customers.get(index)
-            && let Some(external) = external_id(old)
+            && let Some(external) = external_id(old.get(&self.node))
         {
             self.by_external_id.remove(external);
         }
@@ -113,7 +165,10 @@ impl Store {
                 .insert(external.to_owned(), id.to_owned());
         }
         if let Some(slot) = self.customers.get_mut(index) {
-            *slot = Some(customer);
+            *slot = Some(Slot {
+                seeded: None,
+                value: OnceCell::from(customer),
+            });
         }
     }
 
@@ -123,7 +178,7 @@ impl Store {
             return false;
         };
         if let Some(Some(old)) = self.customers.get(index)
-            && let Some(external) = external_id(old)
+            && let Some(external) = external_id(old.get(&self.node))
         {
             self.by_external_id.remove(external);
         }
