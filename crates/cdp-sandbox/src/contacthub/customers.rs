@@ -229,7 +229,7 @@ async fn patch(
 ) -> Response {
     let params = Params::parse(raw.as_deref());
     let result = (|| {
-        let mut patch = valid_customer(&body)?;
+        let mut patch = valid_patch(&body)?;
         if let Some(members) = patch.as_object_mut() {
             for member in READ_ONLY {
                 members.remove(member);
@@ -304,12 +304,18 @@ async fn remove(
 
 /// A customer body that parses and fits the schema, with its nulls removed.
 fn valid_customer(bytes: &[u8]) -> Result<Value, Response> {
-    let mut body = object_body(bytes)?;
+    let mut body = valid_patch(bytes)?;
+    schema::strip_nulls(&mut body);
+    Ok(body)
+}
+
+/// A merge patch of a customer that parses and fits the schema; its nulls say what to remove.
+fn valid_patch(bytes: &[u8]) -> Result<Value, Response> {
+    let body = object_body(bytes)?;
     let problems = schema::check_body(&body, &schema::CUSTOMER);
     if !problems.is_empty() {
         return Err(invalid("source customer is not valid", problems));
     }
-    schema::strip_nulls(&mut body);
     Ok(body)
 }
 
