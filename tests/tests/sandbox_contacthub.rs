@@ -414,7 +414,7 @@ async fn every_operation_answers_as_the_spec_says() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(sessions.elements, [session.clone()]);
+    assert_eq!(sessions.elements, std::slice::from_ref(&session));
     client
         .get_session()
         .workspace_id(ws)

@@ -328,7 +328,7 @@ fn list_page(shared: &Shared, params: &Params) -> Result<Value, Response> {
         })
         .collect();
     // Newest first; among equal dates, the last stored first.
-    found.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    found.sort_by_key(|&(date, index, _)| std::cmp::Reverse((date, index)));
     let events: Vec<&Value> = found.iter().map(|(_, _, e)| *e).collect();
     let elements: Vec<Value> = paging.slice(&events).into_iter().cloned().collect();
     Ok(json!({
