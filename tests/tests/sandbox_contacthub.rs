@@ -1265,3 +1265,80 @@ async fn seeded_data_is_deterministic_and_varied() {
     assert!(!rossi.is_empty() && rossi.len() <= expected);
     a.conformance.assert_conforms();
 }
+
+#[tokio::test]
+async fn writes_link_sessions_give_item_ids_and_guard_external_ids() {
+    let hub = hub(0).await;
+    let (client, ws) = (&hub.client, hub.workspace.as_str());
+    let state = hub.sandbox.contacthub();
+    // An anonymous event of a session, then a customer created with that session: the event is theirs.
+    client
+        .create_event()
+        .workspace_id(ws)
+        .body(body::<types::NewEvent>(json!({
+            "bringBackProperties": {"type": "SESSION_ID", "value": "visit-1"},
+            "type": "viewedPage", "context": "WEB", "properties": {}})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(state.anonymous_events().len(), 1);
+    let mut customer = json!({"nodeId": hub.node, "externalId": "a",
+        "base": {"likes": [{"id": "mine", "name": "Tea"}]}});
+    let created = client
+        .create_customer()
+        .workspace_id(ws)
+        .session_id("visit-1")
+        .body(body::<types::NewCustomer>(customer.clone()))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(state.anonymous_events().is_empty());
+    assert_eq!(state.events_of(&created.id).len(), 1);
+    assert_eq!(state.sessions_of(&created.id), ["visit-1"]);
+    assert_eq!(created.base.unwrap().likes.unwrap()[0].id, "mine");
+    // Items sent without an id (the typed client always has one, so this goes raw) get one.
+    let (http, base) = hub.raw();
+    let response = http
+        .post(format!("{base}/customers/{}/jobs", created.id))
+        .bearer_auth(hub.token())
+        .json(&json!({"companyName": "Daily Planet"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let job: types::Job = response.json().await.unwrap();
+    assert_eq!(job.id.len(), 36, "{job:?}");
+    assert_eq!(
+        state.customer(&created.id).unwrap()["base"]["jobs"][0]["id"],
+        json!(job.id)
+    );
+
+    // A full update may not take another customer's external id.
+    customer["externalId"] = json!("b");
+    let other = client
+        .create_customer()
+        .workspace_id(ws)
+        .body(body::<types::NewCustomer>(customer))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let (status, error) = failure(
+        client
+            .update_customer()
+            .workspace_id(ws)
+            .customer_id(&other.id)
+            .body(body::<types::CustomerUpdate>(json!({"externalId": "a"})))
+            .send()
+            .await,
+    );
+    assert_eq!(status, 409);
+    assert_eq!(error.data.unwrap()["customer"]["id"], json!(created.id));
+    assert_eq!(
+        state.customer(&other.id).unwrap()["externalId"],
+        "b",
+        "the refused update changed nothing"
+    );
+    hub.conformance.assert_conforms();
+}
