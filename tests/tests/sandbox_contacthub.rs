@@ -583,12 +583,13 @@ async fn every_operation_answers_as_the_spec_says() {
     assert_eq!(status, 409);
     let conflict: types::ConflictData = serde_json::from_value(error.data.unwrap()).unwrap();
     assert_eq!(conflict.customer.id, id);
-    assert!(
-        conflict
-            .customer
-            .href
-            .unwrap()
-            .ends_with(&format!("/workspaces/{ws}/customers/{id}"))
+    assert_eq!(
+        conflict.customer.href.unwrap(),
+        format!(
+            "{}/workspaces/{ws}/customers/{id}",
+            hub.sandbox.urls().contacthub
+        ),
+        "the href leads to the customer"
     );
     assert_eq!(state.customer_count(), 31, "a conflict stores nothing");
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -119,9 +119,11 @@ async fn create(
     Path(workspace): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
+    OriginalUri(original): OriginalUri,
     body: Bytes,
 ) -> Response {
     let params = Params::parse(raw.as_deref());
+    let base = base_url(&headers, original.path());
     let result = (|| {
         let mut body = valid_customer(&body)?;
         let node = body
@@ -155,7 +157,7 @@ async fn create(
         if let Some(external) = &external
             && let Some(existing) = store.by_external_id(external)
         {
-            return Err(conflict(&headers, &workspace, existing));
+            return Err(conflict(&base, &workspace, existing));
         }
         assign_item_ids(&mut store, &mut body);
         store.insert_customer(body);
@@ -188,9 +190,11 @@ async fn replace(
     Path((workspace, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
+    OriginalUri(original): OriginalUri,
     body: Bytes,
 ) -> Response {
     let params = Params::parse(raw.as_deref());
+    let base = base_url(&headers, original.path());
     let result = (|| {
         let mut body = valid_customer(&body)?;
         if let Some(node) = body.get("nodeId").and_then(Value::as_str) {
@@ -212,7 +216,7 @@ async fn replace(
             members.insert("updatedAt".into(), Value::from(instant::now()));
             members.entry("enabled").or_insert(Value::Bool(true));
         }
-        store_update(&mut store, &headers, &workspace, &id, body, &params)
+        store_update(&mut store, &base, &workspace, &id, body, &params)
     })();
     match result {
         Ok(customer) => json(StatusCode::OK, &customer),
@@ -225,9 +229,11 @@ async fn patch(
     Path((workspace, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
+    OriginalUri(original): OriginalUri,
     body: Bytes,
 ) -> Response {
     let params = Params::parse(raw.as_deref());
+    let base = base_url(&headers, original.path());
     let result = (|| {
         let mut patch = valid_patch(&body)?;
         if let Some(members) = patch.as_object_mut() {
@@ -245,7 +251,7 @@ async fn patch(
         if let Some(members) = customer.as_object_mut() {
             members.insert("updatedAt".into(), Value::from(instant::now()));
         }
-        store_update(&mut store, &headers, &workspace, &id, customer, &params)
+        store_update(&mut store, &base, &workspace, &id, customer, &params)
     })();
     match result {
         Ok(customer) => json(StatusCode::OK, &customer),
@@ -257,7 +263,7 @@ async fn patch(
 /// gives ids to new items, links the `sessionId` parameter.
 fn store_update(
     store: &mut Store,
-    headers: &HeaderMap,
+    base: &str,
     workspace: &str,
     id: &str,
     mut customer: Value,
@@ -271,7 +277,7 @@ fn store_update(
         && let Some(other) = store.by_external_id(external)
         && other != id
     {
-        return Err(conflict(headers, workspace, other));
+        return Err(conflict(base, workspace, other));
     }
     assign_item_ids(store, &mut customer);
     store.replace_customer(id, customer);
@@ -340,13 +346,20 @@ fn assign_item_ids(store: &mut Store, customer: &mut Value) {
     }
 }
 
-/// The 409 of a customer that matches an existing one, pointing at it.
-fn conflict(headers: &HeaderMap, workspace: &str, existing: &str) -> Response {
+/// The URL this ContactHub is served at, from the request: its host, and the path before `/workspaces/`
+/// (the sandbox nests the service below a prefix).
+fn base_url(headers: &HeaderMap, path: &str) -> String {
     let host = headers
         .get("host")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("127.0.0.1");
-    let href = format!("http://{host}/contacthub/workspaces/{workspace}/customers/{existing}");
+    let prefix = path.find("/workspaces/").map_or("", |at| &path[..at]);
+    format!("http://{host}{prefix}")
+}
+
+/// The 409 of a customer that matches an existing one, pointing at it.
+fn conflict(base: &str, workspace: &str, existing: &str) -> Response {
+    let href = format!("{base}/workspaces/{workspace}/customers/{existing}");
     let mut data = Map::new();
     data.insert("customer".into(), json!({"id": existing, "href": href}));
     error_body(

@@ -27,6 +27,9 @@
 //!   tied to the customer later, when its session is linked (`POST .../sessions`, or `sessionId` on a
 //!   customer write) or a customer with its external id is created.
 //! - **Sessions** are found by their `id` or by their `value` on `GET`/`DELETE .../sessions/{sessionId}`.
+//!
+//! Seeded customers are generated from their seed on first access, so a large seed starts in seconds; the
+//! first request that reads them all (a query, a sort) pays for generating them, later ones do not.
 
 // Request checks end early with the finished error `Response`; it is large, but it is made once per
 // refused request, so boxing it would only add noise.
