@@ -1140,6 +1140,16 @@ async fn bad_requests_get_contacthub_error_bodies() {
     check(status, &body, 400);
     let (status, body) = send(http.get(format!("{base}/customers?nodeId={node}&query=%7B"))).await;
     check(status, &body, 400);
+    let (status, body) =
+        send(http.get(format!("{base}/customers?nodeId={node}&page=4294967296"))).await;
+    check(status, &body, 400);
+    let (status, body) = send(http.get(format!(
+        "{base}/customers?nodeId={node}&fields=base.nickname"
+    )))
+    .await;
+    check(status, &body, 400);
+    let (status, body) = send(http.get(format!("{base}/customers/%FF%FE"))).await;
+    check(status, &body, 400);
     let (status, body) = send(http.get(format!("{base}/events"))).await;
     check(status, &body, 400);
     let (status, body) = send(

@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-use super::input::{Params, object_body};
+use super::input::{Ids, Params, object_body};
 use super::listing::{Paging, Sort, project};
 use super::store::Store;
 use super::{Problem, error, error_body, instant, invalid, merge_patch, query, schema};
@@ -54,7 +54,7 @@ pub(super) fn customer_not_found(id: &str) -> Response {
 
 async fn list(
     State(shared): State<Arc<Shared>>,
-    Path(_workspace): Path<String>,
+    Ids(_workspace): Ids<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
     let params = Params::parse(raw.as_deref());
@@ -79,6 +79,12 @@ fn list_page(shared: &Shared, params: &Params) -> Result<Value, Response> {
             )
         })?;
     let fields = params.list("fields");
+    if let Some(unknown) = fields.iter().find(|f| schema::attribute(f).is_none()) {
+        return Err(invalid(
+            &format!("unknown field `{unknown}`"),
+            vec![Problem::new("fields", format!("unknown field `{unknown}`"))],
+        ));
+    }
     let external_id = params.get("externalId");
 
     let store = shared.contacthub.lock();
@@ -116,7 +122,7 @@ fn list_page(shared: &Shared, params: &Params) -> Result<Value, Response> {
 
 async fn create(
     State(shared): State<Arc<Shared>>,
-    Path(workspace): Path<String>,
+    Ids(workspace): Ids<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     OriginalUri(original): OriginalUri,
@@ -177,7 +183,7 @@ async fn create(
 
 async fn read(
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, id)): Path<(String, String)>,
+    Ids((_workspace, id)): Ids<(String, String)>,
 ) -> Response {
     match shared.contacthub.lock().customer(&id) {
         Some(customer) => json(StatusCode::OK, customer),
@@ -187,7 +193,7 @@ async fn read(
 
 async fn replace(
     State(shared): State<Arc<Shared>>,
-    Path((workspace, id)): Path<(String, String)>,
+    Ids((workspace, id)): Ids<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     OriginalUri(original): OriginalUri,
@@ -226,7 +232,7 @@ async fn replace(
 
 async fn patch(
     State(shared): State<Arc<Shared>>,
-    Path((workspace, id)): Path<(String, String)>,
+    Ids((workspace, id)): Ids<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     OriginalUri(original): OriginalUri,
@@ -292,7 +298,7 @@ fn store_update(
 
 async fn remove(
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, id)): Path<(String, String)>,
+    Ids((_workspace, id)): Ids<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Response {
     let params = Params::parse(raw.as_deref());

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::customers::check_node;
-use super::input::{Params, object_body};
+use super::input::{Ids, Params, object_body};
 use super::listing::Paging;
 use super::store::Store;
 use super::{Problem, error, instant, invalid};
@@ -120,7 +120,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
 
 async fn create(
     State(shared): State<Arc<Shared>>,
-    Path(_workspace): Path<String>,
+    Ids(_workspace): Ids<String>,
     bytes: Bytes,
 ) -> Response {
     let body = match object_body(&bytes).and_then(|b| valid_event(&b).map(|()| b)) {
@@ -275,7 +275,7 @@ fn owner(shared: &Shared, store: &Store, body: &Value) -> Result<Option<String>,
 
 async fn list(
     State(shared): State<Arc<Shared>>,
-    Path(_workspace): Path<String>,
+    Ids(_workspace): Ids<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
     let params = Params::parse(raw.as_deref());
@@ -353,7 +353,7 @@ fn date_param(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, Resp
 
 async fn read(
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, id)): Path<(String, String)>,
+    Ids((_workspace, id)): Ids<(String, String)>,
 ) -> Response {
     match shared.contacthub.lock().event(&id) {
         Some(event) => json(StatusCode::OK, event),

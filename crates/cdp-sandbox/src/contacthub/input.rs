@@ -1,7 +1,10 @@
 //! Reading requests: query parameters and JSON bodies, with ContactHub's 400 when they do not parse.
 
+use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::Response;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::{Problem, error, invalid};
@@ -36,20 +39,23 @@ impl Params {
         })
     }
 
-    /// A non-negative integer parameter, `default` when absent.
+    /// A non-negative 32-bit integer parameter (the spec's `int32`), `default` when absent.
     pub(super) fn number(&self, name: &str, default: u64) -> Result<u64, Response> {
-        match self.get(name) {
-            None => Ok(default),
-            Some(text) => text.parse::<u64>().map_err(|_| {
+        let Some(text) = self.get(name) else {
+            return Ok(default);
+        };
+        text.parse::<u64>()
+            .ok()
+            .filter(|n| *n <= i32::MAX as u64)
+            .ok_or_else(|| {
                 invalid(
                     &format!("the query parameter `{name}` must be a non-negative integer"),
                     vec![Problem::new(
                         name,
-                        format!("`{text}` is not a non-negative integer"),
+                        format!("`{text}` is not a non-negative 32-bit integer"),
                     )],
                 )
-            }),
-        }
+            })
     }
 
     /// A comma-separated list parameter, empty when absent.
@@ -77,5 +83,25 @@ pub(super) fn object_body(bytes: &[u8]) -> Result<Value, Response> {
             StatusCode::BAD_REQUEST,
             &format!("the request body is not valid JSON: {e}"),
         )),
+    }
+}
+
+/// The path parameters of a route, like axum's `Path`, but a path that does not decode (bad percent
+/// escapes, say) gets ContactHub's 400 body rather than axum's plain text.
+#[derive(Debug)]
+pub(super) struct Ids<T>(pub(super) T);
+
+impl<T, S> FromRequestParts<S> for Ids<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(ids)| Self(ids))
+            .map_err(|rejection| error(StatusCode::BAD_REQUEST, &rejection.body_text()))
     }
 }

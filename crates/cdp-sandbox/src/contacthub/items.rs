@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Map, Value};
 
 use super::customers::customer_not_found;
-use super::input::object_body;
+use super::input::{Ids, object_body};
 use super::schema::{self, Object};
 use super::store::Store;
 use super::{error, instant, invalid};
@@ -50,8 +50,8 @@ const KINDS: [Kind; 4] = [
     },
 ];
 
-type CustomerPath = Path<(String, String)>;
-type ItemPath = Path<(String, String, String)>;
+type CustomerPath = Ids<(String, String)>;
+type ItemPath = Ids<(String, String, String)>;
 
 pub(super) fn routes(customer: &str) -> Router<Arc<Shared>> {
     let mut router = Router::new();
@@ -74,7 +74,7 @@ pub(super) fn routes(customer: &str) -> Router<Arc<Shared>> {
 async fn create(
     kind: Kind,
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, customer)): CustomerPath,
+    Ids((_workspace, customer)): CustomerPath,
     body: Bytes,
 ) -> Response {
     let mut item = match valid_item(kind, &body) {
@@ -107,7 +107,7 @@ async fn create(
 async fn read(
     kind: Kind,
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, customer, id)): ItemPath,
+    Ids((_workspace, customer, id)): ItemPath,
 ) -> Response {
     let store = shared.contacthub.lock();
     let Some(stored) = store.customer(&customer) else {
@@ -126,7 +126,7 @@ async fn read(
 async fn replace(
     kind: Kind,
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, customer, id)): ItemPath,
+    Ids((_workspace, customer, id)): ItemPath,
     body: Bytes,
 ) -> Response {
     let mut item = match valid_item(kind, &body) {
@@ -150,7 +150,7 @@ async fn replace(
 async fn remove(
     kind: Kind,
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, customer, id)): ItemPath,
+    Ids((_workspace, customer, id)): ItemPath,
 ) -> Response {
     let mut store = shared.contacthub.lock();
     let Some(items) = list_mut(&mut store, &customer, kind) else {

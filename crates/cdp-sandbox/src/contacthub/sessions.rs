@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::customers::customer_not_found;
-use super::input::object_body;
+use super::input::{Ids, object_body};
 use super::store::Session;
 use super::{Problem, error, invalid};
 use crate::http::json;
@@ -33,7 +33,7 @@ fn body(session: &Session) -> Value {
 
 async fn list(
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, customer)): Path<(String, String)>,
+    Ids((_workspace, customer)): Ids<(String, String)>,
 ) -> Response {
     let store = shared.contacthub.lock();
     if store.customer(&customer).is_none() {
@@ -45,7 +45,7 @@ async fn list(
 
 async fn create(
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, customer)): Path<(String, String)>,
+    Ids((_workspace, customer)): Ids<(String, String)>,
     bytes: Bytes,
 ) -> Response {
     let request = match object_body(&bytes) {
@@ -72,7 +72,7 @@ async fn create(
 
 async fn read(
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, customer, session)): Path<(String, String, String)>,
+    Ids((_workspace, customer, session)): Ids<(String, String, String)>,
 ) -> Response {
     let store = shared.contacthub.lock();
     if store.customer(&customer).is_none() {
@@ -90,7 +90,7 @@ async fn read(
 
 async fn remove(
     State(shared): State<Arc<Shared>>,
-    Path((_workspace, customer, session)): Path<(String, String, String)>,
+    Ids((_workspace, customer, session)): Ids<(String, String, String)>,
 ) -> Response {
     let mut store = shared.contacthub.lock();
     if store.customer(&customer).is_none() {
