@@ -136,8 +136,11 @@ async fn replace(
     // The path names the item; an id in the body cannot move it.
     item.insert("id".into(), Value::from(id.clone()));
     let mut store = shared.contacthub.lock();
-    let Some(items) = list_mut(&mut store, &customer, kind) else {
+    if store.customer(&customer).is_none() {
         return customer_not_found(&customer);
+    }
+    let Some(items) = existing_list_mut(&mut store, &customer, kind) else {
+        return item_not_found(kind, &id);
     };
     let Some(slot) = position(items, &id).and_then(|i| items.get_mut(i)) else {
         return item_not_found(kind, &id);
@@ -153,8 +156,11 @@ async fn remove(
     Ids((_workspace, customer, id)): ItemPath,
 ) -> Response {
     let mut store = shared.contacthub.lock();
-    let Some(items) = list_mut(&mut store, &customer, kind) else {
+    if store.customer(&customer).is_none() {
         return customer_not_found(&customer);
+    }
+    let Some(items) = existing_list_mut(&mut store, &customer, kind) else {
+        return item_not_found(kind, &id);
     };
     let Some(at) = position(items, &id) else {
         return item_not_found(kind, &id);
@@ -194,6 +200,19 @@ fn list_mut<'a>(store: &'a mut Store, customer: &str, kind: Kind) -> Option<&'a 
         *list = Value::Array(Vec::new());
     }
     list.as_array_mut()
+}
+
+/// The customer's list of this kind, if it has one.
+fn existing_list_mut<'a>(
+    store: &'a mut Store,
+    customer: &str,
+    kind: Kind,
+) -> Option<&'a mut Vec<Value>> {
+    store
+        .customer_mut(customer)?
+        .get_mut("base")?
+        .get_mut(kind.list)?
+        .as_array_mut()
 }
 
 fn position(items: &[Value], id: &str) -> Option<usize> {
