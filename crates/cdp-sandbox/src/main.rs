@@ -8,6 +8,7 @@
 //! `PUT /_sandbox/faults/{service}` with the same JSON changes them, and `GET /_sandbox/journal` lists
 //! what was received.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use cdp_sandbox::{Config, Faults, Sandbox, Service};
@@ -77,29 +78,39 @@ async fn main() -> ExitCode {
     };
     let urls = sandbox.urls();
     let c = sandbox.credentials();
-    println!("cdp sandbox listening on {}", sandbox.addr());
-    println!(
-        "  contacthub         {}  (token {}, workspace {}, node {})",
-        urls.contacthub, c.contacthub_token, c.contacthub_workspace, c.contacthub_node
-    );
-    println!(
-        "  blueconic          {}  (client {} / {})",
-        urls.blueconic, c.blueconic_client_id, c.blueconic_client_secret
-    );
-    println!(
-        "  customer-profiles  {}  (key {}, region {}, domain {})",
-        urls.customer_profiles, c.aws_access_key_id, c.aws_region, c.aws_domain
-    );
-    println!(
-        "  flagship decision  {}  (env {}, api key {})",
-        urls.flagship_decision, c.flagship_env_id, c.flagship_api_key
-    );
-    println!("  flagship cdn       {}", urls.flagship_cdn);
-    println!("  flagship hits      {}", urls.flagship_hits);
-    println!(
-        "  admin              {}/journal, {}/faults/{{service}}",
-        urls.admin, urls.admin
-    );
+    let banner = [
+        format!("cdp sandbox listening on {}", sandbox.addr()),
+        format!(
+            "  contacthub         {}  (token {}, workspace {}, node {})",
+            urls.contacthub, c.contacthub_token, c.contacthub_workspace, c.contacthub_node
+        ),
+        format!(
+            "  blueconic          {}  (client {} / {})",
+            urls.blueconic, c.blueconic_client_id, c.blueconic_client_secret
+        ),
+        format!(
+            "  customer-profiles  {}  (key {} / {}, region {}, domain {})",
+            urls.customer_profiles,
+            c.aws_access_key_id,
+            c.aws_secret_access_key,
+            c.aws_region,
+            c.aws_domain
+        ),
+        format!(
+            "  flagship decision  {}  (env {}, api key {})",
+            urls.flagship_decision, c.flagship_env_id, c.flagship_api_key
+        ),
+        format!("  flagship cdn       {}", urls.flagship_cdn),
+        format!("  flagship hits      {}", urls.flagship_hits),
+        format!(
+            "  admin              {}/journal, {}/faults/{{service}}",
+            urls.admin, urls.admin
+        ),
+    ];
+    // Whoever started us may stop reading; that is no reason to fail (println! would panic).
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", banner.join("\n")).and_then(|()| out.flush());
+    drop(out);
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
     }

@@ -1,0 +1,305 @@
+//! A short tour of the four services, on the embedded sandbox: no credentials, no network.
+//!
+//! ```text
+//! cargo run -p cdp --example quickstart
+//! ```
+//!
+//! Against the real services, the same code takes their URLs and your credentials instead of the
+//! sandbox's.
+
+use cdp::transport::{Auth, AwsCredentials, ClientCredentials, Inner, SigV4};
+use cdp_sandbox::{Sandbox, Service};
+use serde_json::json;
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+#[tokio::main]
+async fn main() -> Result {
+    let sandbox = Sandbox::start().await?;
+    println!("sandbox running at {}\n", sandbox.addr());
+
+    contacthub(&sandbox).await?;
+    blueconic(&sandbox).await?;
+    customer_profiles(&sandbox).await?;
+    flagship(&sandbox).await?;
+
+    println!("\nthe sandbox received:");
+    for service in Service::ALL {
+        println!(
+            "  {:<18} {} request(s)",
+            service.name(),
+            sandbox.journal().of(service).len()
+        );
+    }
+    Ok(())
+}
+
+async fn contacthub(sandbox: &Sandbox) -> Result {
+    let c = sandbox.credentials();
+    let (workspace, node) = (c.contacthub_workspace.as_str(), c.contacthub_node.as_str());
+    let hub = cdp::contacthub::api::Client::new(
+        &sandbox.urls().contacthub,
+        Inner::new(Auth::bearer(&c.contacthub_token)),
+    );
+    println!("ContactHub");
+
+    let bruce = hub
+        .create_customer()
+        .workspace_id(workspace)
+        .body_map(|b| {
+            b.node_id(node)
+                .external_id(Some("wayne-1".to_string()))
+                .base(cdp::contacthub::api::types::CustomerBase {
+                    first_name: Some("Bruce".into()),
+                    last_name: Some("Wayne".into()),
+                    ..Default::default()
+                })
+        })
+        .send()
+        .await?;
+    println!("  created customer {} (Bruce Wayne)", bruce.id);
+
+    let query = json!({"name": "quickstart", "query": {"type": "simple", "are": {"condition": {
+        "type": "composite", "conjunction": "and", "conditions": [
+            {"type": "atomic", "attribute": "base.firstName", "operator": "EQUALS", "value": "Bruce"},
+            {"type": "atomic", "attribute": "base.lastName", "operator": "EQUALS", "value": "Wayne"}]}}}});
+    let found = hub
+        .list_customers()
+        .workspace_id(workspace)
+        .node_id(node)
+        .query(query.to_string())
+        .send()
+        .await?;
+    println!(
+        "  query firstName = Bruce and lastName = Wayne: {} customer(s)",
+        found.page.total_elements
+    );
+
+    let mut patch = cdp::contacthub::api::MergePatch::new();
+    patch.set(
+        "base",
+        json!({"contacts": {"email": "bruce@wayne.example"}}),
+    );
+    hub.patch_customer()
+        .workspace_id(workspace)
+        .customer_id(&bruce.id)
+        .body(patch)
+        .send()
+        .await?;
+    println!("  patched the email");
+
+    hub.create_event()
+        .workspace_id(workspace)
+        .body_map(|b| {
+            b.customer_id(Some(bruce.id.clone()))
+                .type_("viewedPage")
+                .context("WEB")
+                .properties(serde_json::Map::from_iter([(
+                    "url".to_string(),
+                    json!("https://example.com/cave"),
+                )]))
+        })
+        .send()
+        .await?;
+    let events = hub
+        .list_events()
+        .workspace_id(workspace)
+        .customer_id(&bruce.id)
+        .send()
+        .await?;
+    println!(
+        "  stored a viewedPage event; the customer has {} event(s)",
+        events.page.total_elements
+    );
+
+    let page = hub
+        .list_customers()
+        .workspace_id(workspace)
+        .node_id(node)
+        .size(5)
+        .page(1)
+        .send()
+        .await?;
+    println!(
+        "  page 2 of {} holds {} of {} customers",
+        page.page.total_pages,
+        page.elements.len(),
+        page.page.total_elements
+    );
+    Ok(())
+}
+
+async fn blueconic(sandbox: &Sandbox) -> Result {
+    let c = sandbox.credentials();
+    let url = &sandbox.urls().blueconic;
+    let credentials = ClientCredentials::new(
+        format!("{url}/oauth/token"),
+        &c.blueconic_client_id,
+        &c.blueconic_client_secret,
+    )
+    .scopes(["read:profiles", "write:profiles", "read:segments"]);
+    let bc = cdp::blueconic::api::Client::new(url, Inner::new(Auth::oauth2(credentials)));
+    println!("BlueConic");
+
+    let page = bc
+        .get_segment_profiles()
+        .segment_id("allvisitors")
+        .count(5)
+        .properties("email")
+        .send()
+        .await?;
+    println!(
+        "  allvisitors: {} profiles, first page of {}",
+        page.total_results.unwrap_or_default(),
+        page.profiles.len()
+    );
+
+    let entries: Vec<_> = page
+        .profiles
+        .iter()
+        .map(|p| cdp::blueconic::api::types::BulkInputEntry {
+            profile_id: Some(p.id.clone()),
+            properties: vec![cdp::blueconic::api::types::PropertyChange {
+                id: "next_best_product".into(),
+                values: vec!["tea".into()],
+                strategy: Some("SET_IF_EMPTY".into()),
+                restriction: None,
+            }],
+            ..Default::default()
+        })
+        .collect();
+    let results = bc.bulk_profiles().body(entries).send().await?;
+    let modified = results
+        .iter()
+        .filter(|r| r.state.as_ref().is_some_and(|s| s.as_str() == "MODIFIED"))
+        .count();
+    println!(
+        "  bulk write: {modified} of {} profile(s) modified",
+        results.len()
+    );
+
+    if let Some(first) = page.profiles.first() {
+        let profile = bc
+            .get_profile()
+            .profile_id(&first.id)
+            .expand(vec!["profile.segments".into()])
+            .send()
+            .await?;
+        let segments: Vec<_> = profile.segments.iter().map(|s| s.id.as_str()).collect();
+        println!("  profile {} is in {segments:?}", profile.id);
+    }
+    Ok(())
+}
+
+async fn customer_profiles(sandbox: &Sandbox) -> Result {
+    let c = sandbox.credentials();
+    let signer = SigV4::new(
+        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
+        &c.aws_region,
+        "profile",
+    );
+    let cp = cdp::customer_profiles::api::Client::new(
+        &sandbox.urls().customer_profiles,
+        Inner::new(Auth::sigv4(signer)),
+    );
+    println!("AWS Customer Profiles");
+
+    let definitions = cp
+        .list_segment_definitions()
+        .domain_name(&c.aws_domain)
+        .send()
+        .await?;
+    let names: Vec<_> = definitions
+        .items
+        .iter()
+        .filter_map(|d| d.segment_definition_name.as_deref())
+        .collect();
+    println!("  segment definitions: {names:?}");
+
+    if let Some(segment) = names.first() {
+        let ids: Vec<String> = sandbox
+            .customer_profiles()
+            .profile_ids()
+            .into_iter()
+            .take(10)
+            .collect();
+        let membership = cp
+            .get_segment_membership()
+            .domain_name(&c.aws_domain)
+            .segment_definition_name(*segment)
+            .body_map(|b| b.profile_ids(ids))
+            .send()
+            .await?;
+        let present = membership
+            .profiles
+            .iter()
+            .filter(|p| p.query_result.as_str() == "PRESENT")
+            .count();
+        println!(
+            "  {present} of {} profiles are in `{segment}`",
+            membership.profiles.len()
+        );
+    }
+    Ok(())
+}
+
+async fn flagship(sandbox: &Sandbox) -> Result {
+    let c = sandbox.credentials();
+    let inner = Inner::new(Auth::api_key("x-api-key", &c.flagship_api_key));
+    let decision =
+        cdp::flagship::api::Client::new(&sandbox.urls().flagship_decision, inner.clone());
+    let hits = cdp::flagship::api::Client::new(&sandbox.urls().flagship_hits, inner);
+    println!("Flagship");
+
+    let context = serde_json::Map::from_iter([
+        ("plan".to_string(), json!("pro")),
+        ("isVIP".to_string(), json!(true)),
+    ]);
+    let answer = decision
+        .get_campaigns()
+        .env_id(&c.flagship_env_id)
+        .body_map(|b| {
+            b.visitor_id("visitor-1")
+                .context(Some(cdp::flagship::api::types::VisitorContext(context)))
+        })
+        .send()
+        .await?;
+    for campaign in &answer.campaigns {
+        let flags = campaign
+            .variation
+            .modifications
+            .as_ref()
+            .map(|m| serde_json::Value::Object(m.value.clone()));
+        println!(
+            "  campaign {} -> variation {}: {}",
+            campaign.id,
+            campaign.variation.id,
+            flags.unwrap_or_default()
+        );
+    }
+    if let Some(campaign) = answer.campaigns.first() {
+        decision
+            .activate()
+            .body_map(|b| {
+                b.cid(&c.flagship_env_id)
+                    .vid(Some("visitor-1".into()))
+                    .caid(Some(campaign.variation_group_id.clone()))
+                    .vaid(Some(campaign.variation.id.clone()))
+            })
+            .send()
+            .await?;
+        println!("  activated variation {}", campaign.variation.id);
+    }
+    hits.send_hit()
+        .body_map(|b| {
+            b.t("PAGEVIEW")
+                .ds(Some("APP".into()))
+                .cid(Some(c.flagship_env_id.clone()))
+                .vid(Some("visitor-1".into()))
+                .dl(Some("https://example.com/checkout".into()))
+        })
+        .send()
+        .await?;
+    println!("  sent a page view hit");
+    Ok(())
+}
