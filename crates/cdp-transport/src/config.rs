@@ -1,8 +1,9 @@
 //! Everything a client is configured with, except its credentials.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::{Auth, DEFAULT_TIMEOUT, Inner, RetryPolicy};
+use crate::{Auth, DEFAULT_TIMEOUT, Inner, RetryPolicy, Transport};
 
 /// How long connecting may take on a `reqwest::Client` built here.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -32,6 +33,7 @@ pub struct ClientConfig {
     retry: RetryPolicy,
     user_agent: String,
     http: Option<reqwest::Client>,
+    transport: Option<Arc<dyn Transport>>,
 }
 
 impl ClientConfig {
@@ -44,6 +46,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             user_agent: concat!("cdp/", env!("CARGO_PKG_VERSION")).to_owned(),
             http: None,
+            transport: None,
         }
     }
 
@@ -83,6 +86,13 @@ impl ClientConfig {
         self
     }
 
+    /// Sends through this transport instead of over the network, for instance one that records
+    /// requests or answers from memory in your tests.
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
     /// The base URL.
     pub fn url(&self) -> &str {
         &self.base_url
@@ -101,11 +111,14 @@ impl ClientConfig {
                 .connect_timeout(self.connect_timeout)
                 .build()?,
         };
-        let inner = Inner::new(auth)
+        let mut inner = Inner::new(auth)
             .with_service(service)
             .with_timeout(self.timeout)
             .with_retry(self.retry.clone())
             .with_user_agent(&self.user_agent);
+        if let Some(transport) = &self.transport {
+            inner = inner.with_shared_transport(transport.clone());
+        }
         Ok((http, inner))
     }
 }

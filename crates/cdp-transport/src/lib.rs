@@ -90,6 +90,12 @@ impl Inner {
         self
     }
 
+    /// Replaces the transport with one already shared.
+    pub fn with_shared_transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = transport;
+        self
+    }
+
     /// Names the service in tracing spans.
     pub fn with_service(mut self, service: &'static str) -> Self {
         self.service = service;

@@ -41,6 +41,12 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// The client is not configured right: a missing setting, an unreadable configuration file, an HTTP
+    /// client that could not be built.
+    Config {
+        /// What is wrong.
+        message: String,
+    },
     /// Credentials could not be used: a token endpoint refused, AWS credentials were not found.
     Auth {
         /// The service called.
@@ -181,6 +187,7 @@ impl fmt::Display for Error {
                 field: None,
                 message,
             } => write!(f, "invalid input: {message}"),
+            Self::Config { message } => write!(f, "configuration: {message}"),
             Self::Auth { service, message } => {
                 write!(f, "{service} authentication failed: {message}")
             }

@@ -1,0 +1,368 @@
+//! Listing and creating customers.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use contacthub_api::MergePatch;
+use contacthub_api::types::{ConflictData, Customer, CustomerUpdate, NewCustomer, PagedCustomer};
+use futures::FutureExt as _;
+use futures::future::BoxFuture;
+
+use super::Node;
+use crate::pagination::{self, Page, PageRef, PageStream, Pager};
+use crate::{Error, Result, ServiceError};
+
+/// ContactHub's largest page.
+const MAX_SIZE: u32 = 50;
+/// ContactHub's page size when none is asked for.
+const DEFAULT_SIZE: u32 = 20;
+
+/// The customers of a node: which page, how big, which fields, in which order, filtered how. Pages are
+/// numbered from 0, as on the wire: `page(2)` fetches the third page.
+///
+/// ```no_run
+/// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+/// use futures::TryStreamExt;
+///
+/// let page = node.customers().size(5).page(2).sort("base.lastName", true).send().await?;
+/// let next = page.next_page().await?;
+/// let everyone: Vec<_> = node.customers().size(50).stream().try_collect().await?;
+/// # let _ = (next, everyone); Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CustomerList {
+    node: Node,
+    page: u32,
+    size: u32,
+    fields: Vec<String>,
+    external_id: Option<String>,
+    sort: Option<String>,
+    query: Option<String>,
+    prefetch: bool,
+}
+
+impl CustomerList {
+    pub(crate) fn new(node: Node) -> Self {
+        Self {
+            node,
+            page: 0,
+            size: DEFAULT_SIZE,
+            fields: Vec::new(),
+            external_id: None,
+            sort: None,
+            query: None,
+            prefetch: true,
+        }
+    }
+
+    /// The page to fetch, from 0.
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Customers per page, 1 to 50 (20 when not set).
+    pub fn size(mut self, size: u32) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// Only these fields of each customer (dotted paths such as `base.firstName`); its id always comes.
+    pub fn fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Only the customer with this external id.
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.external_id = Some(external_id.into());
+        self
+    }
+
+    /// Sorted by a field (a dotted path), ascending or, with `descending`, descending.
+    pub fn sort(mut self, field: impl Into<String>, descending: bool) -> Self {
+        let direction = if descending { "desc" } else { "asc" };
+        self.sort = Some(format!("{},{direction}", field.into()));
+        self
+    }
+
+    /// Filtered by a customer query, as the JSON text ContactHub takes.
+    pub fn query_json(mut self, query: impl Into<String>) -> Self {
+        self.query = Some(query.into());
+        self
+    }
+
+    /// Whether [`CustomerList::stream`] fetches the next page while the current one is read (on by
+    /// default).
+    pub fn prefetch(mut self, prefetch: bool) -> Self {
+        self.prefetch = prefetch;
+        self
+    }
+
+    /// The page asked for.
+    pub async fn send(self) -> Result<CustomerPage> {
+        let number = self.page;
+        self.fetch(number).await
+    }
+
+    /// Every customer from the page asked for on, page after page, with memory for one page (two with
+    /// prefetch).
+    pub fn stream(self) -> PageStream<Customer> {
+        let prefetch = self.prefetch;
+        pagination::stream(self, prefetch)
+    }
+
+    fn check(&self) -> Result<()> {
+        if !(1..=MAX_SIZE).contains(&self.size) {
+            return Err(Error::invalid_input(
+                "size",
+                format!("must be 1 to {MAX_SIZE}, not {}", self.size),
+            ));
+        }
+        if i32::try_from(self.page).is_err() {
+            return Err(Error::invalid_input(
+                "page",
+                format!("must be at most {}", i32::MAX),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn fetch(&self, number: u32) -> Result<CustomerPage> {
+        self.check()?;
+        let node = &self.node;
+        let mut call = node
+            .api()?
+            .list_customers()
+            .workspace_id(node.workspace().id())
+            .node_id(node.id())
+            .page(number as i32)
+            .size(self.size as i32);
+        if !self.fields.is_empty() {
+            call = call.fields(self.fields.join(","));
+        }
+        if let Some(external_id) = &self.external_id {
+            call = call.external_id(external_id.as_str());
+        }
+        if let Some(sort) = &self.sort {
+            call = call.sort(sort.as_str());
+        }
+        if let Some(query) = &self.query {
+            call = call.query(query.as_str());
+        }
+        let answer = call
+            .send()
+            .await
+            .map_err(Error::from_call::<PagedCustomer, _>)?
+            .into_inner();
+        let totals = &answer.page;
+        let to_u64 = |n: i64| u64::try_from(n).unwrap_or_default();
+        let unfiltered = totals.total_unfiltered_elements.map(to_u64);
+        let page = Page::numbered(
+            answer.elements,
+            u64::from(number),
+            u64::from(self.size),
+            Some(to_u64(totals.total_elements)),
+            Some(to_u64(totals.total_pages)),
+        );
+        Ok(CustomerPage {
+            page,
+            total_unfiltered_elements: unfiltered,
+            list: self.clone(),
+        })
+    }
+}
+
+impl Pager for CustomerList {
+    type Item = Customer;
+
+    fn service(&self) -> &'static str {
+        "ContactHub"
+    }
+
+    fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Customer>>> {
+        let list = self.clone();
+        let number = match at {
+            Some(PageRef::Number(n)) => u32::try_from(n).unwrap_or(u32::MAX),
+            _ => self.page,
+        };
+        async move { list.fetch(number).await.map(|p| p.page) }.boxed()
+    }
+}
+
+/// One page of customers, with the totals ContactHub gives and the way to its neighbours.
+#[derive(Clone, Debug)]
+pub struct CustomerPage {
+    page: Page<Customer>,
+    total_unfiltered_elements: Option<u64>,
+    list: CustomerList,
+}
+
+impl CustomerPage {
+    /// The customers of this page.
+    pub fn customers(&self) -> &[Customer] {
+        self.page.items()
+    }
+
+    /// The customers, owned.
+    pub fn into_customers(self) -> Vec<Customer> {
+        self.page.into_items()
+    }
+
+    /// This page's number, from 0.
+    pub fn page_number(&self) -> u64 {
+        self.page.number().unwrap_or_default()
+    }
+
+    /// The page size asked for.
+    pub fn size(&self) -> u64 {
+        self.page.size().unwrap_or_default()
+    }
+
+    /// Customers matching the list's filters, in all pages.
+    pub fn total_elements(&self) -> u64 {
+        self.page.total_items().unwrap_or_default()
+    }
+
+    /// Pages in all.
+    pub fn total_pages(&self) -> u64 {
+        self.page.total_pages().unwrap_or_default()
+    }
+
+    /// Customers of the node before filtering, when ContactHub says.
+    pub fn total_unfiltered_elements(&self) -> Option<u64> {
+        self.total_unfiltered_elements
+    }
+
+    /// The generic page underneath.
+    pub fn as_page(&self) -> &Page<Customer> {
+        &self.page
+    }
+
+    /// The next page, `None` after the last.
+    pub async fn next_page(&self) -> Result<Option<CustomerPage>> {
+        match self.page.next() {
+            Some(PageRef::Number(n)) => self.neighbour(*n).await.map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The previous page, `None` before the first.
+    pub async fn previous_page(&self) -> Result<Option<CustomerPage>> {
+        match self.page.previous() {
+            Some(PageRef::Number(n)) => self.neighbour(*n).await.map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    async fn neighbour(&self, number: u64) -> Result<CustomerPage> {
+        let number =
+            u32::try_from(number).map_err(|_| Error::invalid_input("page", "is too large"))?;
+        self.list.fetch(number).await
+    }
+}
+
+/// Creating a customer; await it. With `force_update`, a customer that matches an existing one (ContactHub
+/// answers 409) updates that one instead, with the given members (a merge: members not given are kept),
+/// as the Python SDK does.
+#[derive(Debug)]
+#[must_use = "nothing is sent until it is awaited"]
+pub struct AddCustomer {
+    node: Node,
+    customer: CustomerUpdate,
+    force_update: bool,
+    session_id: Option<String>,
+}
+
+impl AddCustomer {
+    pub(crate) fn new(node: Node, customer: CustomerUpdate) -> Self {
+        Self {
+            node,
+            customer,
+            force_update: false,
+            session_id: None,
+        }
+    }
+
+    /// On a conflict with an existing customer, update that one.
+    pub fn force_update(mut self, force: bool) -> Self {
+        self.force_update = force;
+        self
+    }
+
+    /// Links a session id to the new customer, so its anonymous events become the customer's.
+    pub fn session_id(mut self, session_id: impl Into<String>) -> Self {
+        self.session_id = Some(session_id.into());
+        self
+    }
+
+    async fn send(self) -> Result<Customer> {
+        let node = &self.node;
+        let body = NewCustomer {
+            node_id: node.id().to_owned(),
+            external_id: self.customer.external_id.clone(),
+            extra: self.customer.extra.clone(),
+            enabled: self.customer.enabled,
+            base: self.customer.base.clone(),
+            consents: self.customer.consents.clone(),
+            extended: self.customer.extended.clone(),
+            tags: self.customer.tags.clone(),
+        };
+        let mut call = node
+            .api()?
+            .create_customer()
+            .workspace_id(node.workspace().id())
+            .body(body);
+        if let Some(session_id) = &self.session_id {
+            call = call.session_id(session_id.as_str());
+        }
+        let error = match call.send().await {
+            Ok(created) => return Ok(created.into_inner()),
+            Err(e) => Error::from_call::<Customer, _>(e),
+        };
+        let existing = match (&error, self.force_update) {
+            (Error::Api(api), true) if api.is_conflict() => conflicting_id(&api.body),
+            _ => None,
+        };
+        let Some(existing) = existing else {
+            return Err(error);
+        };
+        node.patch_customer(&existing, patch_of(&self.customer)?)
+            .await
+    }
+}
+
+impl IntoFuture for AddCustomer {
+    type Output = Result<Customer>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Customer>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The id of the customer a 409 names.
+fn conflicting_id(body: &ServiceError) -> Option<String> {
+    #[allow(unreachable_patterns)]
+    let data = match body {
+        ServiceError::ContactHub(error) => error.data.clone()?,
+        _ => return None,
+    };
+    serde_json::from_value::<ConflictData>(data)
+        .ok()
+        .map(|d| d.customer.id)
+}
+
+/// The members of `customer` as a merge patch: what is given is set, what is not is left alone.
+fn patch_of(customer: &CustomerUpdate) -> Result<MergePatch> {
+    let mut value = serde_json::to_value(customer)
+        .map_err(|e| Error::invalid_input("customer", e.to_string()))?;
+    let mut members = value
+        .as_object_mut()
+        .map(std::mem::take)
+        .unwrap_or_default();
+    // The id and node come from the existing customer, not from the update.
+    members.remove("id");
+    members.remove("nodeId");
+    Ok(MergePatch::from(members))
+}

@@ -1,0 +1,24 @@
+//! ContactHub (Contactlab Hub): customers with their sub-resources, sessions and events.
+//!
+//! A [`Workspace`] holds the credentials; a [`Node`] of it holds the customers.
+//!
+//! ```no_run
+//! # async fn run() -> cdp::Result<()> {
+//! use cdp::contacthub::Workspace;
+//!
+//! let hub = Workspace::new("workspace-id", "token");
+//! let node = hub.node("node-id");
+//! let page = node.customers().size(5).page(2).fields(["base.firstName"]).send().await?;
+//! println!("{} customers in {} pages", page.total_elements(), page.total_pages());
+//! # Ok(()) }
+//! ```
+
+pub use contacthub_api as api;
+
+mod customers;
+mod node;
+mod workspace;
+
+pub use customers::{AddCustomer, CustomerList, CustomerPage};
+pub use node::Node;
+pub use workspace::{DEFAULT_BASE_URL, Workspace};

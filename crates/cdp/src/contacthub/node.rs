@@ -1,0 +1,137 @@
+//! A node of a workspace: where customers live.
+
+use contacthub_api::MergePatch;
+use contacthub_api::types::{Customer, CustomerUpdate};
+
+use super::{AddCustomer, CustomerList, Workspace};
+use crate::{Error, Result};
+
+/// A node of a ContactHub workspace. Cheap to clone.
+///
+/// ```no_run
+/// # async fn run() -> cdp::Result<()> {
+/// let node = cdp::contacthub::Workspace::new("workspace-id", "token").node("node-id");
+/// let customer = node.customer("customer-id").await?;
+/// node.delete_customer(&customer.id).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Node {
+    workspace: Workspace,
+    id: String,
+}
+
+impl Node {
+    pub(crate) fn new(workspace: Workspace, id: String) -> Self {
+        Self { workspace, id }
+    }
+
+    /// The node id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The workspace of the node.
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// The customers of the node, a page at a time or as a stream; see [`CustomerList`].
+    pub fn customers(&self) -> CustomerList {
+        CustomerList::new(self.clone())
+    }
+
+    /// One customer.
+    pub async fn customer(&self, customer_id: &str) -> Result<Customer> {
+        self.api()?
+            .get_customer()
+            .workspace_id(self.workspace.id())
+            .customer_id(customer_id)
+            .send()
+            .await
+            .map(|r| r.into_inner())
+            .map_err(Error::from_call::<Customer, _>)
+    }
+
+    /// The customer with this external id, if there is one.
+    pub async fn customer_by_external_id(&self, external_id: &str) -> Result<Option<Customer>> {
+        let page = self
+            .customers()
+            .external_id(external_id)
+            .size(1)
+            .send()
+            .await?;
+        Ok(page.into_customers().into_iter().next())
+    }
+
+    /// Creates a customer; see [`AddCustomer`] for `force_update`.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::api::types::{CustomerBase, CustomerUpdate};
+    ///
+    /// let data = CustomerUpdate {
+    ///     external_id: Some("crm-42".into()),
+    ///     base: Some(CustomerBase { first_name: Some("Ada".into()), ..Default::default() }),
+    ///     ..Default::default()
+    /// };
+    /// let customer = node.add_customer(data).force_update(true).await?;
+    /// # let _ = customer; Ok(()) }
+    /// ```
+    pub fn add_customer(&self, customer: CustomerUpdate) -> AddCustomer {
+        AddCustomer::new(self.clone(), customer)
+    }
+
+    /// Replaces a customer (PUT): members left out of `customer` are removed.
+    pub async fn update_customer(
+        &self,
+        customer_id: &str,
+        mut customer: CustomerUpdate,
+    ) -> Result<Customer> {
+        customer.id = Some(customer_id.to_owned());
+        customer.node_id = Some(self.id.clone());
+        self.api()?
+            .update_customer()
+            .workspace_id(self.workspace.id())
+            .customer_id(customer_id)
+            .body(customer)
+            .send()
+            .await
+            .map(|r| r.into_inner())
+            .map_err(Error::from_call::<Customer, _>)
+    }
+
+    /// Changes part of a customer (PATCH) with a JSON merge patch; an empty patch sends nothing and
+    /// returns the customer as it is.
+    pub async fn patch_customer(&self, customer_id: &str, patch: MergePatch) -> Result<Customer> {
+        if patch.is_empty() {
+            return self.customer(customer_id).await;
+        }
+        self.api()?
+            .patch_customer()
+            .workspace_id(self.workspace.id())
+            .customer_id(customer_id)
+            .body(patch)
+            .send()
+            .await
+            .map(|r| r.into_inner())
+            .map_err(Error::from_call::<Customer, _>)
+    }
+
+    /// Deletes a customer.
+    pub async fn delete_customer(&self, customer_id: &str) -> Result<()> {
+        self.api()?
+            .delete_customer()
+            .workspace_id(self.workspace.id())
+            .customer_id(customer_id)
+            .node_id(self.id.as_str())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(Error::from)
+    }
+
+    pub(crate) fn api(&self) -> Result<&contacthub_api::Client> {
+        self.workspace.api()
+    }
+}

@@ -1,0 +1,309 @@
+//! `cdp::contacthub` customers: what each operation sends (insta), and the operations end to end against
+//! the sandbox.
+
+use std::collections::BTreeSet;
+
+use cdp::contacthub::api::types::{CustomerBase, CustomerUpdate, Tags};
+use cdp::contacthub::{Node, Workspace};
+use cdp_sandbox::{Config, Sandbox, Service};
+use cdp_tests::Recorder;
+use cdp_transport::RetryPolicy;
+use futures::TryStreamExt as _;
+use serde_json::json;
+
+fn recorded() -> (Recorder, Node) {
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let node = Workspace::new("w1", "hub-secret-token")
+        .configure(|c| c.transport(transport).retry(RetryPolicy::none()))
+        .node("n1");
+    (recorder, node)
+}
+
+const PAGE: &str = r#"{"elements":[],"page":{"size":5,"totalElements":12,"totalUnfilteredElements":40,"totalPages":3,"number":2}}"#;
+
+#[tokio::test]
+async fn list_shape() {
+    let (recorder, node) = recorded();
+    recorder.reply(200, PAGE);
+    let page = node
+        .customers()
+        .page(2)
+        .size(5)
+        .fields(["base.firstName", "base.lastName"])
+        .sort("base.lastName", true)
+        .external_id("crm-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            page.page_number(),
+            page.total_elements(),
+            page.total_pages()
+        ),
+        (2, 12, 3)
+    );
+    assert_eq!(page.total_unfiltered_elements(), Some(40));
+    insta::assert_yaml_snapshot!(recorder.single());
+}
+
+#[tokio::test]
+async fn neighbour_pages_are_the_adjacent_numbers() {
+    let (recorder, node) = recorded();
+    recorder.reply(200, PAGE);
+    let page = node.customers().page(1).size(5).send().await.unwrap();
+    recorder.reply(200, PAGE).reply(200, PAGE);
+    page.next_page().await.unwrap().unwrap();
+    page.previous_page().await.unwrap().unwrap();
+    let pages: Vec<Vec<String>> = recorder.shapes().into_iter().map(|s| s.query).collect();
+    assert!(
+        pages[1].contains(&"page=2".to_owned()) && pages[2].contains(&"page=0".to_owned()),
+        "{pages:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_size_above_fifty_is_refused_before_sending() {
+    let (recorder, node) = recorded();
+    let err = node.customers().size(51).send().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: `size` must be 1 to 50, not 51"
+    );
+    assert!(recorder.shapes().is_empty());
+}
+
+#[tokio::test]
+async fn add_customer_shape() {
+    let (recorder, node) = recorded();
+    recorder.reply(201, r#"{"id":"c1","nodeId":"n1"}"#);
+    let data = CustomerUpdate {
+        external_id: Some("crm-42".into()),
+        base: Some(CustomerBase {
+            first_name: Some("Ada".into()),
+            ..Default::default()
+        }),
+        tags: Some(Tags {
+            auto: vec![],
+            manual: vec!["vip".into()],
+        }),
+        ..Default::default()
+    };
+    node.add_customer(data).session_id("s-1").await.unwrap();
+    insta::assert_yaml_snapshot!(recorder.single());
+}
+
+#[tokio::test]
+async fn force_update_patches_the_conflicting_customer() {
+    let (recorder, node) = recorded();
+    recorder
+        .reply(409, r#"{"message":"Conflict","logref":"l","data":{"customer":{"id":"c-7","href":"h"}},"errors":[]}"#)
+        .reply(200, r#"{"id":"c-7"}"#);
+    let data = CustomerUpdate {
+        external_id: Some("crm-42".into()),
+        extra: Some("gold".into()),
+        ..Default::default()
+    };
+    let customer = node.add_customer(data).force_update(true).await.unwrap();
+    assert_eq!(customer.id, "c-7");
+    insta::assert_yaml_snapshot!(recorder.shapes());
+}
+
+#[tokio::test]
+async fn update_patch_and_delete_shapes() {
+    let (recorder, node) = recorded();
+    recorder
+        .reply(200, r#"{"id":"c1"}"#)
+        .reply(200, r#"{"id":"c1"}"#)
+        .reply(200, "");
+    let data = CustomerUpdate {
+        extra: Some("x".into()),
+        ..Default::default()
+    };
+    node.update_customer("c1", data).await.unwrap();
+    let mut patch = cdp::contacthub::api::MergePatch::new();
+    patch.remove("extra");
+    node.patch_customer("c1", patch).await.unwrap();
+    node.delete_customer("c1").await.unwrap();
+    insta::assert_yaml_snapshot!(recorder.shapes());
+}
+
+async fn sandbox(customers: usize) -> (Sandbox, Node) {
+    let sandbox = Sandbox::start_with(Config::default().customers(customers).profiles(1))
+        .await
+        .unwrap();
+    let c = sandbox.credentials().clone();
+    let node = Workspace::new(&c.contacthub_workspace, &c.contacthub_token)
+        .base_url(&sandbox.urls().contacthub)
+        .node(&c.contacthub_node);
+    (sandbox, node)
+}
+
+#[tokio::test]
+async fn pages_and_the_stream_cover_every_customer() {
+    let (sandbox, node) = sandbox(123).await;
+    let page = node.customers().size(10).page(2).send().await.unwrap();
+    assert_eq!(
+        page.page_number(),
+        2,
+        "the page asked for is the page fetched"
+    );
+    assert_eq!(
+        (
+            page.customers().len(),
+            page.total_elements(),
+            page.total_pages()
+        ),
+        (10, 123, 13)
+    );
+    let next = page.next_page().await.unwrap().unwrap();
+    assert_eq!(next.page_number(), 3);
+    let first = page
+        .previous_page()
+        .await
+        .unwrap()
+        .unwrap()
+        .previous_page()
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.previous_page().await.unwrap().is_none());
+
+    let all: Vec<String> = node
+        .customers()
+        .size(50)
+        .stream()
+        .map_ok(|c| c.id)
+        .try_collect()
+        .await
+        .unwrap();
+    let expected: BTreeSet<String> = sandbox.contacthub().customer_ids().into_iter().collect();
+    assert_eq!(all.len(), 123);
+    assert_eq!(all.into_iter().collect::<BTreeSet<_>>(), expected);
+
+    let sorted = node
+        .customers()
+        .size(50)
+        .sort("base.lastName", false)
+        .fields(["base.lastName"])
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<String> = sorted
+        .customers()
+        .iter()
+        .filter_map(|c| c.base.as_ref()?.last_name.clone())
+        .collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+    assert!(
+        sorted
+            .customers()
+            .iter()
+            .all(|c| c.base.as_ref().is_none_or(|b| b.first_name.is_none()))
+    );
+}
+
+#[tokio::test]
+async fn create_conflict_force_update_and_the_rest_of_the_life_of_a_customer() {
+    let (sandbox, node) = sandbox(20).await;
+    let data = CustomerUpdate {
+        external_id: Some("crm-42".into()),
+        base: Some(CustomerBase {
+            first_name: Some("Ada".into()),
+            last_name: Some("Lovelace".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let ada = node.add_customer(data.clone()).await.unwrap();
+    assert_eq!(
+        node.customer_by_external_id("crm-42")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        ada.id
+    );
+
+    let err = node.add_customer(data).await.unwrap_err();
+    assert!(err.api().is_some_and(|a| a.is_conflict()), "{err}");
+
+    let again = CustomerUpdate {
+        external_id: Some("crm-42".into()),
+        extra: Some("gold".into()),
+        ..Default::default()
+    };
+    let updated = node.add_customer(again).force_update(true).await.unwrap();
+    assert_eq!(updated.id, ada.id, "the existing customer was updated");
+    let stored = sandbox.contacthub().customer(&ada.id).unwrap();
+    assert_eq!(stored["extra"], "gold");
+    assert_eq!(
+        stored["base"]["firstName"], "Ada",
+        "a merge: members not given are kept"
+    );
+
+    let mut patch = cdp::contacthub::api::MergePatch::new();
+    patch
+        .set("base", json!({"contacts": {"email": "ada@example.com"}}))
+        .remove("extra");
+    node.patch_customer(&ada.id, patch).await.unwrap();
+    let stored = sandbox.contacthub().customer(&ada.id).unwrap();
+    assert_eq!(stored["base"]["contacts"]["email"], "ada@example.com");
+    assert!(stored.get("extra").is_none());
+
+    let replaced = CustomerUpdate {
+        base: Some(CustomerBase {
+            first_name: Some("Augusta".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    node.update_customer(&ada.id, replaced).await.unwrap();
+    let stored = sandbox.contacthub().customer(&ada.id).unwrap();
+    assert_eq!(stored["base"]["firstName"], "Augusta");
+    assert!(
+        stored["base"].get("lastName").is_none(),
+        "a full update removes what it leaves out"
+    );
+
+    sandbox.journal().clear();
+    assert_eq!(
+        node.patch_customer(&ada.id, cdp::contacthub::api::MergePatch::new())
+            .await
+            .unwrap()
+            .id,
+        ada.id
+    );
+    assert!(
+        sandbox
+            .journal()
+            .of(Service::ContactHub)
+            .iter()
+            .all(|e| e.method != "PATCH"),
+        "an empty patch sends nothing"
+    );
+
+    node.delete_customer(&ada.id).await.unwrap();
+    assert!(sandbox.contacthub().customer(&ada.id).is_none());
+    let err = node.customer(&ada.id).await.unwrap_err();
+    assert!(err.api().is_some_and(|a| a.is_not_found()), "{err}");
+    assert!(
+        node.customer_by_external_id("crm-42")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_node_that_does_not_exist_is_an_api_error() {
+    let (sandbox, _) = sandbox(1).await;
+    let c = sandbox.credentials();
+    let node = Workspace::new(&c.contacthub_workspace, &c.contacthub_token)
+        .base_url(&sandbox.urls().contacthub)
+        .node("nowhere");
+    let err = node.customers().send().await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    assert!(err.to_string().contains("node not found"), "{err}");
+}
