@@ -16,9 +16,13 @@
 pub use contacthub_api as api;
 
 mod customers;
+mod events;
+mod items;
 mod node;
+mod tags;
 mod workspace;
 
 pub use customers::{AddCustomer, CustomerList, CustomerPage};
+pub use events::{Event, EventList, create_session_id};
 pub use node::Node;
 pub use workspace::{DEFAULT_BASE_URL, Workspace};

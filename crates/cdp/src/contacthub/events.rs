@@ -1,0 +1,373 @@
+//! Events: storing them for a customer or anonymously, listing a customer's, and sessions.
+
+use chrono::{DateTime, Utc};
+use contacthub_api::types::{
+    BringBackProperties, BringBackType, EventContext, EventContextInfo, EventMode, EventProperties,
+    EventTracking, EventType, NewEvent, PagedEvent, Session, SessionList,
+};
+use futures::FutureExt as _;
+use futures::future::BoxFuture;
+use serde_json::{Map, Value};
+
+use super::Node;
+use crate::pagination::{self, Page, PageRef, PageStream, Pager};
+use crate::{Error, Result};
+
+/// A new session id (a random UUID), to tie a visitor's anonymous events to the customer they become.
+///
+/// ```
+/// let id = cdp::contacthub::create_session_id();
+/// assert_eq!(id.len(), 36);
+/// ```
+pub fn create_session_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Who an event is about: a known customer, or a session or external id that ContactHub ties to a
+/// customer when it can (`bringBackProperties`).
+#[derive(Clone, Debug, Default)]
+enum Subject {
+    #[default]
+    Unknown,
+    Customer(String),
+    Session(String),
+    ExternalId(String),
+}
+
+/// An event to store: what happened, where, its properties, and whom it is about.
+///
+/// ```
+/// use cdp::contacthub::Event;
+/// use cdp::contacthub::api::types::{EventContext, EventType};
+///
+/// let event = Event::new(EventType::ViewedPage, EventContext::Web)
+///     .session_id(cdp::contacthub::create_session_id())
+///     .property("url", "https://example.com/")
+///     .property("title", "Home");
+/// # let _ = event;
+/// ```
+#[derive(Clone, Debug)]
+pub struct Event {
+    kind: EventType,
+    context: EventContext,
+    subject: Subject,
+    properties: Map<String, Value>,
+    context_info: Option<Map<String, Value>>,
+    tracking: Option<Map<String, Value>>,
+    date: Option<DateTime<Utc>>,
+}
+
+impl Event {
+    /// An event of a type in a context, with no properties yet.
+    pub fn new(kind: EventType, context: EventContext) -> Self {
+        Self {
+            kind,
+            context,
+            subject: Subject::Unknown,
+            properties: Map::new(),
+            context_info: None,
+            tracking: None,
+            date: None,
+        }
+    }
+
+    /// About the customer with this id.
+    pub fn customer_id(mut self, customer_id: impl Into<String>) -> Self {
+        self.subject = Subject::Customer(customer_id.into());
+        self
+    }
+
+    /// About whoever has this session id (see [`create_session_id`]).
+    pub fn session_id(mut self, session_id: impl Into<String>) -> Self {
+        self.subject = Subject::Session(session_id.into());
+        self
+    }
+
+    /// About the customer with this external id, when there is or will be one.
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.subject = Subject::ExternalId(external_id.into());
+        self
+    }
+
+    /// Sets one property (its shape depends on the event type).
+    pub fn property(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.properties.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sets all properties at once.
+    pub fn properties(mut self, properties: Map<String, Value>) -> Self {
+        self.properties = properties;
+        self
+    }
+
+    /// Facts about the context, such as `{"client": {"ip": …}}` for WEB.
+    pub fn context_info(mut self, info: Map<String, Value>) -> Self {
+        self.context_info = Some(info);
+        self
+    }
+
+    /// Campaign tracking data, such as Google Analytics UTM parameters.
+    pub fn tracking(mut self, tracking: Map<String, Value>) -> Self {
+        self.tracking = Some(tracking);
+        self
+    }
+
+    /// When it happened (now, when not set).
+    pub fn date(mut self, date: DateTime<Utc>) -> Self {
+        self.date = Some(date);
+        self
+    }
+
+    fn into_body(self, node_id: &str) -> Result<NewEvent> {
+        let bring_back = |kind: BringBackType, value: String| BringBackProperties {
+            type_: kind,
+            value,
+            node_id: Some(node_id.to_owned()),
+        };
+        let (customer_id, bring_back_properties) = match self.subject {
+            Subject::Unknown => {
+                return Err(Error::invalid_input(
+                    "event",
+                    "needs a customer id, a session id or an external id to say whom it is about",
+                ));
+            }
+            Subject::Customer(id) => (Some(id), None),
+            Subject::Session(id) => (None, Some(bring_back(BringBackType::SessionId, id))),
+            Subject::ExternalId(id) => (None, Some(bring_back(BringBackType::ExternalId, id))),
+        };
+        Ok(NewEvent {
+            bring_back_properties,
+            context: self.context,
+            context_info: self.context_info.map(EventContextInfo),
+            customer_id,
+            date: self.date,
+            properties: EventProperties(self.properties),
+            tracking: self.tracking.map(EventTracking),
+            type_: self.kind,
+        })
+    }
+}
+
+impl Node {
+    /// Stores an event; ContactHub accepts it for processing and gives its id.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::Event;
+    /// use cdp::contacthub::api::types::{EventContext, EventType};
+    ///
+    /// let id = node.add_event(Event::new(EventType::ViewedPage, EventContext::Web).customer_id("c1")).await?;
+    /// # let _ = id; Ok(()) }
+    /// ```
+    pub async fn add_event(&self, event: Event) -> Result<Option<String>> {
+        let body = event.into_body(self.id())?;
+        self.api()?
+            .create_event()
+            .workspace_id(self.workspace().id())
+            .body(body)
+            .send()
+            .await
+            .map(|r| r.into_inner().id)
+            .map_err(Error::from_call::<contacthub_api::types::EventAccepted, _>)
+    }
+
+    /// One stored event.
+    pub async fn event(&self, event_id: &str) -> Result<contacthub_api::types::Event> {
+        self.api()?
+            .get_event()
+            .workspace_id(self.workspace().id())
+            .event_id(event_id)
+            .send()
+            .await
+            .map(|r| r.into_inner())
+            .map_err(Error::from_call::<contacthub_api::types::Event, _>)
+    }
+
+    /// A customer's events, newest first; see [`EventList`].
+    pub fn events(&self, customer_id: impl Into<String>) -> EventList {
+        EventList {
+            node: self.clone(),
+            customer_id: customer_id.into(),
+            types: Vec::new(),
+            contexts: Vec::new(),
+            mode: None,
+            date_from: None,
+            date_to: None,
+            page: 0,
+            size: 20,
+        }
+    }
+
+    /// Links a session id to a customer: the events stored for that session become the customer's.
+    pub async fn add_customer_session(
+        &self,
+        customer_id: &str,
+        session_id: &str,
+    ) -> Result<Session> {
+        self.api()?
+            .create_session()
+            .workspace_id(self.workspace().id())
+            .customer_id(customer_id)
+            .body_map(|b| b.value(session_id))
+            .send()
+            .await
+            .map(|r| r.into_inner())
+            .map_err(Error::from_call::<Session, _>)
+    }
+
+    /// The session ids linked to a customer.
+    pub async fn customer_sessions(&self, customer_id: &str) -> Result<Vec<Session>> {
+        self.api()?
+            .list_sessions()
+            .workspace_id(self.workspace().id())
+            .customer_id(customer_id)
+            .send()
+            .await
+            .map(|r| r.into_inner().elements)
+            .map_err(Error::from_call::<SessionList, _>)
+    }
+}
+
+/// A customer's events, filtered and paged (pages from 0, 1 to 50 events each).
+///
+/// ```no_run
+/// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+/// use cdp::contacthub::api::types::{EventContext, EventType};
+///
+/// let page = node.events("c1").types([EventType::ViewedPage]).contexts([EventContext::Web]).size(10).send().await?;
+/// println!("{} of {:?}", page.items().len(), page.total_items());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct EventList {
+    node: Node,
+    customer_id: String,
+    types: Vec<EventType>,
+    contexts: Vec<EventContext>,
+    mode: Option<EventMode>,
+    date_from: Option<DateTime<Utc>>,
+    date_to: Option<DateTime<Utc>>,
+    page: u32,
+    size: u32,
+}
+
+impl EventList {
+    /// Only events of these types.
+    pub fn types(mut self, types: impl IntoIterator<Item = EventType>) -> Self {
+        self.types = types.into_iter().collect();
+        self
+    }
+
+    /// Only events in these contexts.
+    pub fn contexts(mut self, contexts: impl IntoIterator<Item = EventContext>) -> Self {
+        self.contexts = contexts.into_iter().collect();
+        self
+    }
+
+    /// Only active (done by the customer) or passive (done to the customer) events.
+    pub fn mode(mut self, mode: EventMode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// Only events from this instant on.
+    pub fn date_from(mut self, from: DateTime<Utc>) -> Self {
+        self.date_from = Some(from);
+        self
+    }
+
+    /// Only events up to this instant.
+    pub fn date_to(mut self, to: DateTime<Utc>) -> Self {
+        self.date_to = Some(to);
+        self
+    }
+
+    /// The page to fetch, from 0.
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Events per page, 1 to 50.
+    pub fn size(mut self, size: u32) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// The page asked for.
+    pub async fn send(self) -> Result<Page<contacthub_api::types::Event>> {
+        let number = self.page;
+        self.fetch(number).await
+    }
+
+    /// Every event from the page asked for on.
+    pub fn stream(self) -> PageStream<contacthub_api::types::Event> {
+        pagination::stream(self, true)
+    }
+
+    async fn fetch(&self, number: u32) -> Result<Page<contacthub_api::types::Event>> {
+        if !(1..=50).contains(&self.size) {
+            return Err(Error::invalid_input(
+                "size",
+                format!("must be 1 to 50, not {}", self.size),
+            ));
+        }
+        let page =
+            i32::try_from(number).map_err(|_| Error::invalid_input("page", "is too large"))?;
+        let join = |items: Vec<String>| (!items.is_empty()).then(|| items.join(","));
+        let mut call = self
+            .node
+            .api()?
+            .list_events()
+            .workspace_id(self.node.workspace().id())
+            .customer_id(self.customer_id.as_str())
+            .page(page)
+            .size(self.size as i32);
+        if let Some(types) = join(self.types.iter().map(ToString::to_string).collect()) {
+            call = call.type_(types);
+        }
+        if let Some(contexts) = join(self.contexts.iter().map(ToString::to_string).collect()) {
+            call = call.context(contexts);
+        }
+        if let Some(mode) = &self.mode {
+            call = call.mode(mode.clone());
+        }
+        if let Some(from) = self.date_from {
+            call = call.date_from(from);
+        }
+        if let Some(to) = self.date_to {
+            call = call.date_to(to);
+        }
+        let answer = call
+            .send()
+            .await
+            .map_err(Error::from_call::<PagedEvent, _>)?
+            .into_inner();
+        let to_u64 = |n: i64| u64::try_from(n).unwrap_or_default();
+        Ok(Page::numbered(
+            answer.elements,
+            u64::from(number),
+            u64::from(self.size),
+            Some(to_u64(answer.page.total_elements)),
+            Some(to_u64(answer.page.total_pages)),
+        ))
+    }
+}
+
+impl Pager for EventList {
+    type Item = contacthub_api::types::Event;
+
+    fn service(&self) -> &'static str {
+        "ContactHub"
+    }
+
+    fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Self::Item>>> {
+        let list = self.clone();
+        let number = match at {
+            Some(PageRef::Number(n)) => u32::try_from(n).unwrap_or(u32::MAX),
+            _ => self.page,
+        };
+        async move { list.fetch(number).await }.boxed()
+    }
+}

@@ -1,0 +1,112 @@
+//! A customer's educations, jobs, likes and subscriptions: the same four operations on each.
+
+use contacthub_api::types::{Education, Job, Like, Subscription};
+
+use super::Node;
+use crate::{Error, Result};
+
+/// The node methods of one kind of item: add, get, update, remove.
+macro_rules! items {
+    ($item:ident, $noun:literal, $add:ident, $get:ident, $update:ident, $remove:ident,
+     $create_op:ident, $get_op:ident, $update_op:ident, $delete_op:ident, $id_setter:ident) => {
+        impl Node {
+            #[doc = concat!("Adds ", $noun, " to a customer, with the id the item carries.")]
+            pub async fn $add(&self, customer_id: &str, item: $item) -> Result<$item> {
+                self.api()?
+                    .$create_op()
+                    .workspace_id(self.workspace().id())
+                    .customer_id(customer_id)
+                    .body(item)
+                    .send()
+                    .await
+                    .map(|r| r.into_inner())
+                    .map_err(Error::from_call::<$item, _>)
+            }
+
+            #[doc = concat!("One ", $noun, " of a customer.")]
+            pub async fn $get(&self, customer_id: &str, id: &str) -> Result<$item> {
+                self.api()?
+                    .$get_op()
+                    .workspace_id(self.workspace().id())
+                    .customer_id(customer_id)
+                    .$id_setter(id)
+                    .send()
+                    .await
+                    .map(|r| r.into_inner())
+                    .map_err(Error::from_call::<$item, _>)
+            }
+
+            #[doc = concat!("Replaces ", $noun, " of a customer, found by the item's own id.")]
+            pub async fn $update(&self, customer_id: &str, item: $item) -> Result<$item> {
+                let id = item.id.clone();
+                self.api()?
+                    .$update_op()
+                    .workspace_id(self.workspace().id())
+                    .customer_id(customer_id)
+                    .$id_setter(id)
+                    .body(item)
+                    .send()
+                    .await
+                    .map(|r| r.into_inner())
+                    .map_err(Error::from_call::<$item, _>)
+            }
+
+            #[doc = concat!("Removes ", $noun, " from a customer.")]
+            pub async fn $remove(&self, customer_id: &str, id: &str) -> Result<()> {
+                self.api()?
+                    .$delete_op()
+                    .workspace_id(self.workspace().id())
+                    .customer_id(customer_id)
+                    .$id_setter(id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(Error::from)
+            }
+        }
+    };
+}
+
+items!(
+    Education,
+    "an education",
+    add_education,
+    education,
+    update_education,
+    remove_education,
+    create_education,
+    get_education,
+    update_education,
+    delete_education,
+    education_id
+);
+items!(
+    Job, "a job", add_job, job, update_job, remove_job, create_job, get_job, update_job,
+    delete_job, job_id
+);
+items!(
+    Like,
+    "a like",
+    add_like,
+    like,
+    update_like,
+    remove_like,
+    create_like,
+    get_like,
+    update_like,
+    delete_like,
+    like_id
+);
+items!(
+    Subscription,
+    "a subscription",
+    add_subscription,
+    subscription,
+    update_subscription,
+    remove_subscription,
+    create_subscription,
+    get_subscription,
+    update_subscription,
+    delete_subscription,
+    subscription_id
+);
