@@ -35,44 +35,39 @@ async fn main() -> Result {
 }
 
 async fn contacthub(sandbox: &Sandbox) -> Result {
+    use cdp::contacthub::api::types::{CustomerBase, CustomerUpdate, EventContext, EventType};
+    use cdp::contacthub::{Event, Workspace};
+
     let c = sandbox.credentials();
-    let (workspace, node) = (c.contacthub_workspace.as_str(), c.contacthub_node.as_str());
-    let hub = cdp::contacthub::api::Client::new(
-        &sandbox.urls().contacthub,
-        Inner::new(Auth::bearer(&c.contacthub_token)),
-    );
+    let hub = Workspace::new(&c.contacthub_workspace, &c.contacthub_token)
+        .base_url(&sandbox.urls().contacthub);
+    let node = hub.node(&c.contacthub_node);
     println!("ContactHub");
 
-    let bruce = hub
-        .create_customer()
-        .workspace_id(workspace)
-        .body_map(|b| {
-            b.node_id(node)
-                .external_id(Some("wayne-1".to_string()))
-                .base(cdp::contacthub::api::types::CustomerBase {
-                    first_name: Some("Bruce".into()),
-                    last_name: Some("Wayne".into()),
-                    ..Default::default()
-                })
-        })
-        .send()
-        .await?;
+    let data = CustomerUpdate {
+        external_id: Some("wayne-1".into()),
+        base: Some(CustomerBase {
+            first_name: Some("Bruce".into()),
+            last_name: Some("Wayne".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let bruce = node.add_customer(data).await?;
     println!("  created customer {} (Bruce Wayne)", bruce.id);
 
     let query = json!({"name": "quickstart", "query": {"type": "simple", "are": {"condition": {
         "type": "composite", "conjunction": "and", "conditions": [
             {"type": "atomic", "attribute": "base.firstName", "operator": "EQUALS", "value": "Bruce"},
             {"type": "atomic", "attribute": "base.lastName", "operator": "EQUALS", "value": "Wayne"}]}}}});
-    let found = hub
-        .list_customers()
-        .workspace_id(workspace)
-        .node_id(node)
-        .query(query.to_string())
+    let found = node
+        .customers()
+        .query_json(query.to_string())
         .send()
         .await?;
     println!(
         "  query firstName = Bruce and lastName = Wayne: {} customer(s)",
-        found.page.total_elements
+        found.total_elements()
     );
 
     let mut patch = cdp::contacthub::api::MergePatch::new();
@@ -80,51 +75,31 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
         "base",
         json!({"contacts": {"email": "bruce@wayne.example"}}),
     );
-    hub.patch_customer()
-        .workspace_id(workspace)
-        .customer_id(&bruce.id)
-        .body(patch)
-        .send()
-        .await?;
-    println!("  patched the email");
+    node.patch_customer(&bruce.id, patch).await?;
+    node.add_tag(&bruce.id, "vip").await?;
+    println!("  patched the email and tagged `vip`");
 
-    hub.create_event()
-        .workspace_id(workspace)
-        .body_map(|b| {
-            b.customer_id(Some(bruce.id.clone()))
-                .type_("viewedPage")
-                .context("WEB")
-                .properties(serde_json::Map::from_iter([(
-                    "url".to_string(),
-                    json!("https://example.com/cave"),
-                )]))
-        })
-        .send()
-        .await?;
-    let events = hub
-        .list_events()
-        .workspace_id(workspace)
-        .customer_id(&bruce.id)
-        .send()
-        .await?;
+    let session = cdp::contacthub::create_session_id();
+    node.add_event(
+        Event::new(EventType::ViewedPage, EventContext::Web)
+            .session_id(&session)
+            .property("url", "https://example.com/cave"),
+    )
+    .await?;
+    node.add_customer_session(&bruce.id, &session).await?;
+    let events = node.events(&bruce.id).send().await?;
     println!(
-        "  stored a viewedPage event; the customer has {} event(s)",
-        events.page.total_elements
+        "  an anonymous viewedPage joined him through his session: {} event(s)",
+        events.total_items().unwrap_or_default()
     );
 
-    let page = hub
-        .list_customers()
-        .workspace_id(workspace)
-        .node_id(node)
-        .size(5)
-        .page(1)
-        .send()
-        .await?;
+    let page = node.customers().size(5).page(1).send().await?;
     println!(
-        "  page 2 of {} holds {} of {} customers",
-        page.page.total_pages,
-        page.elements.len(),
-        page.page.total_elements
+        "  page {} of {} holds {} of {} customers",
+        page.page_number(),
+        page.total_pages(),
+        page.customers().len(),
+        page.total_elements()
     );
     Ok(())
 }
