@@ -53,6 +53,13 @@ async fn contacthub_customer_with_colonless_offsets_and_unknown_fields_decodes()
     let base = customer.base.unwrap();
     assert_eq!(base.dob, chrono::NaiveDate::from_ymd_opt(2012, 4, 23));
     assert_eq!(base.picture_url, None);
+    assert_eq!(
+        base.timezone,
+        Some(contacthub_api::types::Timezone::AfricaAccra)
+    );
+    let elsewhere: contacthub_api::types::Timezone =
+        serde_json::from_str(r#""Mars/Olympus_Mons""#).unwrap();
+    assert!(!elsewhere.is_known());
     let subscription = &base.subscriptions.as_ref().unwrap()[0];
     assert_eq!(
         subscription.start_date,

@@ -291,9 +291,8 @@ pub mod types {
         pub social_profile: ::std::option::Option<SocialProfile>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscriptions: ::std::option::Option<::std::vec::Vec<Subscription>>,
-        ///An IANA time zone name such as `Europe/Rome`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub timezone: ::std::option::Option<::std::string::String>,
+        pub timezone: ::std::option::Option<crate::types::Timezone>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
@@ -2306,7 +2305,7 @@ pub mod types {
                 ::std::string::String,
             >,
             timezone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::types::Timezone>,
                 ::std::string::String,
             >,
             title: ::std::result::Result<
@@ -2545,7 +2544,9 @@ pub mod types {
             }
             pub fn timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::Timezone>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.timezone = value
@@ -6714,6 +6715,2551 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for SubscriptionKind {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    ///An IANA time zone name: the tz database's zone.tab zones, their Area/City aliases, and UTC. Open: another name decodes as an unknown value.
+    ///
+    /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
+    /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub enum Timezone {
+        ///`Africa/Abidjan`
+        AfricaAbidjan,
+        ///`Africa/Accra`
+        AfricaAccra,
+        ///`Africa/Addis_Ababa`
+        AfricaAddisAbaba,
+        ///`Africa/Algiers`
+        AfricaAlgiers,
+        ///`Africa/Asmara`
+        AfricaAsmara,
+        ///`Africa/Asmera`
+        AfricaAsmera,
+        ///`Africa/Bamako`
+        AfricaBamako,
+        ///`Africa/Bangui`
+        AfricaBangui,
+        ///`Africa/Banjul`
+        AfricaBanjul,
+        ///`Africa/Bissau`
+        AfricaBissau,
+        ///`Africa/Blantyre`
+        AfricaBlantyre,
+        ///`Africa/Brazzaville`
+        AfricaBrazzaville,
+        ///`Africa/Bujumbura`
+        AfricaBujumbura,
+        ///`Africa/Cairo`
+        AfricaCairo,
+        ///`Africa/Casablanca`
+        AfricaCasablanca,
+        ///`Africa/Ceuta`
+        AfricaCeuta,
+        ///`Africa/Conakry`
+        AfricaConakry,
+        ///`Africa/Dakar`
+        AfricaDakar,
+        ///`Africa/Dar_es_Salaam`
+        AfricaDarEsSalaam,
+        ///`Africa/Djibouti`
+        AfricaDjibouti,
+        ///`Africa/Douala`
+        AfricaDouala,
+        ///`Africa/El_Aaiun`
+        AfricaElAaiun,
+        ///`Africa/Freetown`
+        AfricaFreetown,
+        ///`Africa/Gaborone`
+        AfricaGaborone,
+        ///`Africa/Harare`
+        AfricaHarare,
+        ///`Africa/Johannesburg`
+        AfricaJohannesburg,
+        ///`Africa/Juba`
+        AfricaJuba,
+        ///`Africa/Kampala`
+        AfricaKampala,
+        ///`Africa/Khartoum`
+        AfricaKhartoum,
+        ///`Africa/Kigali`
+        AfricaKigali,
+        ///`Africa/Kinshasa`
+        AfricaKinshasa,
+        ///`Africa/Lagos`
+        AfricaLagos,
+        ///`Africa/Libreville`
+        AfricaLibreville,
+        ///`Africa/Lome`
+        AfricaLome,
+        ///`Africa/Luanda`
+        AfricaLuanda,
+        ///`Africa/Lubumbashi`
+        AfricaLubumbashi,
+        ///`Africa/Lusaka`
+        AfricaLusaka,
+        ///`Africa/Malabo`
+        AfricaMalabo,
+        ///`Africa/Maputo`
+        AfricaMaputo,
+        ///`Africa/Maseru`
+        AfricaMaseru,
+        ///`Africa/Mbabane`
+        AfricaMbabane,
+        ///`Africa/Mogadishu`
+        AfricaMogadishu,
+        ///`Africa/Monrovia`
+        AfricaMonrovia,
+        ///`Africa/Nairobi`
+        AfricaNairobi,
+        ///`Africa/Ndjamena`
+        AfricaNdjamena,
+        ///`Africa/Niamey`
+        AfricaNiamey,
+        ///`Africa/Nouakchott`
+        AfricaNouakchott,
+        ///`Africa/Ouagadougou`
+        AfricaOuagadougou,
+        ///`Africa/Porto-Novo`
+        AfricaPortoNovo,
+        ///`Africa/Sao_Tome`
+        AfricaSaoTome,
+        ///`Africa/Timbuktu`
+        AfricaTimbuktu,
+        ///`Africa/Tripoli`
+        AfricaTripoli,
+        ///`Africa/Tunis`
+        AfricaTunis,
+        ///`Africa/Windhoek`
+        AfricaWindhoek,
+        ///`America/Adak`
+        AmericaAdak,
+        ///`America/Anchorage`
+        AmericaAnchorage,
+        ///`America/Anguilla`
+        AmericaAnguilla,
+        ///`America/Antigua`
+        AmericaAntigua,
+        ///`America/Araguaina`
+        AmericaAraguaina,
+        ///`America/Argentina/Buenos_Aires`
+        AmericaArgentinaBuenosAires,
+        ///`America/Argentina/Catamarca`
+        AmericaArgentinaCatamarca,
+        ///`America/Argentina/ComodRivadavia`
+        AmericaArgentinaComodRivadavia,
+        ///`America/Argentina/Cordoba`
+        AmericaArgentinaCordoba,
+        ///`America/Argentina/Jujuy`
+        AmericaArgentinaJujuy,
+        ///`America/Argentina/La_Rioja`
+        AmericaArgentinaLaRioja,
+        ///`America/Argentina/Mendoza`
+        AmericaArgentinaMendoza,
+        ///`America/Argentina/Rio_Gallegos`
+        AmericaArgentinaRioGallegos,
+        ///`America/Argentina/Salta`
+        AmericaArgentinaSalta,
+        ///`America/Argentina/San_Juan`
+        AmericaArgentinaSanJuan,
+        ///`America/Argentina/San_Luis`
+        AmericaArgentinaSanLuis,
+        ///`America/Argentina/Tucuman`
+        AmericaArgentinaTucuman,
+        ///`America/Argentina/Ushuaia`
+        AmericaArgentinaUshuaia,
+        ///`America/Aruba`
+        AmericaAruba,
+        ///`America/Asuncion`
+        AmericaAsuncion,
+        ///`America/Atikokan`
+        AmericaAtikokan,
+        ///`America/Atka`
+        AmericaAtka,
+        ///`America/Bahia`
+        AmericaBahia,
+        ///`America/Bahia_Banderas`
+        AmericaBahiaBanderas,
+        ///`America/Barbados`
+        AmericaBarbados,
+        ///`America/Belem`
+        AmericaBelem,
+        ///`America/Belize`
+        AmericaBelize,
+        ///`America/Blanc-Sablon`
+        AmericaBlancSablon,
+        ///`America/Boa_Vista`
+        AmericaBoaVista,
+        ///`America/Bogota`
+        AmericaBogota,
+        ///`America/Boise`
+        AmericaBoise,
+        ///`America/Buenos_Aires`
+        AmericaBuenosAires,
+        ///`America/Cambridge_Bay`
+        AmericaCambridgeBay,
+        ///`America/Campo_Grande`
+        AmericaCampoGrande,
+        ///`America/Cancun`
+        AmericaCancun,
+        ///`America/Caracas`
+        AmericaCaracas,
+        ///`America/Catamarca`
+        AmericaCatamarca,
+        ///`America/Cayenne`
+        AmericaCayenne,
+        ///`America/Cayman`
+        AmericaCayman,
+        ///`America/Chicago`
+        AmericaChicago,
+        ///`America/Chihuahua`
+        AmericaChihuahua,
+        ///`America/Ciudad_Juarez`
+        AmericaCiudadJuarez,
+        ///`America/Coral_Harbour`
+        AmericaCoralHarbour,
+        ///`America/Cordoba`
+        AmericaCordoba,
+        ///`America/Costa_Rica`
+        AmericaCostaRica,
+        ///`America/Coyhaique`
+        AmericaCoyhaique,
+        ///`America/Creston`
+        AmericaCreston,
+        ///`America/Cuiaba`
+        AmericaCuiaba,
+        ///`America/Curacao`
+        AmericaCuracao,
+        ///`America/Danmarkshavn`
+        AmericaDanmarkshavn,
+        ///`America/Dawson`
+        AmericaDawson,
+        ///`America/Dawson_Creek`
+        AmericaDawsonCreek,
+        ///`America/Denver`
+        AmericaDenver,
+        ///`America/Detroit`
+        AmericaDetroit,
+        ///`America/Dominica`
+        AmericaDominica,
+        ///`America/Edmonton`
+        AmericaEdmonton,
+        ///`America/Eirunepe`
+        AmericaEirunepe,
+        ///`America/El_Salvador`
+        AmericaElSalvador,
+        ///`America/Ensenada`
+        AmericaEnsenada,
+        ///`America/Fort_Nelson`
+        AmericaFortNelson,
+        ///`America/Fort_Wayne`
+        AmericaFortWayne,
+        ///`America/Fortaleza`
+        AmericaFortaleza,
+        ///`America/Glace_Bay`
+        AmericaGlaceBay,
+        ///`America/Godthab`
+        AmericaGodthab,
+        ///`America/Goose_Bay`
+        AmericaGooseBay,
+        ///`America/Grand_Turk`
+        AmericaGrandTurk,
+        ///`America/Grenada`
+        AmericaGrenada,
+        ///`America/Guadeloupe`
+        AmericaGuadeloupe,
+        ///`America/Guatemala`
+        AmericaGuatemala,
+        ///`America/Guayaquil`
+        AmericaGuayaquil,
+        ///`America/Guyana`
+        AmericaGuyana,
+        ///`America/Halifax`
+        AmericaHalifax,
+        ///`America/Havana`
+        AmericaHavana,
+        ///`America/Hermosillo`
+        AmericaHermosillo,
+        ///`America/Indiana/Indianapolis`
+        AmericaIndianaIndianapolis,
+        ///`America/Indiana/Knox`
+        AmericaIndianaKnox,
+        ///`America/Indiana/Marengo`
+        AmericaIndianaMarengo,
+        ///`America/Indiana/Petersburg`
+        AmericaIndianaPetersburg,
+        ///`America/Indiana/Tell_City`
+        AmericaIndianaTellCity,
+        ///`America/Indiana/Vevay`
+        AmericaIndianaVevay,
+        ///`America/Indiana/Vincennes`
+        AmericaIndianaVincennes,
+        ///`America/Indiana/Winamac`
+        AmericaIndianaWinamac,
+        ///`America/Indianapolis`
+        AmericaIndianapolis,
+        ///`America/Inuvik`
+        AmericaInuvik,
+        ///`America/Iqaluit`
+        AmericaIqaluit,
+        ///`America/Jamaica`
+        AmericaJamaica,
+        ///`America/Jujuy`
+        AmericaJujuy,
+        ///`America/Juneau`
+        AmericaJuneau,
+        ///`America/Kentucky/Louisville`
+        AmericaKentuckyLouisville,
+        ///`America/Kentucky/Monticello`
+        AmericaKentuckyMonticello,
+        ///`America/Knox_IN`
+        AmericaKnoxIn,
+        ///`America/Kralendijk`
+        AmericaKralendijk,
+        ///`America/La_Paz`
+        AmericaLaPaz,
+        ///`America/Lima`
+        AmericaLima,
+        ///`America/Los_Angeles`
+        AmericaLosAngeles,
+        ///`America/Louisville`
+        AmericaLouisville,
+        ///`America/Lower_Princes`
+        AmericaLowerPrinces,
+        ///`America/Maceio`
+        AmericaMaceio,
+        ///`America/Managua`
+        AmericaManagua,
+        ///`America/Manaus`
+        AmericaManaus,
+        ///`America/Marigot`
+        AmericaMarigot,
+        ///`America/Martinique`
+        AmericaMartinique,
+        ///`America/Matamoros`
+        AmericaMatamoros,
+        ///`America/Mazatlan`
+        AmericaMazatlan,
+        ///`America/Mendoza`
+        AmericaMendoza,
+        ///`America/Menominee`
+        AmericaMenominee,
+        ///`America/Merida`
+        AmericaMerida,
+        ///`America/Metlakatla`
+        AmericaMetlakatla,
+        ///`America/Mexico_City`
+        AmericaMexicoCity,
+        ///`America/Miquelon`
+        AmericaMiquelon,
+        ///`America/Moncton`
+        AmericaMoncton,
+        ///`America/Monterrey`
+        AmericaMonterrey,
+        ///`America/Montevideo`
+        AmericaMontevideo,
+        ///`America/Montreal`
+        AmericaMontreal,
+        ///`America/Montserrat`
+        AmericaMontserrat,
+        ///`America/Nassau`
+        AmericaNassau,
+        ///`America/New_York`
+        AmericaNewYork,
+        ///`America/Nipigon`
+        AmericaNipigon,
+        ///`America/Nome`
+        AmericaNome,
+        ///`America/Noronha`
+        AmericaNoronha,
+        ///`America/North_Dakota/Beulah`
+        AmericaNorthDakotaBeulah,
+        ///`America/North_Dakota/Center`
+        AmericaNorthDakotaCenter,
+        ///`America/North_Dakota/New_Salem`
+        AmericaNorthDakotaNewSalem,
+        ///`America/Nuuk`
+        AmericaNuuk,
+        ///`America/Ojinaga`
+        AmericaOjinaga,
+        ///`America/Panama`
+        AmericaPanama,
+        ///`America/Pangnirtung`
+        AmericaPangnirtung,
+        ///`America/Paramaribo`
+        AmericaParamaribo,
+        ///`America/Phoenix`
+        AmericaPhoenix,
+        ///`America/Port-au-Prince`
+        AmericaPortAuPrince,
+        ///`America/Port_of_Spain`
+        AmericaPortOfSpain,
+        ///`America/Porto_Acre`
+        AmericaPortoAcre,
+        ///`America/Porto_Velho`
+        AmericaPortoVelho,
+        ///`America/Puerto_Rico`
+        AmericaPuertoRico,
+        ///`America/Punta_Arenas`
+        AmericaPuntaArenas,
+        ///`America/Rainy_River`
+        AmericaRainyRiver,
+        ///`America/Rankin_Inlet`
+        AmericaRankinInlet,
+        ///`America/Recife`
+        AmericaRecife,
+        ///`America/Regina`
+        AmericaRegina,
+        ///`America/Resolute`
+        AmericaResolute,
+        ///`America/Rio_Branco`
+        AmericaRioBranco,
+        ///`America/Rosario`
+        AmericaRosario,
+        ///`America/Santa_Isabel`
+        AmericaSantaIsabel,
+        ///`America/Santarem`
+        AmericaSantarem,
+        ///`America/Santiago`
+        AmericaSantiago,
+        ///`America/Santo_Domingo`
+        AmericaSantoDomingo,
+        ///`America/Sao_Paulo`
+        AmericaSaoPaulo,
+        ///`America/Scoresbysund`
+        AmericaScoresbysund,
+        ///`America/Shiprock`
+        AmericaShiprock,
+        ///`America/Sitka`
+        AmericaSitka,
+        ///`America/St_Barthelemy`
+        AmericaStBarthelemy,
+        ///`America/St_Johns`
+        AmericaStJohns,
+        ///`America/St_Kitts`
+        AmericaStKitts,
+        ///`America/St_Lucia`
+        AmericaStLucia,
+        ///`America/St_Thomas`
+        AmericaStThomas,
+        ///`America/St_Vincent`
+        AmericaStVincent,
+        ///`America/Swift_Current`
+        AmericaSwiftCurrent,
+        ///`America/Tegucigalpa`
+        AmericaTegucigalpa,
+        ///`America/Thule`
+        AmericaThule,
+        ///`America/Thunder_Bay`
+        AmericaThunderBay,
+        ///`America/Tijuana`
+        AmericaTijuana,
+        ///`America/Toronto`
+        AmericaToronto,
+        ///`America/Tortola`
+        AmericaTortola,
+        ///`America/Vancouver`
+        AmericaVancouver,
+        ///`America/Virgin`
+        AmericaVirgin,
+        ///`America/Whitehorse`
+        AmericaWhitehorse,
+        ///`America/Winnipeg`
+        AmericaWinnipeg,
+        ///`America/Yakutat`
+        AmericaYakutat,
+        ///`America/Yellowknife`
+        AmericaYellowknife,
+        ///`Antarctica/Casey`
+        AntarcticaCasey,
+        ///`Antarctica/Davis`
+        AntarcticaDavis,
+        ///`Antarctica/DumontDUrville`
+        AntarcticaDumontDUrville,
+        ///`Antarctica/Macquarie`
+        AntarcticaMacquarie,
+        ///`Antarctica/Mawson`
+        AntarcticaMawson,
+        ///`Antarctica/McMurdo`
+        AntarcticaMcMurdo,
+        ///`Antarctica/Palmer`
+        AntarcticaPalmer,
+        ///`Antarctica/Rothera`
+        AntarcticaRothera,
+        ///`Antarctica/South_Pole`
+        AntarcticaSouthPole,
+        ///`Antarctica/Syowa`
+        AntarcticaSyowa,
+        ///`Antarctica/Troll`
+        AntarcticaTroll,
+        ///`Antarctica/Vostok`
+        AntarcticaVostok,
+        ///`Arctic/Longyearbyen`
+        ArcticLongyearbyen,
+        ///`Asia/Aden`
+        AsiaAden,
+        ///`Asia/Almaty`
+        AsiaAlmaty,
+        ///`Asia/Amman`
+        AsiaAmman,
+        ///`Asia/Anadyr`
+        AsiaAnadyr,
+        ///`Asia/Aqtau`
+        AsiaAqtau,
+        ///`Asia/Aqtobe`
+        AsiaAqtobe,
+        ///`Asia/Ashgabat`
+        AsiaAshgabat,
+        ///`Asia/Ashkhabad`
+        AsiaAshkhabad,
+        ///`Asia/Atyrau`
+        AsiaAtyrau,
+        ///`Asia/Baghdad`
+        AsiaBaghdad,
+        ///`Asia/Bahrain`
+        AsiaBahrain,
+        ///`Asia/Baku`
+        AsiaBaku,
+        ///`Asia/Bangkok`
+        AsiaBangkok,
+        ///`Asia/Barnaul`
+        AsiaBarnaul,
+        ///`Asia/Beirut`
+        AsiaBeirut,
+        ///`Asia/Bishkek`
+        AsiaBishkek,
+        ///`Asia/Brunei`
+        AsiaBrunei,
+        ///`Asia/Calcutta`
+        AsiaCalcutta,
+        ///`Asia/Chita`
+        AsiaChita,
+        ///`Asia/Choibalsan`
+        AsiaChoibalsan,
+        ///`Asia/Chongqing`
+        AsiaChongqing,
+        ///`Asia/Chungking`
+        AsiaChungking,
+        ///`Asia/Colombo`
+        AsiaColombo,
+        ///`Asia/Dacca`
+        AsiaDacca,
+        ///`Asia/Damascus`
+        AsiaDamascus,
+        ///`Asia/Dhaka`
+        AsiaDhaka,
+        ///`Asia/Dili`
+        AsiaDili,
+        ///`Asia/Dubai`
+        AsiaDubai,
+        ///`Asia/Dushanbe`
+        AsiaDushanbe,
+        ///`Asia/Famagusta`
+        AsiaFamagusta,
+        ///`Asia/Gaza`
+        AsiaGaza,
+        ///`Asia/Harbin`
+        AsiaHarbin,
+        ///`Asia/Hebron`
+        AsiaHebron,
+        ///`Asia/Ho_Chi_Minh`
+        AsiaHoChiMinh,
+        ///`Asia/Hong_Kong`
+        AsiaHongKong,
+        ///`Asia/Hovd`
+        AsiaHovd,
+        ///`Asia/Irkutsk`
+        AsiaIrkutsk,
+        ///`Asia/Istanbul`
+        AsiaIstanbul,
+        ///`Asia/Jakarta`
+        AsiaJakarta,
+        ///`Asia/Jayapura`
+        AsiaJayapura,
+        ///`Asia/Jerusalem`
+        AsiaJerusalem,
+        ///`Asia/Kabul`
+        AsiaKabul,
+        ///`Asia/Kamchatka`
+        AsiaKamchatka,
+        ///`Asia/Karachi`
+        AsiaKarachi,
+        ///`Asia/Kashgar`
+        AsiaKashgar,
+        ///`Asia/Kathmandu`
+        AsiaKathmandu,
+        ///`Asia/Katmandu`
+        AsiaKatmandu,
+        ///`Asia/Khandyga`
+        AsiaKhandyga,
+        ///`Asia/Kolkata`
+        AsiaKolkata,
+        ///`Asia/Krasnoyarsk`
+        AsiaKrasnoyarsk,
+        ///`Asia/Kuala_Lumpur`
+        AsiaKualaLumpur,
+        ///`Asia/Kuching`
+        AsiaKuching,
+        ///`Asia/Kuwait`
+        AsiaKuwait,
+        ///`Asia/Macao`
+        AsiaMacao,
+        ///`Asia/Macau`
+        AsiaMacau,
+        ///`Asia/Magadan`
+        AsiaMagadan,
+        ///`Asia/Makassar`
+        AsiaMakassar,
+        ///`Asia/Manila`
+        AsiaManila,
+        ///`Asia/Muscat`
+        AsiaMuscat,
+        ///`Asia/Nicosia`
+        AsiaNicosia,
+        ///`Asia/Novokuznetsk`
+        AsiaNovokuznetsk,
+        ///`Asia/Novosibirsk`
+        AsiaNovosibirsk,
+        ///`Asia/Omsk`
+        AsiaOmsk,
+        ///`Asia/Oral`
+        AsiaOral,
+        ///`Asia/Phnom_Penh`
+        AsiaPhnomPenh,
+        ///`Asia/Pontianak`
+        AsiaPontianak,
+        ///`Asia/Pyongyang`
+        AsiaPyongyang,
+        ///`Asia/Qatar`
+        AsiaQatar,
+        ///`Asia/Qostanay`
+        AsiaQostanay,
+        ///`Asia/Qyzylorda`
+        AsiaQyzylorda,
+        ///`Asia/Rangoon`
+        AsiaRangoon,
+        ///`Asia/Riyadh`
+        AsiaRiyadh,
+        ///`Asia/Saigon`
+        AsiaSaigon,
+        ///`Asia/Sakhalin`
+        AsiaSakhalin,
+        ///`Asia/Samarkand`
+        AsiaSamarkand,
+        ///`Asia/Seoul`
+        AsiaSeoul,
+        ///`Asia/Shanghai`
+        AsiaShanghai,
+        ///`Asia/Singapore`
+        AsiaSingapore,
+        ///`Asia/Srednekolymsk`
+        AsiaSrednekolymsk,
+        ///`Asia/Taipei`
+        AsiaTaipei,
+        ///`Asia/Tashkent`
+        AsiaTashkent,
+        ///`Asia/Tbilisi`
+        AsiaTbilisi,
+        ///`Asia/Tehran`
+        AsiaTehran,
+        ///`Asia/Tel_Aviv`
+        AsiaTelAviv,
+        ///`Asia/Thimbu`
+        AsiaThimbu,
+        ///`Asia/Thimphu`
+        AsiaThimphu,
+        ///`Asia/Tokyo`
+        AsiaTokyo,
+        ///`Asia/Tomsk`
+        AsiaTomsk,
+        ///`Asia/Ujung_Pandang`
+        AsiaUjungPandang,
+        ///`Asia/Ulaanbaatar`
+        AsiaUlaanbaatar,
+        ///`Asia/Ulan_Bator`
+        AsiaUlanBator,
+        ///`Asia/Urumqi`
+        AsiaUrumqi,
+        ///`Asia/Ust-Nera`
+        AsiaUstNera,
+        ///`Asia/Vientiane`
+        AsiaVientiane,
+        ///`Asia/Vladivostok`
+        AsiaVladivostok,
+        ///`Asia/Yakutsk`
+        AsiaYakutsk,
+        ///`Asia/Yangon`
+        AsiaYangon,
+        ///`Asia/Yekaterinburg`
+        AsiaYekaterinburg,
+        ///`Asia/Yerevan`
+        AsiaYerevan,
+        ///`Atlantic/Azores`
+        AtlanticAzores,
+        ///`Atlantic/Bermuda`
+        AtlanticBermuda,
+        ///`Atlantic/Canary`
+        AtlanticCanary,
+        ///`Atlantic/Cape_Verde`
+        AtlanticCapeVerde,
+        ///`Atlantic/Faeroe`
+        AtlanticFaeroe,
+        ///`Atlantic/Faroe`
+        AtlanticFaroe,
+        ///`Atlantic/Jan_Mayen`
+        AtlanticJanMayen,
+        ///`Atlantic/Madeira`
+        AtlanticMadeira,
+        ///`Atlantic/Reykjavik`
+        AtlanticReykjavik,
+        ///`Atlantic/South_Georgia`
+        AtlanticSouthGeorgia,
+        ///`Atlantic/St_Helena`
+        AtlanticStHelena,
+        ///`Atlantic/Stanley`
+        AtlanticStanley,
+        ///`Australia/ACT`
+        AustraliaAct,
+        ///`Australia/Adelaide`
+        AustraliaAdelaide,
+        ///`Australia/Brisbane`
+        AustraliaBrisbane,
+        ///`Australia/Broken_Hill`
+        AustraliaBrokenHill,
+        ///`Australia/Canberra`
+        AustraliaCanberra,
+        ///`Australia/Currie`
+        AustraliaCurrie,
+        ///`Australia/Darwin`
+        AustraliaDarwin,
+        ///`Australia/Eucla`
+        AustraliaEucla,
+        ///`Australia/Hobart`
+        AustraliaHobart,
+        ///`Australia/LHI`
+        AustraliaLhi,
+        ///`Australia/Lindeman`
+        AustraliaLindeman,
+        ///`Australia/Lord_Howe`
+        AustraliaLordHowe,
+        ///`Australia/Melbourne`
+        AustraliaMelbourne,
+        ///`Australia/NSW`
+        AustraliaNsw,
+        ///`Australia/North`
+        AustraliaNorth,
+        ///`Australia/Perth`
+        AustraliaPerth,
+        ///`Australia/Queensland`
+        AustraliaQueensland,
+        ///`Australia/South`
+        AustraliaSouth,
+        ///`Australia/Sydney`
+        AustraliaSydney,
+        ///`Australia/Tasmania`
+        AustraliaTasmania,
+        ///`Australia/Victoria`
+        AustraliaVictoria,
+        ///`Australia/West`
+        AustraliaWest,
+        ///`Australia/Yancowinna`
+        AustraliaYancowinna,
+        ///`Europe/Amsterdam`
+        EuropeAmsterdam,
+        ///`Europe/Andorra`
+        EuropeAndorra,
+        ///`Europe/Astrakhan`
+        EuropeAstrakhan,
+        ///`Europe/Athens`
+        EuropeAthens,
+        ///`Europe/Belfast`
+        EuropeBelfast,
+        ///`Europe/Belgrade`
+        EuropeBelgrade,
+        ///`Europe/Berlin`
+        EuropeBerlin,
+        ///`Europe/Bratislava`
+        EuropeBratislava,
+        ///`Europe/Brussels`
+        EuropeBrussels,
+        ///`Europe/Bucharest`
+        EuropeBucharest,
+        ///`Europe/Budapest`
+        EuropeBudapest,
+        ///`Europe/Busingen`
+        EuropeBusingen,
+        ///`Europe/Chisinau`
+        EuropeChisinau,
+        ///`Europe/Copenhagen`
+        EuropeCopenhagen,
+        ///`Europe/Dublin`
+        EuropeDublin,
+        ///`Europe/Gibraltar`
+        EuropeGibraltar,
+        ///`Europe/Guernsey`
+        EuropeGuernsey,
+        ///`Europe/Helsinki`
+        EuropeHelsinki,
+        ///`Europe/Isle_of_Man`
+        EuropeIsleOfMan,
+        ///`Europe/Istanbul`
+        EuropeIstanbul,
+        ///`Europe/Jersey`
+        EuropeJersey,
+        ///`Europe/Kaliningrad`
+        EuropeKaliningrad,
+        ///`Europe/Kiev`
+        EuropeKiev,
+        ///`Europe/Kirov`
+        EuropeKirov,
+        ///`Europe/Kyiv`
+        EuropeKyiv,
+        ///`Europe/Lisbon`
+        EuropeLisbon,
+        ///`Europe/Ljubljana`
+        EuropeLjubljana,
+        ///`Europe/London`
+        EuropeLondon,
+        ///`Europe/Luxembourg`
+        EuropeLuxembourg,
+        ///`Europe/Madrid`
+        EuropeMadrid,
+        ///`Europe/Malta`
+        EuropeMalta,
+        ///`Europe/Mariehamn`
+        EuropeMariehamn,
+        ///`Europe/Minsk`
+        EuropeMinsk,
+        ///`Europe/Monaco`
+        EuropeMonaco,
+        ///`Europe/Moscow`
+        EuropeMoscow,
+        ///`Europe/Nicosia`
+        EuropeNicosia,
+        ///`Europe/Oslo`
+        EuropeOslo,
+        ///`Europe/Paris`
+        EuropeParis,
+        ///`Europe/Podgorica`
+        EuropePodgorica,
+        ///`Europe/Prague`
+        EuropePrague,
+        ///`Europe/Riga`
+        EuropeRiga,
+        ///`Europe/Rome`
+        EuropeRome,
+        ///`Europe/Samara`
+        EuropeSamara,
+        ///`Europe/San_Marino`
+        EuropeSanMarino,
+        ///`Europe/Sarajevo`
+        EuropeSarajevo,
+        ///`Europe/Saratov`
+        EuropeSaratov,
+        ///`Europe/Simferopol`
+        EuropeSimferopol,
+        ///`Europe/Skopje`
+        EuropeSkopje,
+        ///`Europe/Sofia`
+        EuropeSofia,
+        ///`Europe/Stockholm`
+        EuropeStockholm,
+        ///`Europe/Tallinn`
+        EuropeTallinn,
+        ///`Europe/Tirane`
+        EuropeTirane,
+        ///`Europe/Tiraspol`
+        EuropeTiraspol,
+        ///`Europe/Ulyanovsk`
+        EuropeUlyanovsk,
+        ///`Europe/Uzhgorod`
+        EuropeUzhgorod,
+        ///`Europe/Vaduz`
+        EuropeVaduz,
+        ///`Europe/Vatican`
+        EuropeVatican,
+        ///`Europe/Vienna`
+        EuropeVienna,
+        ///`Europe/Vilnius`
+        EuropeVilnius,
+        ///`Europe/Volgograd`
+        EuropeVolgograd,
+        ///`Europe/Warsaw`
+        EuropeWarsaw,
+        ///`Europe/Zagreb`
+        EuropeZagreb,
+        ///`Europe/Zaporozhye`
+        EuropeZaporozhye,
+        ///`Europe/Zurich`
+        EuropeZurich,
+        ///`Indian/Antananarivo`
+        IndianAntananarivo,
+        ///`Indian/Chagos`
+        IndianChagos,
+        ///`Indian/Christmas`
+        IndianChristmas,
+        ///`Indian/Cocos`
+        IndianCocos,
+        ///`Indian/Comoro`
+        IndianComoro,
+        ///`Indian/Kerguelen`
+        IndianKerguelen,
+        ///`Indian/Mahe`
+        IndianMahe,
+        ///`Indian/Maldives`
+        IndianMaldives,
+        ///`Indian/Mauritius`
+        IndianMauritius,
+        ///`Indian/Mayotte`
+        IndianMayotte,
+        ///`Indian/Reunion`
+        IndianReunion,
+        ///`Pacific/Apia`
+        PacificApia,
+        ///`Pacific/Auckland`
+        PacificAuckland,
+        ///`Pacific/Bougainville`
+        PacificBougainville,
+        ///`Pacific/Chatham`
+        PacificChatham,
+        ///`Pacific/Chuuk`
+        PacificChuuk,
+        ///`Pacific/Easter`
+        PacificEaster,
+        ///`Pacific/Efate`
+        PacificEfate,
+        ///`Pacific/Enderbury`
+        PacificEnderbury,
+        ///`Pacific/Fakaofo`
+        PacificFakaofo,
+        ///`Pacific/Fiji`
+        PacificFiji,
+        ///`Pacific/Funafuti`
+        PacificFunafuti,
+        ///`Pacific/Galapagos`
+        PacificGalapagos,
+        ///`Pacific/Gambier`
+        PacificGambier,
+        ///`Pacific/Guadalcanal`
+        PacificGuadalcanal,
+        ///`Pacific/Guam`
+        PacificGuam,
+        ///`Pacific/Honolulu`
+        PacificHonolulu,
+        ///`Pacific/Johnston`
+        PacificJohnston,
+        ///`Pacific/Kanton`
+        PacificKanton,
+        ///`Pacific/Kiritimati`
+        PacificKiritimati,
+        ///`Pacific/Kosrae`
+        PacificKosrae,
+        ///`Pacific/Kwajalein`
+        PacificKwajalein,
+        ///`Pacific/Majuro`
+        PacificMajuro,
+        ///`Pacific/Marquesas`
+        PacificMarquesas,
+        ///`Pacific/Midway`
+        PacificMidway,
+        ///`Pacific/Nauru`
+        PacificNauru,
+        ///`Pacific/Niue`
+        PacificNiue,
+        ///`Pacific/Norfolk`
+        PacificNorfolk,
+        ///`Pacific/Noumea`
+        PacificNoumea,
+        ///`Pacific/Pago_Pago`
+        PacificPagoPago,
+        ///`Pacific/Palau`
+        PacificPalau,
+        ///`Pacific/Pitcairn`
+        PacificPitcairn,
+        ///`Pacific/Pohnpei`
+        PacificPohnpei,
+        ///`Pacific/Ponape`
+        PacificPonape,
+        ///`Pacific/Port_Moresby`
+        PacificPortMoresby,
+        ///`Pacific/Rarotonga`
+        PacificRarotonga,
+        ///`Pacific/Saipan`
+        PacificSaipan,
+        ///`Pacific/Samoa`
+        PacificSamoa,
+        ///`Pacific/Tahiti`
+        PacificTahiti,
+        ///`Pacific/Tarawa`
+        PacificTarawa,
+        ///`Pacific/Tongatapu`
+        PacificTongatapu,
+        ///`Pacific/Truk`
+        PacificTruk,
+        ///`Pacific/Wake`
+        PacificWake,
+        ///`Pacific/Wallis`
+        PacificWallis,
+        ///`Pacific/Yap`
+        PacificYap,
+        ///`UTC`
+        Utc,
+        /// A value this version of the spec does not know. Don't match on it: a later version may
+        /// give the value a variant of its own.
+        Unknown(::std::string::String),
+    }
+    impl Timezone {
+        /// Every value the spec knows, in the spec's order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "Africa/Abidjan",
+            "Africa/Accra",
+            "Africa/Addis_Ababa",
+            "Africa/Algiers",
+            "Africa/Asmara",
+            "Africa/Asmera",
+            "Africa/Bamako",
+            "Africa/Bangui",
+            "Africa/Banjul",
+            "Africa/Bissau",
+            "Africa/Blantyre",
+            "Africa/Brazzaville",
+            "Africa/Bujumbura",
+            "Africa/Cairo",
+            "Africa/Casablanca",
+            "Africa/Ceuta",
+            "Africa/Conakry",
+            "Africa/Dakar",
+            "Africa/Dar_es_Salaam",
+            "Africa/Djibouti",
+            "Africa/Douala",
+            "Africa/El_Aaiun",
+            "Africa/Freetown",
+            "Africa/Gaborone",
+            "Africa/Harare",
+            "Africa/Johannesburg",
+            "Africa/Juba",
+            "Africa/Kampala",
+            "Africa/Khartoum",
+            "Africa/Kigali",
+            "Africa/Kinshasa",
+            "Africa/Lagos",
+            "Africa/Libreville",
+            "Africa/Lome",
+            "Africa/Luanda",
+            "Africa/Lubumbashi",
+            "Africa/Lusaka",
+            "Africa/Malabo",
+            "Africa/Maputo",
+            "Africa/Maseru",
+            "Africa/Mbabane",
+            "Africa/Mogadishu",
+            "Africa/Monrovia",
+            "Africa/Nairobi",
+            "Africa/Ndjamena",
+            "Africa/Niamey",
+            "Africa/Nouakchott",
+            "Africa/Ouagadougou",
+            "Africa/Porto-Novo",
+            "Africa/Sao_Tome",
+            "Africa/Timbuktu",
+            "Africa/Tripoli",
+            "Africa/Tunis",
+            "Africa/Windhoek",
+            "America/Adak",
+            "America/Anchorage",
+            "America/Anguilla",
+            "America/Antigua",
+            "America/Araguaina",
+            "America/Argentina/Buenos_Aires",
+            "America/Argentina/Catamarca",
+            "America/Argentina/ComodRivadavia",
+            "America/Argentina/Cordoba",
+            "America/Argentina/Jujuy",
+            "America/Argentina/La_Rioja",
+            "America/Argentina/Mendoza",
+            "America/Argentina/Rio_Gallegos",
+            "America/Argentina/Salta",
+            "America/Argentina/San_Juan",
+            "America/Argentina/San_Luis",
+            "America/Argentina/Tucuman",
+            "America/Argentina/Ushuaia",
+            "America/Aruba",
+            "America/Asuncion",
+            "America/Atikokan",
+            "America/Atka",
+            "America/Bahia",
+            "America/Bahia_Banderas",
+            "America/Barbados",
+            "America/Belem",
+            "America/Belize",
+            "America/Blanc-Sablon",
+            "America/Boa_Vista",
+            "America/Bogota",
+            "America/Boise",
+            "America/Buenos_Aires",
+            "America/Cambridge_Bay",
+            "America/Campo_Grande",
+            "America/Cancun",
+            "America/Caracas",
+            "America/Catamarca",
+            "America/Cayenne",
+            "America/Cayman",
+            "America/Chicago",
+            "America/Chihuahua",
+            "America/Ciudad_Juarez",
+            "America/Coral_Harbour",
+            "America/Cordoba",
+            "America/Costa_Rica",
+            "America/Coyhaique",
+            "America/Creston",
+            "America/Cuiaba",
+            "America/Curacao",
+            "America/Danmarkshavn",
+            "America/Dawson",
+            "America/Dawson_Creek",
+            "America/Denver",
+            "America/Detroit",
+            "America/Dominica",
+            "America/Edmonton",
+            "America/Eirunepe",
+            "America/El_Salvador",
+            "America/Ensenada",
+            "America/Fort_Nelson",
+            "America/Fort_Wayne",
+            "America/Fortaleza",
+            "America/Glace_Bay",
+            "America/Godthab",
+            "America/Goose_Bay",
+            "America/Grand_Turk",
+            "America/Grenada",
+            "America/Guadeloupe",
+            "America/Guatemala",
+            "America/Guayaquil",
+            "America/Guyana",
+            "America/Halifax",
+            "America/Havana",
+            "America/Hermosillo",
+            "America/Indiana/Indianapolis",
+            "America/Indiana/Knox",
+            "America/Indiana/Marengo",
+            "America/Indiana/Petersburg",
+            "America/Indiana/Tell_City",
+            "America/Indiana/Vevay",
+            "America/Indiana/Vincennes",
+            "America/Indiana/Winamac",
+            "America/Indianapolis",
+            "America/Inuvik",
+            "America/Iqaluit",
+            "America/Jamaica",
+            "America/Jujuy",
+            "America/Juneau",
+            "America/Kentucky/Louisville",
+            "America/Kentucky/Monticello",
+            "America/Knox_IN",
+            "America/Kralendijk",
+            "America/La_Paz",
+            "America/Lima",
+            "America/Los_Angeles",
+            "America/Louisville",
+            "America/Lower_Princes",
+            "America/Maceio",
+            "America/Managua",
+            "America/Manaus",
+            "America/Marigot",
+            "America/Martinique",
+            "America/Matamoros",
+            "America/Mazatlan",
+            "America/Mendoza",
+            "America/Menominee",
+            "America/Merida",
+            "America/Metlakatla",
+            "America/Mexico_City",
+            "America/Miquelon",
+            "America/Moncton",
+            "America/Monterrey",
+            "America/Montevideo",
+            "America/Montreal",
+            "America/Montserrat",
+            "America/Nassau",
+            "America/New_York",
+            "America/Nipigon",
+            "America/Nome",
+            "America/Noronha",
+            "America/North_Dakota/Beulah",
+            "America/North_Dakota/Center",
+            "America/North_Dakota/New_Salem",
+            "America/Nuuk",
+            "America/Ojinaga",
+            "America/Panama",
+            "America/Pangnirtung",
+            "America/Paramaribo",
+            "America/Phoenix",
+            "America/Port-au-Prince",
+            "America/Port_of_Spain",
+            "America/Porto_Acre",
+            "America/Porto_Velho",
+            "America/Puerto_Rico",
+            "America/Punta_Arenas",
+            "America/Rainy_River",
+            "America/Rankin_Inlet",
+            "America/Recife",
+            "America/Regina",
+            "America/Resolute",
+            "America/Rio_Branco",
+            "America/Rosario",
+            "America/Santa_Isabel",
+            "America/Santarem",
+            "America/Santiago",
+            "America/Santo_Domingo",
+            "America/Sao_Paulo",
+            "America/Scoresbysund",
+            "America/Shiprock",
+            "America/Sitka",
+            "America/St_Barthelemy",
+            "America/St_Johns",
+            "America/St_Kitts",
+            "America/St_Lucia",
+            "America/St_Thomas",
+            "America/St_Vincent",
+            "America/Swift_Current",
+            "America/Tegucigalpa",
+            "America/Thule",
+            "America/Thunder_Bay",
+            "America/Tijuana",
+            "America/Toronto",
+            "America/Tortola",
+            "America/Vancouver",
+            "America/Virgin",
+            "America/Whitehorse",
+            "America/Winnipeg",
+            "America/Yakutat",
+            "America/Yellowknife",
+            "Antarctica/Casey",
+            "Antarctica/Davis",
+            "Antarctica/DumontDUrville",
+            "Antarctica/Macquarie",
+            "Antarctica/Mawson",
+            "Antarctica/McMurdo",
+            "Antarctica/Palmer",
+            "Antarctica/Rothera",
+            "Antarctica/South_Pole",
+            "Antarctica/Syowa",
+            "Antarctica/Troll",
+            "Antarctica/Vostok",
+            "Arctic/Longyearbyen",
+            "Asia/Aden",
+            "Asia/Almaty",
+            "Asia/Amman",
+            "Asia/Anadyr",
+            "Asia/Aqtau",
+            "Asia/Aqtobe",
+            "Asia/Ashgabat",
+            "Asia/Ashkhabad",
+            "Asia/Atyrau",
+            "Asia/Baghdad",
+            "Asia/Bahrain",
+            "Asia/Baku",
+            "Asia/Bangkok",
+            "Asia/Barnaul",
+            "Asia/Beirut",
+            "Asia/Bishkek",
+            "Asia/Brunei",
+            "Asia/Calcutta",
+            "Asia/Chita",
+            "Asia/Choibalsan",
+            "Asia/Chongqing",
+            "Asia/Chungking",
+            "Asia/Colombo",
+            "Asia/Dacca",
+            "Asia/Damascus",
+            "Asia/Dhaka",
+            "Asia/Dili",
+            "Asia/Dubai",
+            "Asia/Dushanbe",
+            "Asia/Famagusta",
+            "Asia/Gaza",
+            "Asia/Harbin",
+            "Asia/Hebron",
+            "Asia/Ho_Chi_Minh",
+            "Asia/Hong_Kong",
+            "Asia/Hovd",
+            "Asia/Irkutsk",
+            "Asia/Istanbul",
+            "Asia/Jakarta",
+            "Asia/Jayapura",
+            "Asia/Jerusalem",
+            "Asia/Kabul",
+            "Asia/Kamchatka",
+            "Asia/Karachi",
+            "Asia/Kashgar",
+            "Asia/Kathmandu",
+            "Asia/Katmandu",
+            "Asia/Khandyga",
+            "Asia/Kolkata",
+            "Asia/Krasnoyarsk",
+            "Asia/Kuala_Lumpur",
+            "Asia/Kuching",
+            "Asia/Kuwait",
+            "Asia/Macao",
+            "Asia/Macau",
+            "Asia/Magadan",
+            "Asia/Makassar",
+            "Asia/Manila",
+            "Asia/Muscat",
+            "Asia/Nicosia",
+            "Asia/Novokuznetsk",
+            "Asia/Novosibirsk",
+            "Asia/Omsk",
+            "Asia/Oral",
+            "Asia/Phnom_Penh",
+            "Asia/Pontianak",
+            "Asia/Pyongyang",
+            "Asia/Qatar",
+            "Asia/Qostanay",
+            "Asia/Qyzylorda",
+            "Asia/Rangoon",
+            "Asia/Riyadh",
+            "Asia/Saigon",
+            "Asia/Sakhalin",
+            "Asia/Samarkand",
+            "Asia/Seoul",
+            "Asia/Shanghai",
+            "Asia/Singapore",
+            "Asia/Srednekolymsk",
+            "Asia/Taipei",
+            "Asia/Tashkent",
+            "Asia/Tbilisi",
+            "Asia/Tehran",
+            "Asia/Tel_Aviv",
+            "Asia/Thimbu",
+            "Asia/Thimphu",
+            "Asia/Tokyo",
+            "Asia/Tomsk",
+            "Asia/Ujung_Pandang",
+            "Asia/Ulaanbaatar",
+            "Asia/Ulan_Bator",
+            "Asia/Urumqi",
+            "Asia/Ust-Nera",
+            "Asia/Vientiane",
+            "Asia/Vladivostok",
+            "Asia/Yakutsk",
+            "Asia/Yangon",
+            "Asia/Yekaterinburg",
+            "Asia/Yerevan",
+            "Atlantic/Azores",
+            "Atlantic/Bermuda",
+            "Atlantic/Canary",
+            "Atlantic/Cape_Verde",
+            "Atlantic/Faeroe",
+            "Atlantic/Faroe",
+            "Atlantic/Jan_Mayen",
+            "Atlantic/Madeira",
+            "Atlantic/Reykjavik",
+            "Atlantic/South_Georgia",
+            "Atlantic/St_Helena",
+            "Atlantic/Stanley",
+            "Australia/ACT",
+            "Australia/Adelaide",
+            "Australia/Brisbane",
+            "Australia/Broken_Hill",
+            "Australia/Canberra",
+            "Australia/Currie",
+            "Australia/Darwin",
+            "Australia/Eucla",
+            "Australia/Hobart",
+            "Australia/LHI",
+            "Australia/Lindeman",
+            "Australia/Lord_Howe",
+            "Australia/Melbourne",
+            "Australia/NSW",
+            "Australia/North",
+            "Australia/Perth",
+            "Australia/Queensland",
+            "Australia/South",
+            "Australia/Sydney",
+            "Australia/Tasmania",
+            "Australia/Victoria",
+            "Australia/West",
+            "Australia/Yancowinna",
+            "Europe/Amsterdam",
+            "Europe/Andorra",
+            "Europe/Astrakhan",
+            "Europe/Athens",
+            "Europe/Belfast",
+            "Europe/Belgrade",
+            "Europe/Berlin",
+            "Europe/Bratislava",
+            "Europe/Brussels",
+            "Europe/Bucharest",
+            "Europe/Budapest",
+            "Europe/Busingen",
+            "Europe/Chisinau",
+            "Europe/Copenhagen",
+            "Europe/Dublin",
+            "Europe/Gibraltar",
+            "Europe/Guernsey",
+            "Europe/Helsinki",
+            "Europe/Isle_of_Man",
+            "Europe/Istanbul",
+            "Europe/Jersey",
+            "Europe/Kaliningrad",
+            "Europe/Kiev",
+            "Europe/Kirov",
+            "Europe/Kyiv",
+            "Europe/Lisbon",
+            "Europe/Ljubljana",
+            "Europe/London",
+            "Europe/Luxembourg",
+            "Europe/Madrid",
+            "Europe/Malta",
+            "Europe/Mariehamn",
+            "Europe/Minsk",
+            "Europe/Monaco",
+            "Europe/Moscow",
+            "Europe/Nicosia",
+            "Europe/Oslo",
+            "Europe/Paris",
+            "Europe/Podgorica",
+            "Europe/Prague",
+            "Europe/Riga",
+            "Europe/Rome",
+            "Europe/Samara",
+            "Europe/San_Marino",
+            "Europe/Sarajevo",
+            "Europe/Saratov",
+            "Europe/Simferopol",
+            "Europe/Skopje",
+            "Europe/Sofia",
+            "Europe/Stockholm",
+            "Europe/Tallinn",
+            "Europe/Tirane",
+            "Europe/Tiraspol",
+            "Europe/Ulyanovsk",
+            "Europe/Uzhgorod",
+            "Europe/Vaduz",
+            "Europe/Vatican",
+            "Europe/Vienna",
+            "Europe/Vilnius",
+            "Europe/Volgograd",
+            "Europe/Warsaw",
+            "Europe/Zagreb",
+            "Europe/Zaporozhye",
+            "Europe/Zurich",
+            "Indian/Antananarivo",
+            "Indian/Chagos",
+            "Indian/Christmas",
+            "Indian/Cocos",
+            "Indian/Comoro",
+            "Indian/Kerguelen",
+            "Indian/Mahe",
+            "Indian/Maldives",
+            "Indian/Mauritius",
+            "Indian/Mayotte",
+            "Indian/Reunion",
+            "Pacific/Apia",
+            "Pacific/Auckland",
+            "Pacific/Bougainville",
+            "Pacific/Chatham",
+            "Pacific/Chuuk",
+            "Pacific/Easter",
+            "Pacific/Efate",
+            "Pacific/Enderbury",
+            "Pacific/Fakaofo",
+            "Pacific/Fiji",
+            "Pacific/Funafuti",
+            "Pacific/Galapagos",
+            "Pacific/Gambier",
+            "Pacific/Guadalcanal",
+            "Pacific/Guam",
+            "Pacific/Honolulu",
+            "Pacific/Johnston",
+            "Pacific/Kanton",
+            "Pacific/Kiritimati",
+            "Pacific/Kosrae",
+            "Pacific/Kwajalein",
+            "Pacific/Majuro",
+            "Pacific/Marquesas",
+            "Pacific/Midway",
+            "Pacific/Nauru",
+            "Pacific/Niue",
+            "Pacific/Norfolk",
+            "Pacific/Noumea",
+            "Pacific/Pago_Pago",
+            "Pacific/Palau",
+            "Pacific/Pitcairn",
+            "Pacific/Pohnpei",
+            "Pacific/Ponape",
+            "Pacific/Port_Moresby",
+            "Pacific/Rarotonga",
+            "Pacific/Saipan",
+            "Pacific/Samoa",
+            "Pacific/Tahiti",
+            "Pacific/Tarawa",
+            "Pacific/Tongatapu",
+            "Pacific/Truk",
+            "Pacific/Wake",
+            "Pacific/Wallis",
+            "Pacific/Yap",
+            "UTC",
+        ];
+        /// The value as it is on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AfricaAbidjan => "Africa/Abidjan",
+                Self::AfricaAccra => "Africa/Accra",
+                Self::AfricaAddisAbaba => "Africa/Addis_Ababa",
+                Self::AfricaAlgiers => "Africa/Algiers",
+                Self::AfricaAsmara => "Africa/Asmara",
+                Self::AfricaAsmera => "Africa/Asmera",
+                Self::AfricaBamako => "Africa/Bamako",
+                Self::AfricaBangui => "Africa/Bangui",
+                Self::AfricaBanjul => "Africa/Banjul",
+                Self::AfricaBissau => "Africa/Bissau",
+                Self::AfricaBlantyre => "Africa/Blantyre",
+                Self::AfricaBrazzaville => "Africa/Brazzaville",
+                Self::AfricaBujumbura => "Africa/Bujumbura",
+                Self::AfricaCairo => "Africa/Cairo",
+                Self::AfricaCasablanca => "Africa/Casablanca",
+                Self::AfricaCeuta => "Africa/Ceuta",
+                Self::AfricaConakry => "Africa/Conakry",
+                Self::AfricaDakar => "Africa/Dakar",
+                Self::AfricaDarEsSalaam => "Africa/Dar_es_Salaam",
+                Self::AfricaDjibouti => "Africa/Djibouti",
+                Self::AfricaDouala => "Africa/Douala",
+                Self::AfricaElAaiun => "Africa/El_Aaiun",
+                Self::AfricaFreetown => "Africa/Freetown",
+                Self::AfricaGaborone => "Africa/Gaborone",
+                Self::AfricaHarare => "Africa/Harare",
+                Self::AfricaJohannesburg => "Africa/Johannesburg",
+                Self::AfricaJuba => "Africa/Juba",
+                Self::AfricaKampala => "Africa/Kampala",
+                Self::AfricaKhartoum => "Africa/Khartoum",
+                Self::AfricaKigali => "Africa/Kigali",
+                Self::AfricaKinshasa => "Africa/Kinshasa",
+                Self::AfricaLagos => "Africa/Lagos",
+                Self::AfricaLibreville => "Africa/Libreville",
+                Self::AfricaLome => "Africa/Lome",
+                Self::AfricaLuanda => "Africa/Luanda",
+                Self::AfricaLubumbashi => "Africa/Lubumbashi",
+                Self::AfricaLusaka => "Africa/Lusaka",
+                Self::AfricaMalabo => "Africa/Malabo",
+                Self::AfricaMaputo => "Africa/Maputo",
+                Self::AfricaMaseru => "Africa/Maseru",
+                Self::AfricaMbabane => "Africa/Mbabane",
+                Self::AfricaMogadishu => "Africa/Mogadishu",
+                Self::AfricaMonrovia => "Africa/Monrovia",
+                Self::AfricaNairobi => "Africa/Nairobi",
+                Self::AfricaNdjamena => "Africa/Ndjamena",
+                Self::AfricaNiamey => "Africa/Niamey",
+                Self::AfricaNouakchott => "Africa/Nouakchott",
+                Self::AfricaOuagadougou => "Africa/Ouagadougou",
+                Self::AfricaPortoNovo => "Africa/Porto-Novo",
+                Self::AfricaSaoTome => "Africa/Sao_Tome",
+                Self::AfricaTimbuktu => "Africa/Timbuktu",
+                Self::AfricaTripoli => "Africa/Tripoli",
+                Self::AfricaTunis => "Africa/Tunis",
+                Self::AfricaWindhoek => "Africa/Windhoek",
+                Self::AmericaAdak => "America/Adak",
+                Self::AmericaAnchorage => "America/Anchorage",
+                Self::AmericaAnguilla => "America/Anguilla",
+                Self::AmericaAntigua => "America/Antigua",
+                Self::AmericaAraguaina => "America/Araguaina",
+                Self::AmericaArgentinaBuenosAires => "America/Argentina/Buenos_Aires",
+                Self::AmericaArgentinaCatamarca => "America/Argentina/Catamarca",
+                Self::AmericaArgentinaComodRivadavia => {
+                    "America/Argentina/ComodRivadavia"
+                }
+                Self::AmericaArgentinaCordoba => "America/Argentina/Cordoba",
+                Self::AmericaArgentinaJujuy => "America/Argentina/Jujuy",
+                Self::AmericaArgentinaLaRioja => "America/Argentina/La_Rioja",
+                Self::AmericaArgentinaMendoza => "America/Argentina/Mendoza",
+                Self::AmericaArgentinaRioGallegos => "America/Argentina/Rio_Gallegos",
+                Self::AmericaArgentinaSalta => "America/Argentina/Salta",
+                Self::AmericaArgentinaSanJuan => "America/Argentina/San_Juan",
+                Self::AmericaArgentinaSanLuis => "America/Argentina/San_Luis",
+                Self::AmericaArgentinaTucuman => "America/Argentina/Tucuman",
+                Self::AmericaArgentinaUshuaia => "America/Argentina/Ushuaia",
+                Self::AmericaAruba => "America/Aruba",
+                Self::AmericaAsuncion => "America/Asuncion",
+                Self::AmericaAtikokan => "America/Atikokan",
+                Self::AmericaAtka => "America/Atka",
+                Self::AmericaBahia => "America/Bahia",
+                Self::AmericaBahiaBanderas => "America/Bahia_Banderas",
+                Self::AmericaBarbados => "America/Barbados",
+                Self::AmericaBelem => "America/Belem",
+                Self::AmericaBelize => "America/Belize",
+                Self::AmericaBlancSablon => "America/Blanc-Sablon",
+                Self::AmericaBoaVista => "America/Boa_Vista",
+                Self::AmericaBogota => "America/Bogota",
+                Self::AmericaBoise => "America/Boise",
+                Self::AmericaBuenosAires => "America/Buenos_Aires",
+                Self::AmericaCambridgeBay => "America/Cambridge_Bay",
+                Self::AmericaCampoGrande => "America/Campo_Grande",
+                Self::AmericaCancun => "America/Cancun",
+                Self::AmericaCaracas => "America/Caracas",
+                Self::AmericaCatamarca => "America/Catamarca",
+                Self::AmericaCayenne => "America/Cayenne",
+                Self::AmericaCayman => "America/Cayman",
+                Self::AmericaChicago => "America/Chicago",
+                Self::AmericaChihuahua => "America/Chihuahua",
+                Self::AmericaCiudadJuarez => "America/Ciudad_Juarez",
+                Self::AmericaCoralHarbour => "America/Coral_Harbour",
+                Self::AmericaCordoba => "America/Cordoba",
+                Self::AmericaCostaRica => "America/Costa_Rica",
+                Self::AmericaCoyhaique => "America/Coyhaique",
+                Self::AmericaCreston => "America/Creston",
+                Self::AmericaCuiaba => "America/Cuiaba",
+                Self::AmericaCuracao => "America/Curacao",
+                Self::AmericaDanmarkshavn => "America/Danmarkshavn",
+                Self::AmericaDawson => "America/Dawson",
+                Self::AmericaDawsonCreek => "America/Dawson_Creek",
+                Self::AmericaDenver => "America/Denver",
+                Self::AmericaDetroit => "America/Detroit",
+                Self::AmericaDominica => "America/Dominica",
+                Self::AmericaEdmonton => "America/Edmonton",
+                Self::AmericaEirunepe => "America/Eirunepe",
+                Self::AmericaElSalvador => "America/El_Salvador",
+                Self::AmericaEnsenada => "America/Ensenada",
+                Self::AmericaFortNelson => "America/Fort_Nelson",
+                Self::AmericaFortWayne => "America/Fort_Wayne",
+                Self::AmericaFortaleza => "America/Fortaleza",
+                Self::AmericaGlaceBay => "America/Glace_Bay",
+                Self::AmericaGodthab => "America/Godthab",
+                Self::AmericaGooseBay => "America/Goose_Bay",
+                Self::AmericaGrandTurk => "America/Grand_Turk",
+                Self::AmericaGrenada => "America/Grenada",
+                Self::AmericaGuadeloupe => "America/Guadeloupe",
+                Self::AmericaGuatemala => "America/Guatemala",
+                Self::AmericaGuayaquil => "America/Guayaquil",
+                Self::AmericaGuyana => "America/Guyana",
+                Self::AmericaHalifax => "America/Halifax",
+                Self::AmericaHavana => "America/Havana",
+                Self::AmericaHermosillo => "America/Hermosillo",
+                Self::AmericaIndianaIndianapolis => "America/Indiana/Indianapolis",
+                Self::AmericaIndianaKnox => "America/Indiana/Knox",
+                Self::AmericaIndianaMarengo => "America/Indiana/Marengo",
+                Self::AmericaIndianaPetersburg => "America/Indiana/Petersburg",
+                Self::AmericaIndianaTellCity => "America/Indiana/Tell_City",
+                Self::AmericaIndianaVevay => "America/Indiana/Vevay",
+                Self::AmericaIndianaVincennes => "America/Indiana/Vincennes",
+                Self::AmericaIndianaWinamac => "America/Indiana/Winamac",
+                Self::AmericaIndianapolis => "America/Indianapolis",
+                Self::AmericaInuvik => "America/Inuvik",
+                Self::AmericaIqaluit => "America/Iqaluit",
+                Self::AmericaJamaica => "America/Jamaica",
+                Self::AmericaJujuy => "America/Jujuy",
+                Self::AmericaJuneau => "America/Juneau",
+                Self::AmericaKentuckyLouisville => "America/Kentucky/Louisville",
+                Self::AmericaKentuckyMonticello => "America/Kentucky/Monticello",
+                Self::AmericaKnoxIn => "America/Knox_IN",
+                Self::AmericaKralendijk => "America/Kralendijk",
+                Self::AmericaLaPaz => "America/La_Paz",
+                Self::AmericaLima => "America/Lima",
+                Self::AmericaLosAngeles => "America/Los_Angeles",
+                Self::AmericaLouisville => "America/Louisville",
+                Self::AmericaLowerPrinces => "America/Lower_Princes",
+                Self::AmericaMaceio => "America/Maceio",
+                Self::AmericaManagua => "America/Managua",
+                Self::AmericaManaus => "America/Manaus",
+                Self::AmericaMarigot => "America/Marigot",
+                Self::AmericaMartinique => "America/Martinique",
+                Self::AmericaMatamoros => "America/Matamoros",
+                Self::AmericaMazatlan => "America/Mazatlan",
+                Self::AmericaMendoza => "America/Mendoza",
+                Self::AmericaMenominee => "America/Menominee",
+                Self::AmericaMerida => "America/Merida",
+                Self::AmericaMetlakatla => "America/Metlakatla",
+                Self::AmericaMexicoCity => "America/Mexico_City",
+                Self::AmericaMiquelon => "America/Miquelon",
+                Self::AmericaMoncton => "America/Moncton",
+                Self::AmericaMonterrey => "America/Monterrey",
+                Self::AmericaMontevideo => "America/Montevideo",
+                Self::AmericaMontreal => "America/Montreal",
+                Self::AmericaMontserrat => "America/Montserrat",
+                Self::AmericaNassau => "America/Nassau",
+                Self::AmericaNewYork => "America/New_York",
+                Self::AmericaNipigon => "America/Nipigon",
+                Self::AmericaNome => "America/Nome",
+                Self::AmericaNoronha => "America/Noronha",
+                Self::AmericaNorthDakotaBeulah => "America/North_Dakota/Beulah",
+                Self::AmericaNorthDakotaCenter => "America/North_Dakota/Center",
+                Self::AmericaNorthDakotaNewSalem => "America/North_Dakota/New_Salem",
+                Self::AmericaNuuk => "America/Nuuk",
+                Self::AmericaOjinaga => "America/Ojinaga",
+                Self::AmericaPanama => "America/Panama",
+                Self::AmericaPangnirtung => "America/Pangnirtung",
+                Self::AmericaParamaribo => "America/Paramaribo",
+                Self::AmericaPhoenix => "America/Phoenix",
+                Self::AmericaPortAuPrince => "America/Port-au-Prince",
+                Self::AmericaPortOfSpain => "America/Port_of_Spain",
+                Self::AmericaPortoAcre => "America/Porto_Acre",
+                Self::AmericaPortoVelho => "America/Porto_Velho",
+                Self::AmericaPuertoRico => "America/Puerto_Rico",
+                Self::AmericaPuntaArenas => "America/Punta_Arenas",
+                Self::AmericaRainyRiver => "America/Rainy_River",
+                Self::AmericaRankinInlet => "America/Rankin_Inlet",
+                Self::AmericaRecife => "America/Recife",
+                Self::AmericaRegina => "America/Regina",
+                Self::AmericaResolute => "America/Resolute",
+                Self::AmericaRioBranco => "America/Rio_Branco",
+                Self::AmericaRosario => "America/Rosario",
+                Self::AmericaSantaIsabel => "America/Santa_Isabel",
+                Self::AmericaSantarem => "America/Santarem",
+                Self::AmericaSantiago => "America/Santiago",
+                Self::AmericaSantoDomingo => "America/Santo_Domingo",
+                Self::AmericaSaoPaulo => "America/Sao_Paulo",
+                Self::AmericaScoresbysund => "America/Scoresbysund",
+                Self::AmericaShiprock => "America/Shiprock",
+                Self::AmericaSitka => "America/Sitka",
+                Self::AmericaStBarthelemy => "America/St_Barthelemy",
+                Self::AmericaStJohns => "America/St_Johns",
+                Self::AmericaStKitts => "America/St_Kitts",
+                Self::AmericaStLucia => "America/St_Lucia",
+                Self::AmericaStThomas => "America/St_Thomas",
+                Self::AmericaStVincent => "America/St_Vincent",
+                Self::AmericaSwiftCurrent => "America/Swift_Current",
+                Self::AmericaTegucigalpa => "America/Tegucigalpa",
+                Self::AmericaThule => "America/Thule",
+                Self::AmericaThunderBay => "America/Thunder_Bay",
+                Self::AmericaTijuana => "America/Tijuana",
+                Self::AmericaToronto => "America/Toronto",
+                Self::AmericaTortola => "America/Tortola",
+                Self::AmericaVancouver => "America/Vancouver",
+                Self::AmericaVirgin => "America/Virgin",
+                Self::AmericaWhitehorse => "America/Whitehorse",
+                Self::AmericaWinnipeg => "America/Winnipeg",
+                Self::AmericaYakutat => "America/Yakutat",
+                Self::AmericaYellowknife => "America/Yellowknife",
+                Self::AntarcticaCasey => "Antarctica/Casey",
+                Self::AntarcticaDavis => "Antarctica/Davis",
+                Self::AntarcticaDumontDUrville => "Antarctica/DumontDUrville",
+                Self::AntarcticaMacquarie => "Antarctica/Macquarie",
+                Self::AntarcticaMawson => "Antarctica/Mawson",
+                Self::AntarcticaMcMurdo => "Antarctica/McMurdo",
+                Self::AntarcticaPalmer => "Antarctica/Palmer",
+                Self::AntarcticaRothera => "Antarctica/Rothera",
+                Self::AntarcticaSouthPole => "Antarctica/South_Pole",
+                Self::AntarcticaSyowa => "Antarctica/Syowa",
+                Self::AntarcticaTroll => "Antarctica/Troll",
+                Self::AntarcticaVostok => "Antarctica/Vostok",
+                Self::ArcticLongyearbyen => "Arctic/Longyearbyen",
+                Self::AsiaAden => "Asia/Aden",
+                Self::AsiaAlmaty => "Asia/Almaty",
+                Self::AsiaAmman => "Asia/Amman",
+                Self::AsiaAnadyr => "Asia/Anadyr",
+                Self::AsiaAqtau => "Asia/Aqtau",
+                Self::AsiaAqtobe => "Asia/Aqtobe",
+                Self::AsiaAshgabat => "Asia/Ashgabat",
+                Self::AsiaAshkhabad => "Asia/Ashkhabad",
+                Self::AsiaAtyrau => "Asia/Atyrau",
+                Self::AsiaBaghdad => "Asia/Baghdad",
+                Self::AsiaBahrain => "Asia/Bahrain",
+                Self::AsiaBaku => "Asia/Baku",
+                Self::AsiaBangkok => "Asia/Bangkok",
+                Self::AsiaBarnaul => "Asia/Barnaul",
+                Self::AsiaBeirut => "Asia/Beirut",
+                Self::AsiaBishkek => "Asia/Bishkek",
+                Self::AsiaBrunei => "Asia/Brunei",
+                Self::AsiaCalcutta => "Asia/Calcutta",
+                Self::AsiaChita => "Asia/Chita",
+                Self::AsiaChoibalsan => "Asia/Choibalsan",
+                Self::AsiaChongqing => "Asia/Chongqing",
+                Self::AsiaChungking => "Asia/Chungking",
+                Self::AsiaColombo => "Asia/Colombo",
+                Self::AsiaDacca => "Asia/Dacca",
+                Self::AsiaDamascus => "Asia/Damascus",
+                Self::AsiaDhaka => "Asia/Dhaka",
+                Self::AsiaDili => "Asia/Dili",
+                Self::AsiaDubai => "Asia/Dubai",
+                Self::AsiaDushanbe => "Asia/Dushanbe",
+                Self::AsiaFamagusta => "Asia/Famagusta",
+                Self::AsiaGaza => "Asia/Gaza",
+                Self::AsiaHarbin => "Asia/Harbin",
+                Self::AsiaHebron => "Asia/Hebron",
+                Self::AsiaHoChiMinh => "Asia/Ho_Chi_Minh",
+                Self::AsiaHongKong => "Asia/Hong_Kong",
+                Self::AsiaHovd => "Asia/Hovd",
+                Self::AsiaIrkutsk => "Asia/Irkutsk",
+                Self::AsiaIstanbul => "Asia/Istanbul",
+                Self::AsiaJakarta => "Asia/Jakarta",
+                Self::AsiaJayapura => "Asia/Jayapura",
+                Self::AsiaJerusalem => "Asia/Jerusalem",
+                Self::AsiaKabul => "Asia/Kabul",
+                Self::AsiaKamchatka => "Asia/Kamchatka",
+                Self::AsiaKarachi => "Asia/Karachi",
+                Self::AsiaKashgar => "Asia/Kashgar",
+                Self::AsiaKathmandu => "Asia/Kathmandu",
+                Self::AsiaKatmandu => "Asia/Katmandu",
+                Self::AsiaKhandyga => "Asia/Khandyga",
+                Self::AsiaKolkata => "Asia/Kolkata",
+                Self::AsiaKrasnoyarsk => "Asia/Krasnoyarsk",
+                Self::AsiaKualaLumpur => "Asia/Kuala_Lumpur",
+                Self::AsiaKuching => "Asia/Kuching",
+                Self::AsiaKuwait => "Asia/Kuwait",
+                Self::AsiaMacao => "Asia/Macao",
+                Self::AsiaMacau => "Asia/Macau",
+                Self::AsiaMagadan => "Asia/Magadan",
+                Self::AsiaMakassar => "Asia/Makassar",
+                Self::AsiaManila => "Asia/Manila",
+                Self::AsiaMuscat => "Asia/Muscat",
+                Self::AsiaNicosia => "Asia/Nicosia",
+                Self::AsiaNovokuznetsk => "Asia/Novokuznetsk",
+                Self::AsiaNovosibirsk => "Asia/Novosibirsk",
+                Self::AsiaOmsk => "Asia/Omsk",
+                Self::AsiaOral => "Asia/Oral",
+                Self::AsiaPhnomPenh => "Asia/Phnom_Penh",
+                Self::AsiaPontianak => "Asia/Pontianak",
+                Self::AsiaPyongyang => "Asia/Pyongyang",
+                Self::AsiaQatar => "Asia/Qatar",
+                Self::AsiaQostanay => "Asia/Qostanay",
+                Self::AsiaQyzylorda => "Asia/Qyzylorda",
+                Self::AsiaRangoon => "Asia/Rangoon",
+                Self::AsiaRiyadh => "Asia/Riyadh",
+                Self::AsiaSaigon => "Asia/Saigon",
+                Self::AsiaSakhalin => "Asia/Sakhalin",
+                Self::AsiaSamarkand => "Asia/Samarkand",
+                Self::AsiaSeoul => "Asia/Seoul",
+                Self::AsiaShanghai => "Asia/Shanghai",
+                Self::AsiaSingapore => "Asia/Singapore",
+                Self::AsiaSrednekolymsk => "Asia/Srednekolymsk",
+                Self::AsiaTaipei => "Asia/Taipei",
+                Self::AsiaTashkent => "Asia/Tashkent",
+                Self::AsiaTbilisi => "Asia/Tbilisi",
+                Self::AsiaTehran => "Asia/Tehran",
+                Self::AsiaTelAviv => "Asia/Tel_Aviv",
+                Self::AsiaThimbu => "Asia/Thimbu",
+                Self::AsiaThimphu => "Asia/Thimphu",
+                Self::AsiaTokyo => "Asia/Tokyo",
+                Self::AsiaTomsk => "Asia/Tomsk",
+                Self::AsiaUjungPandang => "Asia/Ujung_Pandang",
+                Self::AsiaUlaanbaatar => "Asia/Ulaanbaatar",
+                Self::AsiaUlanBator => "Asia/Ulan_Bator",
+                Self::AsiaUrumqi => "Asia/Urumqi",
+                Self::AsiaUstNera => "Asia/Ust-Nera",
+                Self::AsiaVientiane => "Asia/Vientiane",
+                Self::AsiaVladivostok => "Asia/Vladivostok",
+                Self::AsiaYakutsk => "Asia/Yakutsk",
+                Self::AsiaYangon => "Asia/Yangon",
+                Self::AsiaYekaterinburg => "Asia/Yekaterinburg",
+                Self::AsiaYerevan => "Asia/Yerevan",
+                Self::AtlanticAzores => "Atlantic/Azores",
+                Self::AtlanticBermuda => "Atlantic/Bermuda",
+                Self::AtlanticCanary => "Atlantic/Canary",
+                Self::AtlanticCapeVerde => "Atlantic/Cape_Verde",
+                Self::AtlanticFaeroe => "Atlantic/Faeroe",
+                Self::AtlanticFaroe => "Atlantic/Faroe",
+                Self::AtlanticJanMayen => "Atlantic/Jan_Mayen",
+                Self::AtlanticMadeira => "Atlantic/Madeira",
+                Self::AtlanticReykjavik => "Atlantic/Reykjavik",
+                Self::AtlanticSouthGeorgia => "Atlantic/South_Georgia",
+                Self::AtlanticStHelena => "Atlantic/St_Helena",
+                Self::AtlanticStanley => "Atlantic/Stanley",
+                Self::AustraliaAct => "Australia/ACT",
+                Self::AustraliaAdelaide => "Australia/Adelaide",
+                Self::AustraliaBrisbane => "Australia/Brisbane",
+                Self::AustraliaBrokenHill => "Australia/Broken_Hill",
+                Self::AustraliaCanberra => "Australia/Canberra",
+                Self::AustraliaCurrie => "Australia/Currie",
+                Self::AustraliaDarwin => "Australia/Darwin",
+                Self::AustraliaEucla => "Australia/Eucla",
+                Self::AustraliaHobart => "Australia/Hobart",
+                Self::AustraliaLhi => "Australia/LHI",
+                Self::AustraliaLindeman => "Australia/Lindeman",
+                Self::AustraliaLordHowe => "Australia/Lord_Howe",
+                Self::AustraliaMelbourne => "Australia/Melbourne",
+                Self::AustraliaNsw => "Australia/NSW",
+                Self::AustraliaNorth => "Australia/North",
+                Self::AustraliaPerth => "Australia/Perth",
+                Self::AustraliaQueensland => "Australia/Queensland",
+                Self::AustraliaSouth => "Australia/South",
+                Self::AustraliaSydney => "Australia/Sydney",
+                Self::AustraliaTasmania => "Australia/Tasmania",
+                Self::AustraliaVictoria => "Australia/Victoria",
+                Self::AustraliaWest => "Australia/West",
+                Self::AustraliaYancowinna => "Australia/Yancowinna",
+                Self::EuropeAmsterdam => "Europe/Amsterdam",
+                Self::EuropeAndorra => "Europe/Andorra",
+                Self::EuropeAstrakhan => "Europe/Astrakhan",
+                Self::EuropeAthens => "Europe/Athens",
+                Self::EuropeBelfast => "Europe/Belfast",
+                Self::EuropeBelgrade => "Europe/Belgrade",
+                Self::EuropeBerlin => "Europe/Berlin",
+                Self::EuropeBratislava => "Europe/Bratislava",
+                Self::EuropeBrussels => "Europe/Brussels",
+                Self::EuropeBucharest => "Europe/Bucharest",
+                Self::EuropeBudapest => "Europe/Budapest",
+                Self::EuropeBusingen => "Europe/Busingen",
+                Self::EuropeChisinau => "Europe/Chisinau",
+                Self::EuropeCopenhagen => "Europe/Copenhagen",
+                Self::EuropeDublin => "Europe/Dublin",
+                Self::EuropeGibraltar => "Europe/Gibraltar",
+                Self::EuropeGuernsey => "Europe/Guernsey",
+                Self::EuropeHelsinki => "Europe/Helsinki",
+                Self::EuropeIsleOfMan => "Europe/Isle_of_Man",
+                Self::EuropeIstanbul => "Europe/Istanbul",
+                Self::EuropeJersey => "Europe/Jersey",
+                Self::EuropeKaliningrad => "Europe/Kaliningrad",
+                Self::EuropeKiev => "Europe/Kiev",
+                Self::EuropeKirov => "Europe/Kirov",
+                Self::EuropeKyiv => "Europe/Kyiv",
+                Self::EuropeLisbon => "Europe/Lisbon",
+                Self::EuropeLjubljana => "Europe/Ljubljana",
+                Self::EuropeLondon => "Europe/London",
+                Self::EuropeLuxembourg => "Europe/Luxembourg",
+                Self::EuropeMadrid => "Europe/Madrid",
+                Self::EuropeMalta => "Europe/Malta",
+                Self::EuropeMariehamn => "Europe/Mariehamn",
+                Self::EuropeMinsk => "Europe/Minsk",
+                Self::EuropeMonaco => "Europe/Monaco",
+                Self::EuropeMoscow => "Europe/Moscow",
+                Self::EuropeNicosia => "Europe/Nicosia",
+                Self::EuropeOslo => "Europe/Oslo",
+                Self::EuropeParis => "Europe/Paris",
+                Self::EuropePodgorica => "Europe/Podgorica",
+                Self::EuropePrague => "Europe/Prague",
+                Self::EuropeRiga => "Europe/Riga",
+                Self::EuropeRome => "Europe/Rome",
+                Self::EuropeSamara => "Europe/Samara",
+                Self::EuropeSanMarino => "Europe/San_Marino",
+                Self::EuropeSarajevo => "Europe/Sarajevo",
+                Self::EuropeSaratov => "Europe/Saratov",
+                Self::EuropeSimferopol => "Europe/Simferopol",
+                Self::EuropeSkopje => "Europe/Skopje",
+                Self::EuropeSofia => "Europe/Sofia",
+                Self::EuropeStockholm => "Europe/Stockholm",
+                Self::EuropeTallinn => "Europe/Tallinn",
+                Self::EuropeTirane => "Europe/Tirane",
+                Self::EuropeTiraspol => "Europe/Tiraspol",
+                Self::EuropeUlyanovsk => "Europe/Ulyanovsk",
+                Self::EuropeUzhgorod => "Europe/Uzhgorod",
+                Self::EuropeVaduz => "Europe/Vaduz",
+                Self::EuropeVatican => "Europe/Vatican",
+                Self::EuropeVienna => "Europe/Vienna",
+                Self::EuropeVilnius => "Europe/Vilnius",
+                Self::EuropeVolgograd => "Europe/Volgograd",
+                Self::EuropeWarsaw => "Europe/Warsaw",
+                Self::EuropeZagreb => "Europe/Zagreb",
+                Self::EuropeZaporozhye => "Europe/Zaporozhye",
+                Self::EuropeZurich => "Europe/Zurich",
+                Self::IndianAntananarivo => "Indian/Antananarivo",
+                Self::IndianChagos => "Indian/Chagos",
+                Self::IndianChristmas => "Indian/Christmas",
+                Self::IndianCocos => "Indian/Cocos",
+                Self::IndianComoro => "Indian/Comoro",
+                Self::IndianKerguelen => "Indian/Kerguelen",
+                Self::IndianMahe => "Indian/Mahe",
+                Self::IndianMaldives => "Indian/Maldives",
+                Self::IndianMauritius => "Indian/Mauritius",
+                Self::IndianMayotte => "Indian/Mayotte",
+                Self::IndianReunion => "Indian/Reunion",
+                Self::PacificApia => "Pacific/Apia",
+                Self::PacificAuckland => "Pacific/Auckland",
+                Self::PacificBougainville => "Pacific/Bougainville",
+                Self::PacificChatham => "Pacific/Chatham",
+                Self::PacificChuuk => "Pacific/Chuuk",
+                Self::PacificEaster => "Pacific/Easter",
+                Self::PacificEfate => "Pacific/Efate",
+                Self::PacificEnderbury => "Pacific/Enderbury",
+                Self::PacificFakaofo => "Pacific/Fakaofo",
+                Self::PacificFiji => "Pacific/Fiji",
+                Self::PacificFunafuti => "Pacific/Funafuti",
+                Self::PacificGalapagos => "Pacific/Galapagos",
+                Self::PacificGambier => "Pacific/Gambier",
+                Self::PacificGuadalcanal => "Pacific/Guadalcanal",
+                Self::PacificGuam => "Pacific/Guam",
+                Self::PacificHonolulu => "Pacific/Honolulu",
+                Self::PacificJohnston => "Pacific/Johnston",
+                Self::PacificKanton => "Pacific/Kanton",
+                Self::PacificKiritimati => "Pacific/Kiritimati",
+                Self::PacificKosrae => "Pacific/Kosrae",
+                Self::PacificKwajalein => "Pacific/Kwajalein",
+                Self::PacificMajuro => "Pacific/Majuro",
+                Self::PacificMarquesas => "Pacific/Marquesas",
+                Self::PacificMidway => "Pacific/Midway",
+                Self::PacificNauru => "Pacific/Nauru",
+                Self::PacificNiue => "Pacific/Niue",
+                Self::PacificNorfolk => "Pacific/Norfolk",
+                Self::PacificNoumea => "Pacific/Noumea",
+                Self::PacificPagoPago => "Pacific/Pago_Pago",
+                Self::PacificPalau => "Pacific/Palau",
+                Self::PacificPitcairn => "Pacific/Pitcairn",
+                Self::PacificPohnpei => "Pacific/Pohnpei",
+                Self::PacificPonape => "Pacific/Ponape",
+                Self::PacificPortMoresby => "Pacific/Port_Moresby",
+                Self::PacificRarotonga => "Pacific/Rarotonga",
+                Self::PacificSaipan => "Pacific/Saipan",
+                Self::PacificSamoa => "Pacific/Samoa",
+                Self::PacificTahiti => "Pacific/Tahiti",
+                Self::PacificTarawa => "Pacific/Tarawa",
+                Self::PacificTongatapu => "Pacific/Tongatapu",
+                Self::PacificTruk => "Pacific/Truk",
+                Self::PacificWake => "Pacific/Wake",
+                Self::PacificWallis => "Pacific/Wallis",
+                Self::PacificYap => "Pacific/Yap",
+                Self::Utc => "UTC",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the spec knows this value.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for Timezone {
+        fn from(value: &str) -> Self {
+            match value {
+                "Africa/Abidjan" => Self::AfricaAbidjan,
+                "Africa/Accra" => Self::AfricaAccra,
+                "Africa/Addis_Ababa" => Self::AfricaAddisAbaba,
+                "Africa/Algiers" => Self::AfricaAlgiers,
+                "Africa/Asmara" => Self::AfricaAsmara,
+                "Africa/Asmera" => Self::AfricaAsmera,
+                "Africa/Bamako" => Self::AfricaBamako,
+                "Africa/Bangui" => Self::AfricaBangui,
+                "Africa/Banjul" => Self::AfricaBanjul,
+                "Africa/Bissau" => Self::AfricaBissau,
+                "Africa/Blantyre" => Self::AfricaBlantyre,
+                "Africa/Brazzaville" => Self::AfricaBrazzaville,
+                "Africa/Bujumbura" => Self::AfricaBujumbura,
+                "Africa/Cairo" => Self::AfricaCairo,
+                "Africa/Casablanca" => Self::AfricaCasablanca,
+                "Africa/Ceuta" => Self::AfricaCeuta,
+                "Africa/Conakry" => Self::AfricaConakry,
+                "Africa/Dakar" => Self::AfricaDakar,
+                "Africa/Dar_es_Salaam" => Self::AfricaDarEsSalaam,
+                "Africa/Djibouti" => Self::AfricaDjibouti,
+                "Africa/Douala" => Self::AfricaDouala,
+                "Africa/El_Aaiun" => Self::AfricaElAaiun,
+                "Africa/Freetown" => Self::AfricaFreetown,
+                "Africa/Gaborone" => Self::AfricaGaborone,
+                "Africa/Harare" => Self::AfricaHarare,
+                "Africa/Johannesburg" => Self::AfricaJohannesburg,
+                "Africa/Juba" => Self::AfricaJuba,
+                "Africa/Kampala" => Self::AfricaKampala,
+                "Africa/Khartoum" => Self::AfricaKhartoum,
+                "Africa/Kigali" => Self::AfricaKigali,
+                "Africa/Kinshasa" => Self::AfricaKinshasa,
+                "Africa/Lagos" => Self::AfricaLagos,
+                "Africa/Libreville" => Self::AfricaLibreville,
+                "Africa/Lome" => Self::AfricaLome,
+                "Africa/Luanda" => Self::AfricaLuanda,
+                "Africa/Lubumbashi" => Self::AfricaLubumbashi,
+                "Africa/Lusaka" => Self::AfricaLusaka,
+                "Africa/Malabo" => Self::AfricaMalabo,
+                "Africa/Maputo" => Self::AfricaMaputo,
+                "Africa/Maseru" => Self::AfricaMaseru,
+                "Africa/Mbabane" => Self::AfricaMbabane,
+                "Africa/Mogadishu" => Self::AfricaMogadishu,
+                "Africa/Monrovia" => Self::AfricaMonrovia,
+                "Africa/Nairobi" => Self::AfricaNairobi,
+                "Africa/Ndjamena" => Self::AfricaNdjamena,
+                "Africa/Niamey" => Self::AfricaNiamey,
+                "Africa/Nouakchott" => Self::AfricaNouakchott,
+                "Africa/Ouagadougou" => Self::AfricaOuagadougou,
+                "Africa/Porto-Novo" => Self::AfricaPortoNovo,
+                "Africa/Sao_Tome" => Self::AfricaSaoTome,
+                "Africa/Timbuktu" => Self::AfricaTimbuktu,
+                "Africa/Tripoli" => Self::AfricaTripoli,
+                "Africa/Tunis" => Self::AfricaTunis,
+                "Africa/Windhoek" => Self::AfricaWindhoek,
+                "America/Adak" => Self::AmericaAdak,
+                "America/Anchorage" => Self::AmericaAnchorage,
+                "America/Anguilla" => Self::AmericaAnguilla,
+                "America/Antigua" => Self::AmericaAntigua,
+                "America/Araguaina" => Self::AmericaAraguaina,
+                "America/Argentina/Buenos_Aires" => Self::AmericaArgentinaBuenosAires,
+                "America/Argentina/Catamarca" => Self::AmericaArgentinaCatamarca,
+                "America/Argentina/ComodRivadavia" => {
+                    Self::AmericaArgentinaComodRivadavia
+                }
+                "America/Argentina/Cordoba" => Self::AmericaArgentinaCordoba,
+                "America/Argentina/Jujuy" => Self::AmericaArgentinaJujuy,
+                "America/Argentina/La_Rioja" => Self::AmericaArgentinaLaRioja,
+                "America/Argentina/Mendoza" => Self::AmericaArgentinaMendoza,
+                "America/Argentina/Rio_Gallegos" => Self::AmericaArgentinaRioGallegos,
+                "America/Argentina/Salta" => Self::AmericaArgentinaSalta,
+                "America/Argentina/San_Juan" => Self::AmericaArgentinaSanJuan,
+                "America/Argentina/San_Luis" => Self::AmericaArgentinaSanLuis,
+                "America/Argentina/Tucuman" => Self::AmericaArgentinaTucuman,
+                "America/Argentina/Ushuaia" => Self::AmericaArgentinaUshuaia,
+                "America/Aruba" => Self::AmericaAruba,
+                "America/Asuncion" => Self::AmericaAsuncion,
+                "America/Atikokan" => Self::AmericaAtikokan,
+                "America/Atka" => Self::AmericaAtka,
+                "America/Bahia" => Self::AmericaBahia,
+                "America/Bahia_Banderas" => Self::AmericaBahiaBanderas,
+                "America/Barbados" => Self::AmericaBarbados,
+                "America/Belem" => Self::AmericaBelem,
+                "America/Belize" => Self::AmericaBelize,
+                "America/Blanc-Sablon" => Self::AmericaBlancSablon,
+                "America/Boa_Vista" => Self::AmericaBoaVista,
+                "America/Bogota" => Self::AmericaBogota,
+                "America/Boise" => Self::AmericaBoise,
+                "America/Buenos_Aires" => Self::AmericaBuenosAires,
+                "America/Cambridge_Bay" => Self::AmericaCambridgeBay,
+                "America/Campo_Grande" => Self::AmericaCampoGrande,
+                "America/Cancun" => Self::AmericaCancun,
+                "America/Caracas" => Self::AmericaCaracas,
+                "America/Catamarca" => Self::AmericaCatamarca,
+                "America/Cayenne" => Self::AmericaCayenne,
+                "America/Cayman" => Self::AmericaCayman,
+                "America/Chicago" => Self::AmericaChicago,
+                "America/Chihuahua" => Self::AmericaChihuahua,
+                "America/Ciudad_Juarez" => Self::AmericaCiudadJuarez,
+                "America/Coral_Harbour" => Self::AmericaCoralHarbour,
+                "America/Cordoba" => Self::AmericaCordoba,
+                "America/Costa_Rica" => Self::AmericaCostaRica,
+                "America/Coyhaique" => Self::AmericaCoyhaique,
+                "America/Creston" => Self::AmericaCreston,
+                "America/Cuiaba" => Self::AmericaCuiaba,
+                "America/Curacao" => Self::AmericaCuracao,
+                "America/Danmarkshavn" => Self::AmericaDanmarkshavn,
+                "America/Dawson" => Self::AmericaDawson,
+                "America/Dawson_Creek" => Self::AmericaDawsonCreek,
+                "America/Denver" => Self::AmericaDenver,
+                "America/Detroit" => Self::AmericaDetroit,
+                "America/Dominica" => Self::AmericaDominica,
+                "America/Edmonton" => Self::AmericaEdmonton,
+                "America/Eirunepe" => Self::AmericaEirunepe,
+                "America/El_Salvador" => Self::AmericaElSalvador,
+                "America/Ensenada" => Self::AmericaEnsenada,
+                "America/Fort_Nelson" => Self::AmericaFortNelson,
+                "America/Fort_Wayne" => Self::AmericaFortWayne,
+                "America/Fortaleza" => Self::AmericaFortaleza,
+                "America/Glace_Bay" => Self::AmericaGlaceBay,
+                "America/Godthab" => Self::AmericaGodthab,
+                "America/Goose_Bay" => Self::AmericaGooseBay,
+                "America/Grand_Turk" => Self::AmericaGrandTurk,
+                "America/Grenada" => Self::AmericaGrenada,
+                "America/Guadeloupe" => Self::AmericaGuadeloupe,
+                "America/Guatemala" => Self::AmericaGuatemala,
+                "America/Guayaquil" => Self::AmericaGuayaquil,
+                "America/Guyana" => Self::AmericaGuyana,
+                "America/Halifax" => Self::AmericaHalifax,
+                "America/Havana" => Self::AmericaHavana,
+                "America/Hermosillo" => Self::AmericaHermosillo,
+                "America/Indiana/Indianapolis" => Self::AmericaIndianaIndianapolis,
+                "America/Indiana/Knox" => Self::AmericaIndianaKnox,
+                "America/Indiana/Marengo" => Self::AmericaIndianaMarengo,
+                "America/Indiana/Petersburg" => Self::AmericaIndianaPetersburg,
+                "America/Indiana/Tell_City" => Self::AmericaIndianaTellCity,
+                "America/Indiana/Vevay" => Self::AmericaIndianaVevay,
+                "America/Indiana/Vincennes" => Self::AmericaIndianaVincennes,
+                "America/Indiana/Winamac" => Self::AmericaIndianaWinamac,
+                "America/Indianapolis" => Self::AmericaIndianapolis,
+                "America/Inuvik" => Self::AmericaInuvik,
+                "America/Iqaluit" => Self::AmericaIqaluit,
+                "America/Jamaica" => Self::AmericaJamaica,
+                "America/Jujuy" => Self::AmericaJujuy,
+                "America/Juneau" => Self::AmericaJuneau,
+                "America/Kentucky/Louisville" => Self::AmericaKentuckyLouisville,
+                "America/Kentucky/Monticello" => Self::AmericaKentuckyMonticello,
+                "America/Knox_IN" => Self::AmericaKnoxIn,
+                "America/Kralendijk" => Self::AmericaKralendijk,
+                "America/La_Paz" => Self::AmericaLaPaz,
+                "America/Lima" => Self::AmericaLima,
+                "America/Los_Angeles" => Self::AmericaLosAngeles,
+                "America/Louisville" => Self::AmericaLouisville,
+                "America/Lower_Princes" => Self::AmericaLowerPrinces,
+                "America/Maceio" => Self::AmericaMaceio,
+                "America/Managua" => Self::AmericaManagua,
+                "America/Manaus" => Self::AmericaManaus,
+                "America/Marigot" => Self::AmericaMarigot,
+                "America/Martinique" => Self::AmericaMartinique,
+                "America/Matamoros" => Self::AmericaMatamoros,
+                "America/Mazatlan" => Self::AmericaMazatlan,
+                "America/Mendoza" => Self::AmericaMendoza,
+                "America/Menominee" => Self::AmericaMenominee,
+                "America/Merida" => Self::AmericaMerida,
+                "America/Metlakatla" => Self::AmericaMetlakatla,
+                "America/Mexico_City" => Self::AmericaMexicoCity,
+                "America/Miquelon" => Self::AmericaMiquelon,
+                "America/Moncton" => Self::AmericaMoncton,
+                "America/Monterrey" => Self::AmericaMonterrey,
+                "America/Montevideo" => Self::AmericaMontevideo,
+                "America/Montreal" => Self::AmericaMontreal,
+                "America/Montserrat" => Self::AmericaMontserrat,
+                "America/Nassau" => Self::AmericaNassau,
+                "America/New_York" => Self::AmericaNewYork,
+                "America/Nipigon" => Self::AmericaNipigon,
+                "America/Nome" => Self::AmericaNome,
+                "America/Noronha" => Self::AmericaNoronha,
+                "America/North_Dakota/Beulah" => Self::AmericaNorthDakotaBeulah,
+                "America/North_Dakota/Center" => Self::AmericaNorthDakotaCenter,
+                "America/North_Dakota/New_Salem" => Self::AmericaNorthDakotaNewSalem,
+                "America/Nuuk" => Self::AmericaNuuk,
+                "America/Ojinaga" => Self::AmericaOjinaga,
+                "America/Panama" => Self::AmericaPanama,
+                "America/Pangnirtung" => Self::AmericaPangnirtung,
+                "America/Paramaribo" => Self::AmericaParamaribo,
+                "America/Phoenix" => Self::AmericaPhoenix,
+                "America/Port-au-Prince" => Self::AmericaPortAuPrince,
+                "America/Port_of_Spain" => Self::AmericaPortOfSpain,
+                "America/Porto_Acre" => Self::AmericaPortoAcre,
+                "America/Porto_Velho" => Self::AmericaPortoVelho,
+                "America/Puerto_Rico" => Self::AmericaPuertoRico,
+                "America/Punta_Arenas" => Self::AmericaPuntaArenas,
+                "America/Rainy_River" => Self::AmericaRainyRiver,
+                "America/Rankin_Inlet" => Self::AmericaRankinInlet,
+                "America/Recife" => Self::AmericaRecife,
+                "America/Regina" => Self::AmericaRegina,
+                "America/Resolute" => Self::AmericaResolute,
+                "America/Rio_Branco" => Self::AmericaRioBranco,
+                "America/Rosario" => Self::AmericaRosario,
+                "America/Santa_Isabel" => Self::AmericaSantaIsabel,
+                "America/Santarem" => Self::AmericaSantarem,
+                "America/Santiago" => Self::AmericaSantiago,
+                "America/Santo_Domingo" => Self::AmericaSantoDomingo,
+                "America/Sao_Paulo" => Self::AmericaSaoPaulo,
+                "America/Scoresbysund" => Self::AmericaScoresbysund,
+                "America/Shiprock" => Self::AmericaShiprock,
+                "America/Sitka" => Self::AmericaSitka,
+                "America/St_Barthelemy" => Self::AmericaStBarthelemy,
+                "America/St_Johns" => Self::AmericaStJohns,
+                "America/St_Kitts" => Self::AmericaStKitts,
+                "America/St_Lucia" => Self::AmericaStLucia,
+                "America/St_Thomas" => Self::AmericaStThomas,
+                "America/St_Vincent" => Self::AmericaStVincent,
+                "America/Swift_Current" => Self::AmericaSwiftCurrent,
+                "America/Tegucigalpa" => Self::AmericaTegucigalpa,
+                "America/Thule" => Self::AmericaThule,
+                "America/Thunder_Bay" => Self::AmericaThunderBay,
+                "America/Tijuana" => Self::AmericaTijuana,
+                "America/Toronto" => Self::AmericaToronto,
+                "America/Tortola" => Self::AmericaTortola,
+                "America/Vancouver" => Self::AmericaVancouver,
+                "America/Virgin" => Self::AmericaVirgin,
+                "America/Whitehorse" => Self::AmericaWhitehorse,
+                "America/Winnipeg" => Self::AmericaWinnipeg,
+                "America/Yakutat" => Self::AmericaYakutat,
+                "America/Yellowknife" => Self::AmericaYellowknife,
+                "Antarctica/Casey" => Self::AntarcticaCasey,
+                "Antarctica/Davis" => Self::AntarcticaDavis,
+                "Antarctica/DumontDUrville" => Self::AntarcticaDumontDUrville,
+                "Antarctica/Macquarie" => Self::AntarcticaMacquarie,
+                "Antarctica/Mawson" => Self::AntarcticaMawson,
+                "Antarctica/McMurdo" => Self::AntarcticaMcMurdo,
+                "Antarctica/Palmer" => Self::AntarcticaPalmer,
+                "Antarctica/Rothera" => Self::AntarcticaRothera,
+                "Antarctica/South_Pole" => Self::AntarcticaSouthPole,
+                "Antarctica/Syowa" => Self::AntarcticaSyowa,
+                "Antarctica/Troll" => Self::AntarcticaTroll,
+                "Antarctica/Vostok" => Self::AntarcticaVostok,
+                "Arctic/Longyearbyen" => Self::ArcticLongyearbyen,
+                "Asia/Aden" => Self::AsiaAden,
+                "Asia/Almaty" => Self::AsiaAlmaty,
+                "Asia/Amman" => Self::AsiaAmman,
+                "Asia/Anadyr" => Self::AsiaAnadyr,
+                "Asia/Aqtau" => Self::AsiaAqtau,
+                "Asia/Aqtobe" => Self::AsiaAqtobe,
+                "Asia/Ashgabat" => Self::AsiaAshgabat,
+                "Asia/Ashkhabad" => Self::AsiaAshkhabad,
+                "Asia/Atyrau" => Self::AsiaAtyrau,
+                "Asia/Baghdad" => Self::AsiaBaghdad,
+                "Asia/Bahrain" => Self::AsiaBahrain,
+                "Asia/Baku" => Self::AsiaBaku,
+                "Asia/Bangkok" => Self::AsiaBangkok,
+                "Asia/Barnaul" => Self::AsiaBarnaul,
+                "Asia/Beirut" => Self::AsiaBeirut,
+                "Asia/Bishkek" => Self::AsiaBishkek,
+                "Asia/Brunei" => Self::AsiaBrunei,
+                "Asia/Calcutta" => Self::AsiaCalcutta,
+                "Asia/Chita" => Self::AsiaChita,
+                "Asia/Choibalsan" => Self::AsiaChoibalsan,
+                "Asia/Chongqing" => Self::AsiaChongqing,
+                "Asia/Chungking" => Self::AsiaChungking,
+                "Asia/Colombo" => Self::AsiaColombo,
+                "Asia/Dacca" => Self::AsiaDacca,
+                "Asia/Damascus" => Self::AsiaDamascus,
+                "Asia/Dhaka" => Self::AsiaDhaka,
+                "Asia/Dili" => Self::AsiaDili,
+                "Asia/Dubai" => Self::AsiaDubai,
+                "Asia/Dushanbe" => Self::AsiaDushanbe,
+                "Asia/Famagusta" => Self::AsiaFamagusta,
+                "Asia/Gaza" => Self::AsiaGaza,
+                "Asia/Harbin" => Self::AsiaHarbin,
+                "Asia/Hebron" => Self::AsiaHebron,
+                "Asia/Ho_Chi_Minh" => Self::AsiaHoChiMinh,
+                "Asia/Hong_Kong" => Self::AsiaHongKong,
+                "Asia/Hovd" => Self::AsiaHovd,
+                "Asia/Irkutsk" => Self::AsiaIrkutsk,
+                "Asia/Istanbul" => Self::AsiaIstanbul,
+                "Asia/Jakarta" => Self::AsiaJakarta,
+                "Asia/Jayapura" => Self::AsiaJayapura,
+                "Asia/Jerusalem" => Self::AsiaJerusalem,
+                "Asia/Kabul" => Self::AsiaKabul,
+                "Asia/Kamchatka" => Self::AsiaKamchatka,
+                "Asia/Karachi" => Self::AsiaKarachi,
+                "Asia/Kashgar" => Self::AsiaKashgar,
+                "Asia/Kathmandu" => Self::AsiaKathmandu,
+                "Asia/Katmandu" => Self::AsiaKatmandu,
+                "Asia/Khandyga" => Self::AsiaKhandyga,
+                "Asia/Kolkata" => Self::AsiaKolkata,
+                "Asia/Krasnoyarsk" => Self::AsiaKrasnoyarsk,
+                "Asia/Kuala_Lumpur" => Self::AsiaKualaLumpur,
+                "Asia/Kuching" => Self::AsiaKuching,
+                "Asia/Kuwait" => Self::AsiaKuwait,
+                "Asia/Macao" => Self::AsiaMacao,
+                "Asia/Macau" => Self::AsiaMacau,
+                "Asia/Magadan" => Self::AsiaMagadan,
+                "Asia/Makassar" => Self::AsiaMakassar,
+                "Asia/Manila" => Self::AsiaManila,
+                "Asia/Muscat" => Self::AsiaMuscat,
+                "Asia/Nicosia" => Self::AsiaNicosia,
+                "Asia/Novokuznetsk" => Self::AsiaNovokuznetsk,
+                "Asia/Novosibirsk" => Self::AsiaNovosibirsk,
+                "Asia/Omsk" => Self::AsiaOmsk,
+                "Asia/Oral" => Self::AsiaOral,
+                "Asia/Phnom_Penh" => Self::AsiaPhnomPenh,
+                "Asia/Pontianak" => Self::AsiaPontianak,
+                "Asia/Pyongyang" => Self::AsiaPyongyang,
+                "Asia/Qatar" => Self::AsiaQatar,
+                "Asia/Qostanay" => Self::AsiaQostanay,
+                "Asia/Qyzylorda" => Self::AsiaQyzylorda,
+                "Asia/Rangoon" => Self::AsiaRangoon,
+                "Asia/Riyadh" => Self::AsiaRiyadh,
+                "Asia/Saigon" => Self::AsiaSaigon,
+                "Asia/Sakhalin" => Self::AsiaSakhalin,
+                "Asia/Samarkand" => Self::AsiaSamarkand,
+                "Asia/Seoul" => Self::AsiaSeoul,
+                "Asia/Shanghai" => Self::AsiaShanghai,
+                "Asia/Singapore" => Self::AsiaSingapore,
+                "Asia/Srednekolymsk" => Self::AsiaSrednekolymsk,
+                "Asia/Taipei" => Self::AsiaTaipei,
+                "Asia/Tashkent" => Self::AsiaTashkent,
+                "Asia/Tbilisi" => Self::AsiaTbilisi,
+                "Asia/Tehran" => Self::AsiaTehran,
+                "Asia/Tel_Aviv" => Self::AsiaTelAviv,
+                "Asia/Thimbu" => Self::AsiaThimbu,
+                "Asia/Thimphu" => Self::AsiaThimphu,
+                "Asia/Tokyo" => Self::AsiaTokyo,
+                "Asia/Tomsk" => Self::AsiaTomsk,
+                "Asia/Ujung_Pandang" => Self::AsiaUjungPandang,
+                "Asia/Ulaanbaatar" => Self::AsiaUlaanbaatar,
+                "Asia/Ulan_Bator" => Self::AsiaUlanBator,
+                "Asia/Urumqi" => Self::AsiaUrumqi,
+                "Asia/Ust-Nera" => Self::AsiaUstNera,
+                "Asia/Vientiane" => Self::AsiaVientiane,
+                "Asia/Vladivostok" => Self::AsiaVladivostok,
+                "Asia/Yakutsk" => Self::AsiaYakutsk,
+                "Asia/Yangon" => Self::AsiaYangon,
+                "Asia/Yekaterinburg" => Self::AsiaYekaterinburg,
+                "Asia/Yerevan" => Self::AsiaYerevan,
+                "Atlantic/Azores" => Self::AtlanticAzores,
+                "Atlantic/Bermuda" => Self::AtlanticBermuda,
+                "Atlantic/Canary" => Self::AtlanticCanary,
+                "Atlantic/Cape_Verde" => Self::AtlanticCapeVerde,
+                "Atlantic/Faeroe" => Self::AtlanticFaeroe,
+                "Atlantic/Faroe" => Self::AtlanticFaroe,
+                "Atlantic/Jan_Mayen" => Self::AtlanticJanMayen,
+                "Atlantic/Madeira" => Self::AtlanticMadeira,
+                "Atlantic/Reykjavik" => Self::AtlanticReykjavik,
+                "Atlantic/South_Georgia" => Self::AtlanticSouthGeorgia,
+                "Atlantic/St_Helena" => Self::AtlanticStHelena,
+                "Atlantic/Stanley" => Self::AtlanticStanley,
+                "Australia/ACT" => Self::AustraliaAct,
+                "Australia/Adelaide" => Self::AustraliaAdelaide,
+                "Australia/Brisbane" => Self::AustraliaBrisbane,
+                "Australia/Broken_Hill" => Self::AustraliaBrokenHill,
+                "Australia/Canberra" => Self::AustraliaCanberra,
+                "Australia/Currie" => Self::AustraliaCurrie,
+                "Australia/Darwin" => Self::AustraliaDarwin,
+                "Australia/Eucla" => Self::AustraliaEucla,
+                "Australia/Hobart" => Self::AustraliaHobart,
+                "Australia/LHI" => Self::AustraliaLhi,
+                "Australia/Lindeman" => Self::AustraliaLindeman,
+                "Australia/Lord_Howe" => Self::AustraliaLordHowe,
+                "Australia/Melbourne" => Self::AustraliaMelbourne,
+                "Australia/NSW" => Self::AustraliaNsw,
+                "Australia/North" => Self::AustraliaNorth,
+                "Australia/Perth" => Self::AustraliaPerth,
+                "Australia/Queensland" => Self::AustraliaQueensland,
+                "Australia/South" => Self::AustraliaSouth,
+                "Australia/Sydney" => Self::AustraliaSydney,
+                "Australia/Tasmania" => Self::AustraliaTasmania,
+                "Australia/Victoria" => Self::AustraliaVictoria,
+                "Australia/West" => Self::AustraliaWest,
+                "Australia/Yancowinna" => Self::AustraliaYancowinna,
+                "Europe/Amsterdam" => Self::EuropeAmsterdam,
+                "Europe/Andorra" => Self::EuropeAndorra,
+                "Europe/Astrakhan" => Self::EuropeAstrakhan,
+                "Europe/Athens" => Self::EuropeAthens,
+                "Europe/Belfast" => Self::EuropeBelfast,
+                "Europe/Belgrade" => Self::EuropeBelgrade,
+                "Europe/Berlin" => Self::EuropeBerlin,
+                "Europe/Bratislava" => Self::EuropeBratislava,
+                "Europe/Brussels" => Self::EuropeBrussels,
+                "Europe/Bucharest" => Self::EuropeBucharest,
+                "Europe/Budapest" => Self::EuropeBudapest,
+                "Europe/Busingen" => Self::EuropeBusingen,
+                "Europe/Chisinau" => Self::EuropeChisinau,
+                "Europe/Copenhagen" => Self::EuropeCopenhagen,
+                "Europe/Dublin" => Self::EuropeDublin,
+                "Europe/Gibraltar" => Self::EuropeGibraltar,
+                "Europe/Guernsey" => Self::EuropeGuernsey,
+                "Europe/Helsinki" => Self::EuropeHelsinki,
+                "Europe/Isle_of_Man" => Self::EuropeIsleOfMan,
+                "Europe/Istanbul" => Self::EuropeIstanbul,
+                "Europe/Jersey" => Self::EuropeJersey,
+                "Europe/Kaliningrad" => Self::EuropeKaliningrad,
+                "Europe/Kiev" => Self::EuropeKiev,
+                "Europe/Kirov" => Self::EuropeKirov,
+                "Europe/Kyiv" => Self::EuropeKyiv,
+                "Europe/Lisbon" => Self::EuropeLisbon,
+                "Europe/Ljubljana" => Self::EuropeLjubljana,
+                "Europe/London" => Self::EuropeLondon,
+                "Europe/Luxembourg" => Self::EuropeLuxembourg,
+                "Europe/Madrid" => Self::EuropeMadrid,
+                "Europe/Malta" => Self::EuropeMalta,
+                "Europe/Mariehamn" => Self::EuropeMariehamn,
+                "Europe/Minsk" => Self::EuropeMinsk,
+                "Europe/Monaco" => Self::EuropeMonaco,
+                "Europe/Moscow" => Self::EuropeMoscow,
+                "Europe/Nicosia" => Self::EuropeNicosia,
+                "Europe/Oslo" => Self::EuropeOslo,
+                "Europe/Paris" => Self::EuropeParis,
+                "Europe/Podgorica" => Self::EuropePodgorica,
+                "Europe/Prague" => Self::EuropePrague,
+                "Europe/Riga" => Self::EuropeRiga,
+                "Europe/Rome" => Self::EuropeRome,
+                "Europe/Samara" => Self::EuropeSamara,
+                "Europe/San_Marino" => Self::EuropeSanMarino,
+                "Europe/Sarajevo" => Self::EuropeSarajevo,
+                "Europe/Saratov" => Self::EuropeSaratov,
+                "Europe/Simferopol" => Self::EuropeSimferopol,
+                "Europe/Skopje" => Self::EuropeSkopje,
+                "Europe/Sofia" => Self::EuropeSofia,
+                "Europe/Stockholm" => Self::EuropeStockholm,
+                "Europe/Tallinn" => Self::EuropeTallinn,
+                "Europe/Tirane" => Self::EuropeTirane,
+                "Europe/Tiraspol" => Self::EuropeTiraspol,
+                "Europe/Ulyanovsk" => Self::EuropeUlyanovsk,
+                "Europe/Uzhgorod" => Self::EuropeUzhgorod,
+                "Europe/Vaduz" => Self::EuropeVaduz,
+                "Europe/Vatican" => Self::EuropeVatican,
+                "Europe/Vienna" => Self::EuropeVienna,
+                "Europe/Vilnius" => Self::EuropeVilnius,
+                "Europe/Volgograd" => Self::EuropeVolgograd,
+                "Europe/Warsaw" => Self::EuropeWarsaw,
+                "Europe/Zagreb" => Self::EuropeZagreb,
+                "Europe/Zaporozhye" => Self::EuropeZaporozhye,
+                "Europe/Zurich" => Self::EuropeZurich,
+                "Indian/Antananarivo" => Self::IndianAntananarivo,
+                "Indian/Chagos" => Self::IndianChagos,
+                "Indian/Christmas" => Self::IndianChristmas,
+                "Indian/Cocos" => Self::IndianCocos,
+                "Indian/Comoro" => Self::IndianComoro,
+                "Indian/Kerguelen" => Self::IndianKerguelen,
+                "Indian/Mahe" => Self::IndianMahe,
+                "Indian/Maldives" => Self::IndianMaldives,
+                "Indian/Mauritius" => Self::IndianMauritius,
+                "Indian/Mayotte" => Self::IndianMayotte,
+                "Indian/Reunion" => Self::IndianReunion,
+                "Pacific/Apia" => Self::PacificApia,
+                "Pacific/Auckland" => Self::PacificAuckland,
+                "Pacific/Bougainville" => Self::PacificBougainville,
+                "Pacific/Chatham" => Self::PacificChatham,
+                "Pacific/Chuuk" => Self::PacificChuuk,
+                "Pacific/Easter" => Self::PacificEaster,
+                "Pacific/Efate" => Self::PacificEfate,
+                "Pacific/Enderbury" => Self::PacificEnderbury,
+                "Pacific/Fakaofo" => Self::PacificFakaofo,
+                "Pacific/Fiji" => Self::PacificFiji,
+                "Pacific/Funafuti" => Self::PacificFunafuti,
+                "Pacific/Galapagos" => Self::PacificGalapagos,
+                "Pacific/Gambier" => Self::PacificGambier,
+                "Pacific/Guadalcanal" => Self::PacificGuadalcanal,
+                "Pacific/Guam" => Self::PacificGuam,
+                "Pacific/Honolulu" => Self::PacificHonolulu,
+                "Pacific/Johnston" => Self::PacificJohnston,
+                "Pacific/Kanton" => Self::PacificKanton,
+                "Pacific/Kiritimati" => Self::PacificKiritimati,
+                "Pacific/Kosrae" => Self::PacificKosrae,
+                "Pacific/Kwajalein" => Self::PacificKwajalein,
+                "Pacific/Majuro" => Self::PacificMajuro,
+                "Pacific/Marquesas" => Self::PacificMarquesas,
+                "Pacific/Midway" => Self::PacificMidway,
+                "Pacific/Nauru" => Self::PacificNauru,
+                "Pacific/Niue" => Self::PacificNiue,
+                "Pacific/Norfolk" => Self::PacificNorfolk,
+                "Pacific/Noumea" => Self::PacificNoumea,
+                "Pacific/Pago_Pago" => Self::PacificPagoPago,
+                "Pacific/Palau" => Self::PacificPalau,
+                "Pacific/Pitcairn" => Self::PacificPitcairn,
+                "Pacific/Pohnpei" => Self::PacificPohnpei,
+                "Pacific/Ponape" => Self::PacificPonape,
+                "Pacific/Port_Moresby" => Self::PacificPortMoresby,
+                "Pacific/Rarotonga" => Self::PacificRarotonga,
+                "Pacific/Saipan" => Self::PacificSaipan,
+                "Pacific/Samoa" => Self::PacificSamoa,
+                "Pacific/Tahiti" => Self::PacificTahiti,
+                "Pacific/Tarawa" => Self::PacificTarawa,
+                "Pacific/Tongatapu" => Self::PacificTongatapu,
+                "Pacific/Truk" => Self::PacificTruk,
+                "Pacific/Wake" => Self::PacificWake,
+                "Pacific/Wallis" => Self::PacificWallis,
+                "Pacific/Yap" => Self::PacificYap,
+                "UTC" => Self::Utc,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Timezone {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for Timezone {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for Timezone {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq for Timezone {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for Timezone {}
+    impl ::std::hash::Hash for Timezone {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for Timezone {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for Timezone {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
+    impl ::serde::Serialize for Timezone {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Timezone {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
