@@ -20,7 +20,7 @@ fn recorded() -> (Recorder, Node) {
     (recorder, node)
 }
 
-const PAGE: &str = r#"{"elements":[],"page":{"size":5,"totalElements":12,"totalUnfilteredElements":40,"totalPages":3,"number":2}}"#;
+const PAGE: &str = r#"{"elements":[{"id":"c1"}],"page":{"size":5,"totalElements":12,"totalUnfilteredElements":40,"totalPages":3,"number":2}}"#;
 
 #[tokio::test]
 async fn list_shape() {
@@ -75,6 +75,47 @@ async fn a_size_above_fifty_is_refused_before_sending() {
 }
 
 #[tokio::test]
+async fn ids_that_would_leave_their_path_are_refused_before_sending() {
+    let (recorder, node) = recorded();
+    for id in ["", ".", ".."] {
+        assert!(
+            matches!(
+                node.delete_customer(id).await,
+                Err(cdp::Error::InvalidInput { .. })
+            ),
+            "{id:?}"
+        );
+        assert!(
+            matches!(
+                node.remove_job("c1", id).await,
+                Err(cdp::Error::InvalidInput { .. })
+            ),
+            "{id:?}"
+        );
+        assert!(
+            matches!(
+                node.customer(id).await,
+                Err(cdp::Error::InvalidInput { .. })
+            ),
+            "{id:?}"
+        );
+    }
+    let err = node.remove_job("..", "j1").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: `customer_id` `..` is not an id"
+    );
+    assert!(recorder.shapes().is_empty());
+    // A slash is no escape: it is percent-encoded into the one path segment.
+    recorder.reply(200, "");
+    node.delete_customer("a/../b").await.unwrap();
+    assert_eq!(
+        recorder.single().path,
+        "/hub/v1/workspaces/w1/customers/a%2F..%2Fb"
+    );
+}
+
+#[tokio::test]
 async fn add_customer_shape() {
     let (recorder, node) = recorded();
     recorder.reply(201, r#"{"id":"c1","nodeId":"n1"}"#);
@@ -105,7 +146,12 @@ async fn force_update_patches_the_conflicting_customer() {
         extra: Some("gold".into()),
         ..Default::default()
     };
-    let customer = node.add_customer(data).force_update(true).await.unwrap();
+    let customer = node
+        .add_customer(data)
+        .force_update(true)
+        .session_id("s-9")
+        .await
+        .unwrap();
     assert_eq!(customer.id, "c-7");
     insta::assert_yaml_snapshot!(recorder.shapes());
 }

@@ -274,7 +274,7 @@ async fn contacthub_validation_error_lists_each_problem() {
         Some("source customer is not valid")
     );
     assert_eq!(
-        body.errors[0].path.as_deref(),
+        body.errors.as_ref().unwrap()[0].path.as_deref(),
         Some("/base/credential/username")
     );
     assert_eq!(body.data, None);
@@ -290,7 +290,10 @@ async fn blueconic_error_body_decodes() {
         panic!("typed error expected")
     };
     assert_eq!(body.code, Some(400));
-    assert_eq!(body.errors[0].field.as_deref(), Some("count"));
+    assert_eq!(
+        body.errors.as_ref().unwrap()[0].field.as_deref(),
+        Some("count")
+    );
 }
 
 #[tokio::test]

@@ -161,7 +161,7 @@ async fn an_answer_of_the_wrong_shape_names_the_path_and_keeps_the_body() {
     assert!(decode.body.contains("yesterday"));
     assert!(
         err.to_string().starts_with(
-            "could not read the answer of ContactHub (200) at `elements[1].registeredAt`: "
+            "could not read the answer of ContactHub at `elements[1].registeredAt`: "
         ),
         "{err}"
     );

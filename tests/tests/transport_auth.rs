@@ -128,3 +128,83 @@ async fn wrong_client_credentials_are_an_auth_error_naming_the_refusal() {
         "only the token request was sent"
     );
 }
+
+#[tokio::test]
+async fn a_token_endpoint_that_never_answers_costs_no_more_than_the_timeout() {
+    let sandbox = Sandbox::start_with(Config::default().profiles(5).customers(1))
+        .await
+        .unwrap();
+    sandbox.set_faults(
+        Service::BlueConic,
+        cdp_sandbox::Faults {
+            latency_ms: 60_000,
+            ..Default::default()
+        },
+    );
+    let c = sandbox.credentials().clone();
+    let url = sandbox.urls().blueconic.clone();
+    let credentials = ClientCredentials::new(
+        format!("{url}/oauth/token"),
+        &c.blueconic_client_id,
+        &c.blueconic_client_secret,
+    );
+    let inner =
+        Inner::new(Auth::oauth2(credentials)).with_timeout(std::time::Duration::from_millis(400));
+    let client = blueconic_api::Client::new(&url, inner);
+    let started = std::time::Instant::now();
+    let err: cdp::Error = client
+        .get_profile()
+        .profile_id("p")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert!(matches!(err, cdp::Error::Auth { .. }), "{err:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_fails_for_a_moment_is_asked_again() {
+    let (sandbox, client) = blueconic().await;
+    let faults = |seed| cdp_sandbox::Faults {
+        error_rate: 0.5,
+        seed: Some(seed),
+        ..Default::default()
+    };
+    // Setting faults restarts their draws: find a seed whose first draw is a failure.
+    let http = reqwest::Client::new();
+    let mut seed = 0;
+    loop {
+        sandbox.set_faults(Service::BlueConic, faults(seed));
+        let probe = http
+            .post(format!("{}/oauth/token", sandbox.urls().blueconic))
+            .send()
+            .await
+            .unwrap();
+        if probe.status().is_server_error() {
+            break;
+        }
+        seed += 1;
+        assert!(seed < 64, "no seed draws a failure first");
+    }
+    sandbox.set_faults(Service::BlueConic, faults(seed));
+    sandbox.journal().clear();
+    let id = sandbox.blueconic().segment_members("allvisitors").unwrap()[0].clone();
+    client.get_profile().profile_id(&id).send().await.unwrap();
+    let tokens: Vec<Option<u16>> = sandbox
+        .journal()
+        .of(Service::BlueConic)
+        .into_iter()
+        .filter(|e| e.path.ends_with("/oauth/token"))
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(tokens.last(), Some(&Some(200)));
+    assert!(
+        tokens.len() > 1,
+        "a failed token request was sent again: {tokens:?}"
+    );
+}

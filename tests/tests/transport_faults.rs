@@ -415,3 +415,47 @@ async fn a_hundred_thousand_bulk_updates_land_exactly_once() {
     let unique: std::collections::BTreeSet<_> = applied.iter().collect();
     assert_eq!(unique.len(), batches);
 }
+
+#[tokio::test]
+async fn extreme_timeouts_and_retry_after_values_do_not_panic() {
+    let sandbox = sandbox().await;
+    let c = sandbox.credentials().clone();
+    let client = hub(&sandbox, fast_retries(2), Duration::MAX);
+    let page = client
+        .list_customers()
+        .workspace_id(&c.contacthub_workspace)
+        .node_id(&c.contacthub_node)
+        .size(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.page.total_elements, 40,
+        "an endless timeout means no deadline"
+    );
+
+    sandbox.set_faults(
+        Service::ContactHub,
+        Faults {
+            throttle_rate: 1.0,
+            retry_after_secs: u64::MAX,
+            ..Faults::default()
+        },
+    );
+    let policy = fast_retries(3).max_retry_after(Duration::MAX);
+    let client = hub(&sandbox, policy, Duration::from_secs(5));
+    let started = Instant::now();
+    let err = client
+        .get_customer()
+        .workspace_id(&c.contacthub_workspace)
+        .customer_id("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status().map(|s| s.as_u16()),
+        Some(429),
+        "a wait past the end of time is not waited"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+}

@@ -145,8 +145,8 @@ pub mod types {
     pub struct ErrorBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<i32>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub errors: ::std::vec::Vec<FieldError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub errors: ::std::option::Option<::std::vec::Vec<FieldError>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
@@ -1164,7 +1164,7 @@ pub mod types {
                 ::std::string::String,
             >,
             errors: ::std::result::Result<
-                ::std::vec::Vec<super::FieldError>,
+                ::std::option::Option<::std::vec::Vec<super::FieldError>>,
                 ::std::string::String,
             >,
             message: ::std::result::Result<
@@ -1196,7 +1196,9 @@ pub mod types {
             }
             pub fn errors<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::FieldError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::FieldError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.errors = value

@@ -161,7 +161,9 @@ impl Inner {
                 .headers_mut()
                 .insert(reqwest::header::USER_AGENT, user_agent.clone());
         }
-        self.auth.authorize(client, request).await
+        self.auth
+            .authorize(client, request, Some(self.timeout))
+            .await
     }
 
     /// Sends one prepared request of the operation `operation` (snake case, as the generated client names
@@ -202,7 +204,9 @@ impl Inner {
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
         let started = Instant::now();
-        let deadline = started + self.timeout;
+        // A timeout too long for the clock means no deadline.
+        let deadline = started.checked_add(self.timeout);
+        let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let repeatable = self.retry.may_repeat(request.method(), operation);
         let mut pauses = self.retry.backoff();
         let mut refreshed = false;
@@ -210,11 +214,7 @@ impl Inner {
         let mut request = request;
         loop {
             let spare = request.try_clone();
-            *request.timeout_mut() = Some(
-                deadline
-                    .saturating_duration_since(Instant::now())
-                    .max(Duration::from_millis(1)),
-            );
+            *request.timeout_mut() = remaining().map(|r| r.max(Duration::from_millis(1)));
             let result = self.attempt(client, request, operation).await;
             let status = result.as_ref().ok().map(|r| r.status().as_u16());
             tracing::debug!(
@@ -232,7 +232,12 @@ impl Inner {
                     match spare {
                         Some(mut again) if self.auth.unauthorized(&again).await => {
                             refreshed = true;
-                            if self.auth.authorize(client, &mut again).await.is_ok() {
+                            if self
+                                .auth
+                                .authorize(client, &mut again, remaining())
+                                .await
+                                .is_ok()
+                            {
                                 request = again;
                                 attempt += 1;
                                 continue;
@@ -263,12 +268,22 @@ impl Inner {
                 Some(_) => return self.finish(result, attempt, started),
                 None => pauses.next().unwrap_or_default(),
             };
-            if Instant::now() + pause >= deadline {
+            let in_time = match (Instant::now().checked_add(pause), deadline) {
+                (Some(at), Some(deadline)) => at < deadline,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if !in_time {
                 return self.finish(result, attempt, started);
             }
             tokio::time::sleep(pause).await;
             // A new signature time, or a token refreshed meanwhile.
-            if self.auth.authorize(client, &mut again).await.is_err() {
+            if self
+                .auth
+                .authorize(client, &mut again, remaining())
+                .await
+                .is_err()
+            {
                 return self.finish(result, attempt, started);
             }
             request = again;
@@ -333,7 +348,8 @@ fn is_json_object(body: &[u8]) -> bool {
 /// would make the generated client drop the status and report a decoding failure. Every service's error
 /// type has a `message` (AWS: `Message`), so the text goes there and the status survives.
 fn error_envelope(body: &[u8]) -> bytes::Bytes {
-    let text = String::from_utf8_lossy(body);
+    // A whole HTML error page is not a message; its first 4 KiB say what it is.
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
     let text = text.trim();
     let envelope = if text.is_empty() {
         serde_json::json!({})

@@ -9,7 +9,8 @@ use reqwest::{Method, StatusCode};
 
 /// How a client retries: only requests that are safe to repeat (GET, HEAD, OPTIONS, PUT, DELETE, and the
 /// POST operations named safe), only on connection errors, timeouts and the statuses 408, 429, 500, 502,
-/// 503, 504; with exponential backoff and full jitter between attempts, or the server's `Retry-After`
+/// 503, 504; with exponential backoff and jitter between attempts (each pause between the backoff step and
+/// twice it), or the server's `Retry-After`
 /// (seconds or an HTTP date) when it gives one. The client's timeout bounds all attempts together.
 ///
 /// ```
@@ -71,7 +72,7 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest pause between attempts.
+    /// The longest backoff step; jitter may add as much again to a pause.
     pub fn max_backoff(mut self, pause: Duration) -> Self {
         self.max_backoff = pause;
         self
@@ -131,7 +132,7 @@ impl RetryPolicy {
 }
 
 /// What an attempt's outcome says about trying again.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub(crate) enum Outcome {
     /// Final: success, or an error that another attempt would not fix.
     Final,

@@ -87,7 +87,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Api(e) => Some(e.status),
-            Self::Decode(e) => Some(e.status),
+            Self::Decode(e) => e.status,
             Self::UnexpectedStatus { status, .. } => Some(*status),
             _ => None,
         }
@@ -142,9 +142,10 @@ impl Error {
                 .err()
                 .map(|e| e.path().to_string())
                 .filter(|p| p != ".");
+                // progenitor does not say which answer this was; nearly always the success body (T).
                 Self::Decode(Box::new(DecodeError::new(
                     service,
-                    200,
+                    None,
                     path,
                     e.to_string(),
                     &bytes,
@@ -313,6 +314,7 @@ impl ServiceErrorBody for contacthub_api::types::ApiError {
         let details: Vec<String> = self
             .errors
             .iter()
+            .flatten()
             .filter_map(|e| match (&e.path, &e.message) {
                 (Some(path), Some(message)) => Some(format!("{path}: {message}")),
                 (None, Some(message)) => Some(message.clone()),
@@ -344,6 +346,7 @@ impl ServiceErrorBody for blueconic_api::types::ErrorBody {
         let fields: Vec<String> = self
             .errors
             .iter()
+            .flatten()
             .filter_map(|e| {
                 Some(format!(
                     "{}: {}",
@@ -429,8 +432,8 @@ impl ServiceErrorBody for flagship_api::types::ErrorBody {
 pub struct DecodeError {
     /// The service.
     pub service: &'static str,
-    /// HTTP status of the answer.
-    pub status: u16,
+    /// HTTP status of the answer, when known.
+    pub status: Option<u16>,
     /// Where in the answer it went wrong, such as `elements[3].base.dob`, when known.
     pub path: Option<String>,
     /// What went wrong.
@@ -442,7 +445,7 @@ pub struct DecodeError {
 impl DecodeError {
     fn new(
         service: &'static str,
-        status: u16,
+        status: Option<u16>,
         path: Option<String>,
         message: String,
         body: &[u8],
@@ -460,11 +463,10 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "could not read the answer of {} ({})",
-            self.service, self.status
-        )?;
+        write!(f, "could not read the answer of {}", self.service)?;
+        if let Some(status) = self.status {
+            write!(f, " ({status})")?;
+        }
         if let Some(path) = &self.path {
             write!(f, " at `{path}`")?;
         }

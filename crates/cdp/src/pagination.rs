@@ -58,6 +58,9 @@ impl<T> Page<T> {
         total_pages: Option<u64>,
     ) -> Self {
         let next = match total_pages {
+            // An empty page ends the listing whatever the totals say, so a wrong total cannot make a
+            // stream fetch empty pages for ever.
+            _ if items.is_empty() => None,
             Some(pages) => (number + 1 < pages).then_some(PageRef::Number(number + 1)),
             // Without totals, a full page may have a successor.
             None => (size > 0 && items.len() as u64 >= size).then_some(PageRef::Number(number + 1)),
@@ -187,7 +190,8 @@ pub trait Pager: Send + Sync + 'static {
 }
 
 /// Every item of a listing, page after page. With `prefetch`, the next page is fetched in the background
-/// while the items of the current one are consumed; memory holds at most those two pages. A page
+/// (a Tokio task, so a Tokio runtime is needed) while the items of the current one are consumed; memory
+/// holds at most those two pages. A page
 /// reference that comes back a second time ends the stream with [`Error::Pagination`] rather than looping.
 ///
 /// ```no_run
@@ -204,6 +208,7 @@ pub fn stream<P: Pager>(pager: P, prefetch: bool) -> PageStream<P::Item> {
         prefetch,
         items: VecDeque::new(),
         fetching: None,
+        background: None,
         next: Some(None),
         seen: HashSet::new(),
         done: false,
@@ -212,17 +217,29 @@ pub fn stream<P: Pager>(pager: P, prefetch: bool) -> PageStream<P::Item> {
 
 type Fetch<T> = Pin<Box<dyn std::future::Future<Output = Result<Page<T>>> + Send>>;
 
-/// The stream [`stream`] returns.
+/// The stream [`stream`] returns. Dropping it stops a page fetch under way in the background.
+#[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T: Send + 'static> {
     service: &'static str,
     pager: std::sync::Arc<dyn PagerObject<T>>,
     prefetch: bool,
     items: VecDeque<T>,
     fetching: Option<Fetch<T>>,
+    /// The task fetching in the background, aborted when the stream is dropped.
+    background: Option<tokio::task::AbortHandle>,
     /// The page to fetch after the one in flight: `Some(None)` is the first page, `None` the end.
     next: Option<Option<PageRef>>,
+    /// Cursors and tokens handed out so far (page numbers only grow, so they need no guard).
     seen: HashSet<PageRef>,
     done: bool,
+}
+
+impl<T: Send + 'static> Drop for PageStream<T> {
+    fn drop(&mut self) {
+        if let Some(task) = &self.background {
+            task.abort();
+        }
+    }
 }
 
 /// `Pager` without its associated type in the way of a trait object.
@@ -242,7 +259,7 @@ impl<T: Send + 'static> PageStream<T> {
         let Some(at) = self.next.take() else {
             return Ok(());
         };
-        if let Some(reference) = &at
+        if let Some(reference @ (PageRef::Cursor(_) | PageRef::Token(_))) = &at
             && !self.seen.insert(reference.clone())
         {
             return Err(Error::Pagination {
@@ -253,6 +270,7 @@ impl<T: Send + 'static> PageStream<T> {
         let fetch = self.pager.fetch(at);
         self.fetching = Some(if self.prefetch {
             let handle: JoinHandle<Result<Page<T>>> = tokio::spawn(fetch);
+            self.background = Some(handle.abort_handle());
             let service = self.service;
             Box::pin(handle.map(move |joined| {
                 joined.unwrap_or_else(|e| {
@@ -304,6 +322,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 }
                 Poll::Ready(Ok(page)) => {
                     this.fetching = None;
+                    this.background = None;
                     this.next = page.next.clone().map(Some);
                     this.items.extend(page.items);
                 }
@@ -460,8 +479,52 @@ mod tests {
         assert!(results.len() < 40);
     }
 
+    #[tokio::test]
+    async fn dropping_the_stream_stops_the_background_fetch() {
+        /// Its second page never finishes; the flag says whether the fetch was dropped.
+        struct Slow(Arc<std::sync::atomic::AtomicBool>);
+        impl Pager for Slow {
+            type Item = u64;
+            fn service(&self) -> &'static str {
+                "test"
+            }
+            fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<u64>>> {
+                let dropped = self.0.clone();
+                async move {
+                    if at.is_none() {
+                        return Ok(Page::numbered(vec![1], 0, 1, Some(2), Some(2)));
+                    }
+                    struct OnDrop(Arc<std::sync::atomic::AtomicBool>);
+                    impl Drop for OnDrop {
+                        fn drop(&mut self) {
+                            self.0.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    let _guard = OnDrop(dropped);
+                    std::future::pending::<()>().await;
+                    Ok(Page::numbered(vec![], 1, 1, Some(2), Some(2)))
+                }
+                .boxed()
+            }
+        }
+        let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut items = stream(Slow(dropped.clone()), true);
+        assert_eq!(items.try_next().await.unwrap(), Some(1));
+        tokio::task::yield_now().await;
+        drop(items);
+        for _ in 0..50 {
+            if dropped.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("the background fetch kept running after the stream was dropped");
+    }
+
     #[test]
     fn page_references_and_totals() {
+        let empty = Page::<u8>::numbered(vec![], 3, 10, Some(100), Some(10));
+        assert_eq!(empty.next(), None, "an empty page ends the listing");
         let last = Page::numbered(vec![1, 2], 3, 2, Some(8), Some(4));
         assert_eq!(last.next(), None);
         assert_eq!(last.previous(), Some(&PageRef::Number(2)));

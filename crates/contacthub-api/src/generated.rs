@@ -36,8 +36,8 @@ pub mod types {
     pub struct ApiError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub errors: ::std::vec::Vec<ApiErrorDetail>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub errors: ::std::option::Option<::std::vec::Vec<ApiErrorDetail>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logref: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1139,7 +1139,7 @@ pub mod types {
                 ::std::string::String,
             >,
             errors: ::std::result::Result<
-                ::std::vec::Vec<super::ApiErrorDetail>,
+                ::std::option::Option<::std::vec::Vec<super::ApiErrorDetail>>,
                 ::std::string::String,
             >,
             logref: ::std::result::Result<
@@ -1176,7 +1176,9 @@ pub mod types {
             }
             pub fn errors<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ApiErrorDetail>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ApiErrorDetail>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.errors = value

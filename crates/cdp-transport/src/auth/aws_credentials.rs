@@ -100,7 +100,7 @@ impl fmt::Debug for AwsCredentials {
 /// assert_eq!(source.region().as_deref(), Some("eu-west-1"));
 /// # Ok::<(), cdp_transport::AuthError>(())
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct AwsProfileSource {
     vars: BTreeMap<String, String>,
     home: Option<PathBuf>,
@@ -207,6 +207,16 @@ impl AwsProfileSource {
             Some(path) => Some(PathBuf::from(path)),
             None => self.home.as_ref().map(|home| home.join(".aws").join(name)),
         }
+    }
+}
+
+impl fmt::Debug for AwsProfileSource {
+    /// Names only: the values include the secret key and the session token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsProfileSource")
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("home", &self.home)
+            .finish()
     }
 }
 
@@ -333,6 +343,20 @@ mod tests {
             home.join(".aws/elsewhere").display().to_string(),
         );
         assert_eq!(source.credentials().unwrap().access_key_id(), "ALT");
+    }
+
+    #[test]
+    fn debug_shows_variable_names_only() {
+        let source = AwsProfileSource::default()
+            .var("AWS_SECRET_ACCESS_KEY", "SUPERSECRET")
+            .var("AWS_SESSION_TOKEN", "SESSTOK");
+        let shown = format!("{source:?}");
+        assert!(
+            shown.contains("AWS_SECRET_ACCESS_KEY")
+                && !shown.contains("SUPERSECRET")
+                && !shown.contains("SESSTOK"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub enum Auth {
     OAuth2(Arc<ClientCredentials>),
     /// AWS Signature Version 4 (AWS Customer Profiles).
     SigV4(Arc<SigV4>),
+    /// An API key whose header name is not a valid header name; every request fails to prepare.
+    InvalidHeader(String),
 }
 
 impl Auth {
@@ -54,16 +56,20 @@ impl Auth {
         Self::Bearer(SecretString::from(token.into()))
     }
 
-    /// An API key sent in `header`.
+    /// An API key sent in `header` (any case). A name that cannot be a header is reported as an
+    /// [`AuthError::InvalidHeaderName`] when a request is prepared.
     ///
     /// ```
-    /// let auth = cdp_transport::Auth::api_key("x-api-key", "key");
+    /// let auth = cdp_transport::Auth::api_key("X-Api-Key", "key");
     /// # let _ = auth;
     /// ```
-    pub fn api_key(header: &'static str, key: impl Into<String>) -> Self {
-        Self::ApiKey {
-            header: HeaderName::from_static(header),
-            key: SecretString::from(key.into()),
+    pub fn api_key(header: &str, key: impl Into<String>) -> Self {
+        match HeaderName::from_bytes(header.to_ascii_lowercase().as_bytes()) {
+            Ok(header) => Self::ApiKey {
+                header,
+                key: SecretString::from(key.into()),
+            },
+            Err(_) => Self::InvalidHeader(header.to_owned()),
         }
     }
 
@@ -92,21 +98,24 @@ impl Auth {
         Self::SigV4(Arc::new(signer))
     }
 
-    /// Sets the credentials on a request that is otherwise final.
+    /// Sets the credentials on a request that is otherwise final; fetching a token may take at most
+    /// `budget` (`None`: no limit).
     pub(crate) async fn authorize(
         &self,
         client: &reqwest::Client,
         request: &mut reqwest::Request,
+        budget: Option<std::time::Duration>,
     ) -> Result<(), AuthError> {
         let (name, value) = match self {
             Self::None => return Ok(()),
             Self::Bearer(token) => (AUTHORIZATION, format!("Bearer {}", token.expose_secret())),
             Self::ApiKey { header, key } => (header.clone(), key.expose_secret().to_owned()),
             Self::OAuth2(credentials) => {
-                let token = credentials.token(client).await?;
+                let token = credentials.token(client, budget).await?;
                 (AUTHORIZATION, format!("Bearer {}", token.expose_secret()))
             }
             Self::SigV4(signer) => return signer.sign(request, std::time::SystemTime::now()),
+            Self::InvalidHeader(name) => return Err(AuthError::InvalidHeaderName(name.clone())),
         };
         let mut value = HeaderValue::from_str(&value).map_err(|_| AuthError::InvalidSecret)?;
         value.set_sensitive(true);
@@ -141,6 +150,7 @@ impl fmt::Debug for Auth {
             Self::ApiKey { header, .. } => write!(f, "ApiKey({header}: ***)"),
             Self::OAuth2(credentials) => write!(f, "OAuth2({credentials:?})"),
             Self::SigV4(signer) => write!(f, "SigV4({signer:?})"),
+            Self::InvalidHeader(name) => write!(f, "InvalidHeader({name:?})"),
         }
     }
 }
@@ -151,6 +161,8 @@ impl fmt::Debug for Auth {
 pub enum AuthError {
     /// A token, key or credential that cannot be an HTTP header value (a control character in it, say).
     InvalidSecret,
+    /// An API key's header name that cannot be an HTTP header name.
+    InvalidHeaderName(String),
     /// The token endpoint could not be reached or its answer could not be read.
     TokenTransport(reqwest::Error),
     /// The token endpoint refused: its status and its answer (an OAuth2 error such as `invalid_client`).
@@ -172,6 +184,7 @@ impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidSecret => f.write_str("the credential is not a valid HTTP header value"),
+            Self::InvalidHeaderName(name) => write!(f, "`{name}` is not a valid HTTP header name"),
             Self::TokenTransport(e) => {
                 write!(f, "the OAuth2 token endpoint could not be reached: {e}")
             }
@@ -208,7 +221,7 @@ mod tests {
     async fn bearer_sets_a_sensitive_authorization_header() {
         let mut req = request();
         Auth::bearer("t0k")
-            .authorize(&reqwest::Client::new(), &mut req)
+            .authorize(&reqwest::Client::new(), &mut req, None)
             .await
             .unwrap();
         let value = &req.headers()[AUTHORIZATION];
@@ -220,7 +233,7 @@ mod tests {
     async fn api_key_goes_in_its_own_header() {
         let mut req = request();
         Auth::api_key("x-api-key", "k3y")
-            .authorize(&reqwest::Client::new(), &mut req)
+            .authorize(&reqwest::Client::new(), &mut req, None)
             .await
             .unwrap();
         assert_eq!(req.headers()["x-api-key"], "k3y");
@@ -228,10 +241,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn header_names_of_any_case_work_and_bad_ones_are_an_error() {
+        let mut req = request();
+        Auth::api_key("X-Api-Key", "k")
+            .authorize(&reqwest::Client::new(), &mut req, None)
+            .await
+            .unwrap();
+        assert_eq!(req.headers()["x-api-key"], "k");
+        let err = Auth::api_key("bad header", "k")
+            .authorize(&reqwest::Client::new(), &mut request(), None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`bad header` is not a valid HTTP header name"
+        );
+    }
+
+    #[tokio::test]
     async fn a_secret_that_is_no_header_value_is_an_error() {
         let mut req = request();
         let err = Auth::bearer("bad\nvalue")
-            .authorize(&reqwest::Client::new(), &mut req)
+            .authorize(&reqwest::Client::new(), &mut req, None)
             .await
             .unwrap_err();
         assert!(matches!(err, AuthError::InvalidSecret));

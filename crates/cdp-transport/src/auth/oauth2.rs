@@ -9,6 +9,8 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use super::AuthError;
+use crate::RetryPolicy;
+use crate::retry::{Outcome, error_outcome};
 
 /// Tokens are refreshed this long before they expire, so that a request never leaves with a token that
 /// dies on the way.
@@ -16,6 +18,10 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// How long a token lives when the endpoint does not say.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// A longer `expires_in` is taken as this: tokens are refreshed after a 401 anyway, and an absurd value
+/// must not overflow the clock.
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// The client-credentials grant against a token endpoint, with the token it got. The client authenticates
 /// with HTTP Basic (`client_id:client_secret`), as BlueConic expects. Concurrent requests that find no
@@ -76,13 +82,17 @@ impl ClientCredentials {
         self
     }
 
-    /// A valid token: the one kept, or a new one from the endpoint.
-    pub(crate) async fn token(&self, client: &reqwest::Client) -> Result<SecretString, AuthError> {
+    /// A valid token: the one kept, or a new one from the endpoint, fetched within `budget`.
+    pub(crate) async fn token(
+        &self,
+        client: &reqwest::Client,
+        budget: Option<Duration>,
+    ) -> Result<SecretString, AuthError> {
         let mut current = self.current.lock().await;
         if let Some(token) = current.as_ref().filter(|t| Instant::now() < t.refresh_at) {
             return Ok(token.value.clone());
         }
-        let fresh = self.fetch(client).await?;
+        let fresh = self.fetch_with_retries(client, budget).await?;
         let value = fresh.value.clone();
         *current = Some(fresh);
         Ok(value)
@@ -101,7 +111,46 @@ impl ClientCredentials {
         }
     }
 
-    async fn fetch(&self, client: &reqwest::Client) -> Result<Token, AuthError> {
+    /// The token request, sent again on a connection error or a 408/429/5xx, with backoff, within
+    /// `budget`: every call of the client waits on it.
+    async fn fetch_with_retries(
+        &self,
+        client: &reqwest::Client,
+        budget: Option<Duration>,
+    ) -> Result<Token, AuthError> {
+        let deadline = budget.and_then(|b| Instant::now().checked_add(b));
+        let policy = RetryPolicy::default();
+        let mut pauses = policy.backoff();
+        loop {
+            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let result = self.fetch(client, remaining).await;
+            let transient = match &result {
+                Err(AuthError::TokenTransport(e)) => error_outcome(e) != Outcome::Final,
+                Err(AuthError::TokenRefused { status, .. }) => {
+                    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+                }
+                _ => false,
+            };
+            let Some(pause) = pauses.next().filter(|_| transient) else {
+                return result;
+            };
+            let in_time = match (Instant::now().checked_add(pause), deadline) {
+                (Some(at), Some(deadline)) => at < deadline,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if !in_time {
+                return result;
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    async fn fetch(
+        &self,
+        client: &reqwest::Client,
+        timeout: Option<Duration>,
+    ) -> Result<Token, AuthError> {
         let basic = base64::engine::general_purpose::STANDARD.encode(format!(
             "{}:{}",
             self.client_id,
@@ -119,8 +168,11 @@ impl ClientCredentials {
         let mut authorization = reqwest::header::HeaderValue::from_str(&format!("Basic {basic}"))
             .map_err(|_| AuthError::InvalidSecret)?;
         authorization.set_sensitive(true);
-        let response = client
-            .post(&self.token_url)
+        let mut request = client.post(&self.token_url);
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout.max(Duration::from_millis(1)));
+        }
+        let response = request
             .header(reqwest::header::AUTHORIZATION, authorization)
             .header(
                 reqwest::header::CONTENT_TYPE,
@@ -149,7 +201,8 @@ impl ClientCredentials {
         let lifetime = parsed
             .expires_in
             .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_LIFETIME);
+            .unwrap_or(DEFAULT_LIFETIME)
+            .min(MAX_LIFETIME);
         // A short-lived token is refreshed at half its life rather than never being used.
         let margin = REFRESH_MARGIN.min(lifetime / 2);
         Ok(Token {

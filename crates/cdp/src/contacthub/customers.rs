@@ -30,6 +30,7 @@ const DEFAULT_SIZE: u32 = 20;
 /// # let _ = (next, everyone); Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `send` or `stream`"]
 pub struct CustomerList {
     node: Node,
     page: u32,
@@ -106,7 +107,7 @@ impl CustomerList {
     }
 
     /// Every customer from the page asked for on, page after page, with memory for one page (two with
-    /// prefetch).
+    /// prefetch, which needs a Tokio runtime).
     pub fn stream(self) -> PageStream<Customer> {
         let prefetch = self.prefetch;
         pagination::stream(self, prefetch)
@@ -327,8 +328,13 @@ impl AddCustomer {
         let Some(existing) = existing else {
             return Err(error);
         };
-        node.patch_customer(&existing, patch_of(&self.customer)?)
-            .await
+        // The session links the returning visitor's anonymous events to the customer, as on a create.
+        node.patch_customer_in_session(
+            &existing,
+            patch_of(&self.customer)?,
+            self.session_id.as_deref(),
+        )
+        .await
     }
 }
 

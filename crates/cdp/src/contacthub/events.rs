@@ -10,6 +10,7 @@ use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 
 use super::Node;
+use super::node::check_id;
 use crate::pagination::{self, Page, PageRef, PageStream, Pager};
 use crate::{Error, Result};
 
@@ -47,6 +48,7 @@ enum Subject {
 /// # let _ = event;
 /// ```
 #[derive(Clone, Debug)]
+#[must_use = "an event is stored by `Node::add_event`"]
 pub struct Event {
     kind: EventType,
     context: EventContext,
@@ -174,6 +176,7 @@ impl Node {
 
     /// One stored event.
     pub async fn event(&self, event_id: &str) -> Result<contacthub_api::types::Event> {
+        check_id("event_id", event_id)?;
         self.api()?
             .get_event()
             .workspace_id(self.workspace().id())
@@ -218,6 +221,7 @@ impl Node {
 
     /// The session ids linked to a customer.
     pub async fn customer_sessions(&self, customer_id: &str) -> Result<Vec<Session>> {
+        check_id("customer_id", customer_id)?;
         self.api()?
             .list_sessions()
             .workspace_id(self.workspace().id())
@@ -229,7 +233,8 @@ impl Node {
     }
 }
 
-/// A customer's events, filtered and paged (pages from 0, 1 to 50 events each).
+/// A customer's events, filtered and paged (pages from 0, 1 to 50 events each). Streams fetch the next
+/// page in the background, which needs a Tokio runtime.
 ///
 /// ```no_run
 /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
@@ -240,6 +245,7 @@ impl Node {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `send` or `stream`"]
 pub struct EventList {
     node: Node,
     customer_id: String,
@@ -307,6 +313,7 @@ impl EventList {
     }
 
     async fn fetch(&self, number: u32) -> Result<Page<contacthub_api::types::Event>> {
+        check_id("customer_id", &self.customer_id)?;
         if !(1..=50).contains(&self.size) {
             return Err(Error::invalid_input(
                 "size",

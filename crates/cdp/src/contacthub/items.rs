@@ -3,6 +3,7 @@
 use contacthub_api::types::{Education, Job, Like, Subscription};
 
 use super::Node;
+use super::node::check_id;
 use crate::{Error, Result};
 
 /// The node methods of one kind of item: add, get, update, remove.
@@ -12,6 +13,7 @@ macro_rules! items {
         impl Node {
             #[doc = concat!("Adds ", $noun, " to a customer, with the id the item carries.")]
             pub async fn $add(&self, customer_id: &str, item: $item) -> Result<$item> {
+                check_id("customer_id", customer_id)?;
                 self.api()?
                     .$create_op()
                     .workspace_id(self.workspace().id())
@@ -25,6 +27,8 @@ macro_rules! items {
 
             #[doc = concat!("One ", $noun, " of a customer.")]
             pub async fn $get(&self, customer_id: &str, id: &str) -> Result<$item> {
+                check_id("customer_id", customer_id)?;
+                check_id("id", id)?;
                 self.api()?
                     .$get_op()
                     .workspace_id(self.workspace().id())
@@ -39,6 +43,8 @@ macro_rules! items {
             #[doc = concat!("Replaces ", $noun, " of a customer, found by the item's own id.")]
             pub async fn $update(&self, customer_id: &str, item: $item) -> Result<$item> {
                 let id = item.id.clone();
+                check_id("customer_id", customer_id)?;
+                check_id("id", &id)?;
                 self.api()?
                     .$update_op()
                     .workspace_id(self.workspace().id())
@@ -53,6 +59,8 @@ macro_rules! items {
 
             #[doc = concat!("Removes ", $noun, " from a customer.")]
             pub async fn $remove(&self, customer_id: &str, id: &str) -> Result<()> {
+                check_id("customer_id", customer_id)?;
+                check_id("id", id)?;
                 self.api()?
                     .$delete_op()
                     .workspace_id(self.workspace().id())

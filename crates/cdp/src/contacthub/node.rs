@@ -43,6 +43,7 @@ impl Node {
 
     /// One customer.
     pub async fn customer(&self, customer_id: &str) -> Result<Customer> {
+        check_id("customer_id", customer_id)?;
         self.api()?
             .get_customer()
             .workspace_id(self.workspace.id())
@@ -101,18 +102,33 @@ impl Node {
             .map_err(Error::from_call::<Customer, _>)
     }
 
-    /// Changes part of a customer (PATCH) with a JSON merge patch; an empty patch sends nothing and
-    /// returns the customer as it is.
+    /// Changes part of a customer (PATCH) with a JSON merge patch. An empty patch changes nothing: no
+    /// PATCH is sent, and the customer is read (GET) as it is.
     pub async fn patch_customer(&self, customer_id: &str, patch: MergePatch) -> Result<Customer> {
+        self.patch_customer_in_session(customer_id, patch, None)
+            .await
+    }
+
+    pub(crate) async fn patch_customer_in_session(
+        &self,
+        customer_id: &str,
+        patch: MergePatch,
+        session_id: Option<&str>,
+    ) -> Result<Customer> {
+        check_id("customer_id", customer_id)?;
         if patch.is_empty() {
             return self.customer(customer_id).await;
         }
-        self.api()?
+        let mut call = self
+            .api()?
             .patch_customer()
             .workspace_id(self.workspace.id())
             .customer_id(customer_id)
-            .body(patch)
-            .send()
+            .body(patch);
+        if let Some(session_id) = session_id {
+            call = call.session_id(session_id);
+        }
+        call.send()
             .await
             .map(|r| r.into_inner())
             .map_err(Error::from_call::<Customer, _>)
@@ -120,6 +136,7 @@ impl Node {
 
     /// Deletes a customer.
     pub async fn delete_customer(&self, customer_id: &str) -> Result<()> {
+        check_id("customer_id", customer_id)?;
         self.api()?
             .delete_customer()
             .workspace_id(self.workspace.id())
@@ -134,4 +151,13 @@ impl Node {
     pub(crate) fn api(&self) -> Result<&contacthub_api::Client> {
         self.workspace.api()
     }
+}
+
+/// An id that goes into a URL path: empty, `.` and `..` would address another resource (`..` walks up
+/// the path), so they are refused before anything is sent.
+pub(crate) fn check_id(field: &'static str, id: &str) -> Result<()> {
+    if id.is_empty() || id == "." || id == ".." {
+        return Err(Error::invalid_input(field, format!("`{id}` is not an id")));
+    }
+    Ok(())
 }
