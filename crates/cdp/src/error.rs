@@ -433,7 +433,7 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    fn new(
+    pub(crate) fn new(
         service: &'static str,
         status: u16,
         path: Option<String>,

@@ -28,6 +28,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod error;
+pub mod merge_patch;
 pub mod pagination;
 
 pub use cdp_transport as transport;
@@ -43,9 +44,7 @@ pub use error::{ApiError, DecodeError, Error, Result, ServiceError, ServiceError
 /// # let _ = client;
 /// ```
 #[cfg(feature = "contacthub")]
-pub mod contacthub {
-    pub use contacthub_api as api;
-}
+pub mod contacthub;
 
 /// BlueConic REST API v2: profiles, profiles of a segment, bulk writes.
 ///

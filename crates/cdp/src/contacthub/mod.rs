@@ -1,0 +1,2 @@
+pub use contacthub_api as api;
+pub mod tracked;
