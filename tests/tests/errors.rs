@@ -160,9 +160,8 @@ async fn an_answer_of_the_wrong_shape_names_the_path_and_keeps_the_body() {
     assert_eq!(decode.path.as_deref(), Some("elements[1].registeredAt"));
     assert!(decode.body.contains("yesterday"));
     assert!(
-        err.to_string().starts_with(
-            "could not read the answer of ContactHub at `elements[1].registeredAt`: "
-        ),
+        err.to_string()
+            .starts_with("could not read the answer of ContactHub at `elements[1].registeredAt`: "),
         "{err}"
     );
 

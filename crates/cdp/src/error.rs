@@ -443,7 +443,7 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    fn new(
+    pub(crate) fn new(
         service: &'static str,
         status: Option<u16>,
         path: Option<String>,

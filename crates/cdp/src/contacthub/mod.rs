@@ -20,6 +20,7 @@ mod events;
 mod items;
 mod node;
 mod tags;
+pub mod tracked;
 mod workspace;
 
 pub use customers::{AddCustomer, CustomerList, CustomerPage};

@@ -1,0 +1,499 @@
+//! Mutation tracking: a value fetched from ContactHub that remembers what it was, so that a save sends
+//! exactly what changed.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use contacthub_api::MergePatch;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::{DecodeError, Error, Result};
+use crate::merge_patch;
+
+/// The service whose documents are tracked here, for error messages.
+const SERVICE: &str = "ContactHub";
+
+/// A value fetched from the service (a customer, say) that remembers what it was.
+///
+/// It derefs, mutably too, to the typed value `T`; edit that. Then [`changes`](Self::changes) is the
+/// merge patch of exactly what changed, for a PATCH, and [`full_document`](Self::full_document) the whole
+/// document, for a PUT. It keeps the raw JSON it was decoded from, so members that `T` does not model
+/// survive: `changes` compares the typed value as first decoded with the typed value now, so a member
+/// `T` does not know never shows up as removed, and `full_document` applies the changes to the raw
+/// JSON, so such a member is still there.
+///
+/// Arrays are the unit of change (a merge patch cannot edit one item): when a list changes it is sent
+/// whole, as `T` writes it, and members its items have that `T` does not model are not in it.
+///
+/// ```
+/// use cdp::contacthub::api::types::Customer;
+/// use cdp::contacthub::tracked::Tracked;
+/// use serde_json::json;
+///
+/// # fn main() -> cdp::Result<()> {
+/// let mut bruce = Tracked::<Customer>::from_json(json!({
+///     "id": "c1",
+///     "base": {"firstName": "Bruce", "lastName": "Wayne", "nickname": "Batman"},
+///     "tags": {"manual": ["vip"]}
+/// }))?;
+/// assert!(!bruce.is_changed());
+///
+/// if let Some(base) = bruce.base.as_mut() {
+///     base.contacts.get_or_insert_default().email = Some("bruce@example.com".into());
+///     base.last_name = None;
+/// }
+/// let patch = bruce.changes()?.map(serde_json::Value::from);
+/// assert_eq!(
+///     patch,
+///     Some(json!({"base": {"contacts": {"email": "bruce@example.com"}, "lastName": null}}))
+/// );
+/// // `nickname` is not in the model, and is still there for a full update.
+/// assert_eq!(bruce.full_document()?["base"]["nickname"], "Batman");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Tracked<T> {
+    /// The typed value, edited by the caller.
+    value: T,
+    /// The document as the service sent it (or as last saved): always an object.
+    raw: Map<String, Value>,
+    /// `value` as first decoded, written back as JSON: what changes are measured from.
+    baseline: Map<String, Value>,
+}
+
+impl<T: Serialize + DeserializeOwned> Tracked<T> {
+    /// Decodes `raw`, a document as the service sent it, and remembers it.
+    ///
+    /// A document that is not an object, or does not fit `T`, is a [`Error::Decode`] that names the
+    /// path where it went wrong (such as `base.dob`) and keeps the document (its first 4 KiB).
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Tracked;
+    /// use serde_json::json;
+    ///
+    /// let customer = Tracked::<Customer>::from_json(json!({"id": "c1", "extra": "x"}));
+    /// assert_eq!(customer.map(|c| c.extra.clone()).ok().flatten().as_deref(), Some("x"));
+    ///
+    /// let Err(cdp::Error::Decode(e)) = Tracked::<Customer>::from_json(json!({"id": "c1", "base": {"dob": 7}})) else {
+    ///     panic!("a number is not a date");
+    /// };
+    /// assert_eq!(e.path.as_deref(), Some("base.dob"));
+    /// ```
+    pub fn from_json(raw: Value) -> Result<Self> {
+        let value = decode(&raw)?;
+        let raw = match raw {
+            Value::Object(members) => members,
+            // `decode` has refused anything else already.
+            other => return Err(not_an_object(&other)),
+        };
+        let baseline = encode(&value)?;
+        Ok(Self {
+            value,
+            raw,
+            baseline,
+        })
+    }
+
+    /// The merge patch of exactly what changed since the value was fetched (or last saved), or `None`
+    /// when nothing did: the body of a PATCH. A member set to `None` is sent as `null` (removed); a member
+    /// of `T` that is `None` in both is not sent; nothing `T` does not model is ever in it.
+    ///
+    /// It fails only when `T` cannot be written as a JSON object (an [`Error::InvalidInput`]; the
+    /// generated types always can).
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Tracked;
+    /// use serde_json::json;
+    ///
+    /// # fn main() -> cdp::Result<()> {
+    /// let mut customer = Tracked::<Customer>::from_json(json!({"id": "c1", "tags": {"manual": ["a"]}}))?;
+    /// assert!(customer.changes()?.is_none());
+    /// customer.tags.get_or_insert_default().manual.push("b".into());
+    /// customer.extra = Some("vip".into());
+    /// assert_eq!(
+    ///     customer.changes()?.map(serde_json::Value::from),
+    ///     Some(json!({"tags": {"manual": ["a", "b"]}, "extra": "vip"}))
+    /// );
+    /// # Ok(()) }
+    /// ```
+    pub fn changes(&self) -> Result<Option<MergePatch>> {
+        let now = encode(&self.value)?;
+        Ok(merge_patch::diff_members(&self.baseline, &now).map(MergePatch::from))
+    }
+
+    /// Whether anything changed since the value was fetched (or last saved). A value that cannot be
+    /// written as JSON counts as changed, so that saving it reports why.
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Tracked;
+    ///
+    /// # fn main() -> cdp::Result<()> {
+    /// let mut customer = Tracked::<Customer>::from_json(serde_json::json!({"id": "c1"}))?;
+    /// assert!(!customer.is_changed());
+    /// customer.enabled = Some(false);
+    /// assert!(customer.is_changed());
+    /// # Ok(()) }
+    /// ```
+    pub fn is_changed(&self) -> bool {
+        !matches!(self.changes(), Ok(None))
+    }
+
+    /// The whole document as it is now: the raw JSON the value came from with the [changes] applied,
+    /// the body of a full update (PUT) that keeps the members `T` does not model.
+    ///
+    /// [changes]: Self::changes
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Tracked;
+    /// use serde_json::json;
+    ///
+    /// # fn main() -> cdp::Result<()> {
+    /// let mut customer = Tracked::<Customer>::from_json(json!({"id": "c1", "extra": "x", "sourceInfo": {"by": "app"}}))?;
+    /// customer.extra = None;
+    /// assert_eq!(customer.full_document()?, json!({"id": "c1", "sourceInfo": {"by": "app"}}));
+    /// # Ok(()) }
+    /// ```
+    pub fn full_document(&self) -> Result<Value> {
+        let mut document = Value::Object(self.raw.clone());
+        if let Some(patch) = self.changes()? {
+            merge_patch::apply(&mut document, &Value::from(patch));
+        }
+        Ok(document)
+    }
+
+    /// Starts over from `raw`, the document the service answered a successful save with: it becomes the
+    /// value, and what later changes are measured from. When `raw` does not decode, nothing changes and
+    /// the error says why.
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Tracked;
+    /// use serde_json::json;
+    ///
+    /// # fn main() -> cdp::Result<()> {
+    /// let mut customer = Tracked::<Customer>::from_json(json!({"id": "c1"}))?;
+    /// customer.extra = Some("vip".into());
+    /// // ... PATCH `customer.changes()?`, which answers the customer as now stored:
+    /// customer.mark_saved(json!({"id": "c1", "extra": "vip", "updatedAt": "2026-11-22T07:00:00.000+0000"}))?;
+    /// assert!(!customer.is_changed());
+    /// assert!(customer.updated_at.is_some());
+    /// # Ok(()) }
+    /// ```
+    pub fn mark_saved(&mut self, raw: Value) -> Result<()> {
+        *self = Self::from_json(raw)?;
+        Ok(())
+    }
+
+    /// Takes the current value as saved, when the service's answer is not at hand: the changes are
+    /// applied to the raw JSON kept, and later changes are measured from the value as it is now.
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Tracked;
+    ///
+    /// # fn main() -> cdp::Result<()> {
+    /// let mut customer = Tracked::<Customer>::from_json(serde_json::json!({"id": "c1"}))?;
+    /// customer.extra = Some("vip".into());
+    /// customer.mark_changes_saved()?;
+    /// assert!(customer.changes()?.is_none());
+    /// assert_eq!(customer.raw()["extra"], "vip");
+    /// # Ok(()) }
+    /// ```
+    pub fn mark_changes_saved(&mut self) -> Result<()> {
+        let now = encode(&self.value)?;
+        if let Some(patch) = merge_patch::diff_members(&self.baseline, &now) {
+            let mut document = Value::Object(std::mem::take(&mut self.raw));
+            merge_patch::apply(&mut document, &Value::Object(patch));
+            if let Value::Object(members) = document {
+                self.raw = members;
+            }
+        }
+        self.baseline = now;
+        Ok(())
+    }
+}
+
+impl<T> Tracked<T> {
+    /// The document the value was decoded from, as the service sent it (or as last saved).
+    ///
+    /// ```
+    /// # fn main() -> cdp::Result<()> {
+    /// let raw = serde_json::json!({"id": "c1", "sourceInfo": {"registeredBy": "app"}});
+    /// let customer = cdp::contacthub::tracked::Tracked::<cdp::contacthub::api::types::Customer>::from_json(raw.clone())?;
+    /// assert_eq!(customer.raw().get("sourceInfo"), raw.get("sourceInfo"));
+    /// # Ok(()) }
+    /// ```
+    pub fn raw(&self) -> &Map<String, Value> {
+        &self.raw
+    }
+
+    /// The typed value, without what it remembers.
+    ///
+    /// ```
+    /// # fn main() -> cdp::Result<()> {
+    /// let customer = cdp::contacthub::tracked::Tracked::<cdp::contacthub::api::types::Customer>::from_json(
+    ///     serde_json::json!({"id": "c1"}),
+    /// )?;
+    /// assert_eq!(customer.into_inner().id, "c1");
+    /// # Ok(()) }
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T> Deref for Tracked<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> DerefMut for Tracked<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Tracked<T> {
+    // The raw document and the baseline repeat the value; the value is what a reader wants.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Tracked").field(&self.value).finish()
+    }
+}
+
+/// `raw` as a `T`; an error names the path where it does not fit.
+fn decode<T: DeserializeOwned>(raw: &Value) -> Result<T> {
+    if !raw.is_object() {
+        return Err(not_an_object(raw));
+    }
+    serde_path_to_error::deserialize::<_, T>(raw).map_err(|e| {
+        let path = Some(e.path().to_string()).filter(|p| p != ".");
+        decode_error(path, e.inner().to_string(), raw)
+    })
+}
+
+/// `value` as a JSON object.
+fn encode<T: Serialize>(value: &T) -> Result<Map<String, Value>> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(members)) => Ok(members),
+        Ok(other) => Err(Error::InvalidInput {
+            field: None,
+            message: format!(
+                "a tracked value must be written as a JSON object, not {}",
+                kind(&other)
+            ),
+        }),
+        Err(e) => Err(Error::InvalidInput {
+            field: None,
+            message: format!("the tracked value cannot be written as JSON: {e}"),
+        }),
+    }
+}
+
+fn not_an_object(raw: &Value) -> Error {
+    decode_error(
+        None,
+        format!("expected a JSON object, found {}", kind(raw)),
+        raw,
+    )
+}
+
+fn decode_error(path: Option<String>, message: String, raw: &Value) -> Error {
+    // The document came in a successful answer, hence 200.
+    let body = serde_json::to_vec(raw).unwrap_or_default();
+    Error::Decode(Box::new(DecodeError::new(
+        SERVICE, None, path, message, &body,
+    )))
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contacthub_api::types::Customer;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    fn customer() -> Value {
+        json!({
+            "id": "c1",
+            "nodeId": "n1",
+            "registeredAt": "2017-03-02T12:12:53.074+0000",
+            "sourceInfo": {"registeredBy": "app"},
+            "base": {
+                "firstName": "Bruce",
+                "lastName": "Wayne",
+                "pictureUrl": null,
+                "nickname": "Batman",
+                "contacts": {"email": "bruce@wayne.example", "phone": "555"},
+                "educations": [{"id": "e1", "schoolType": "COLLEGE", "schoolName": "Gotham U"}]
+            },
+            "extended": {"loyalty": {"level": "gold", "points": 10}},
+            "tags": {"auto": ["a1"], "manual": ["vip", "gotham"]}
+        })
+    }
+
+    fn patch(tracked: &Tracked<Customer>) -> Option<Value> {
+        tracked.changes().unwrap().map(Value::from)
+    }
+
+    #[test]
+    fn an_untouched_value_has_no_changes() {
+        let tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        assert_eq!(patch(&tracked), None);
+        assert!(!tracked.is_changed());
+        // The full document is the raw one, unknown members, nulls and date formats included.
+        assert_eq!(tracked.full_document().unwrap(), customer());
+    }
+
+    #[test]
+    fn changes_are_exactly_the_edits() {
+        let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        let base = tracked.base.as_mut().unwrap();
+        base.contacts.as_mut().unwrap().email = Some("bruce@example.com".into());
+        base.last_name = None;
+        tracked
+            .tags
+            .as_mut()
+            .unwrap()
+            .manual
+            .retain(|t| t != "gotham");
+        tracked
+            .extended
+            .as_mut()
+            .unwrap()
+            .0
+            .insert("club".into(), json!(true));
+        assert_eq!(
+            patch(&tracked),
+            Some(json!({
+                "base": {"contacts": {"email": "bruce@example.com"}, "lastName": null},
+                "tags": {"manual": ["vip"]},
+                "extended": {"club": true}
+            }))
+        );
+        assert!(tracked.is_changed());
+    }
+
+    #[test]
+    fn setting_back_the_old_value_is_no_change() {
+        let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        tracked.extra = Some("x".into());
+        assert!(tracked.is_changed());
+        tracked.extra = None;
+        assert_eq!(patch(&tracked), None);
+    }
+
+    #[test]
+    fn the_full_document_keeps_what_the_model_does_not_know() {
+        let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        let base = tracked.base.as_mut().unwrap();
+        base.first_name = Some("B.".into());
+        base.contacts = None;
+        let mut expected = customer();
+        expected["base"]["firstName"] = json!("B.");
+        expected["base"].as_object_mut().unwrap().remove("contacts");
+        assert_eq!(tracked.full_document().unwrap(), expected);
+    }
+
+    #[test]
+    fn a_cleared_list_is_removed() {
+        // `Tags` does not write an empty list, so clearing one removes the member.
+        let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        tracked.tags.as_mut().unwrap().manual.clear();
+        assert_eq!(patch(&tracked), Some(json!({"tags": {"manual": null}})));
+    }
+
+    #[test]
+    fn saving_resets_what_changes_are_measured_from() {
+        let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        tracked.extra = Some("vip".into());
+        tracked.mark_changes_saved().unwrap();
+        assert_eq!(patch(&tracked), None);
+        assert_eq!(tracked.raw()["extra"], "vip");
+        assert_eq!(tracked.raw()["sourceInfo"], json!({"registeredBy": "app"}));
+
+        let mut answer = customer();
+        answer["extra"] = json!("from the service");
+        tracked.mark_saved(answer.clone()).unwrap();
+        assert_eq!(tracked.extra.as_deref(), Some("from the service"));
+        assert_eq!(patch(&tracked), None);
+        assert_eq!(tracked.full_document().unwrap(), answer);
+    }
+
+    #[test]
+    fn a_failed_mark_saved_changes_nothing() {
+        let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        tracked.extra = Some("vip".into());
+        assert!(tracked.mark_saved(json!({"id": 7})).is_err());
+        assert_eq!(patch(&tracked), Some(json!({"extra": "vip"})));
+    }
+
+    #[test]
+    fn decode_errors_name_the_path_and_keep_the_document() {
+        let mut raw = customer();
+        raw["base"]["educations"][0]["startYear"] = json!("1994");
+        let Err(Error::Decode(e)) = Tracked::<Customer>::from_json(raw) else {
+            panic!("a string is not a year");
+        };
+        assert_eq!(e.path.as_deref(), Some("base.educations[0].startYear"));
+        assert_eq!(e.service, "ContactHub");
+        assert!(e.body.contains("Batman"), "{}", e.body);
+        assert!(
+            e.to_string().contains("base.educations[0].startYear"),
+            "{e}"
+        );
+
+        for raw in [json!(null), json!([1]), json!("c1")] {
+            let Err(Error::Decode(e)) = Tracked::<Customer>::from_json(raw.clone()) else {
+                panic!("{raw} is not a document");
+            };
+            assert!(
+                e.message.starts_with("expected a JSON object"),
+                "{}",
+                e.message
+            );
+            assert_eq!(e.path, None);
+        }
+    }
+
+    #[test]
+    fn a_value_that_is_not_an_object_cannot_be_tracked() {
+        // Decodes from an object, but writes itself as a string.
+        #[derive(Debug, Deserialize)]
+        struct Odd {}
+        impl Serialize for Odd {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str("odd")
+            }
+        }
+        let Err(Error::InvalidInput { message, .. }) =
+            Tracked::<Odd>::from_json(json!({"id": "x"}))
+        else {
+            panic!("a string is not a document");
+        };
+        assert!(message.contains("not a string"), "{message}");
+    }
+}
