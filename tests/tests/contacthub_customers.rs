@@ -353,3 +353,77 @@ async fn a_node_that_does_not_exist_is_an_api_error() {
     assert_eq!(err.status(), Some(404));
     assert!(err.to_string().contains("node not found"), "{err}");
 }
+
+#[tokio::test]
+async fn a_fetched_customer_patches_exactly_what_changed_and_nothing_when_nothing_did() {
+    let (sandbox, node) = sandbox(10).await;
+    let id = sandbox.contacthub().customer_ids()[3].clone();
+    let before = sandbox.contacthub().customer(&id).unwrap();
+    let mut customer = node.customer(&id).await.unwrap();
+    assert!(customer.patch().await.is_ok());
+    sandbox.journal().clear();
+
+    // Three edits: set an email, remove the last name, change the manual tags.
+    let base = customer.base.get_or_insert_default();
+    base.contacts.get_or_insert_default().email = Some("tracked@example.com".into());
+    base.last_name = None;
+    customer.tags.get_or_insert_default().manual = vec!["tracked".into()];
+    customer.patch().await.unwrap();
+
+    let patches: Vec<serde_json::Value> = sandbox
+        .journal()
+        .of(Service::ContactHub)
+        .into_iter()
+        .filter(|e| e.method == "PATCH")
+        .map(|e| e.body.unwrap())
+        .collect();
+    let mut expected = json!({"base": {"contacts": {"email": "tracked@example.com"}}, "tags": {"manual": ["tracked"]}});
+    if before["base"].get("lastName").is_some() {
+        expected["base"]["lastName"] = serde_json::Value::Null;
+    }
+    assert_eq!(patches, [expected], "one PATCH with exactly the edits");
+
+    let stored = sandbox.contacthub().customer(&id).unwrap();
+    assert_eq!(stored["base"]["contacts"]["email"], "tracked@example.com");
+    assert!(stored["base"].get("lastName").is_none());
+    assert_eq!(
+        stored["extended"], before["extended"],
+        "what was not edited is untouched"
+    );
+
+    sandbox.journal().clear();
+    customer.patch().await.unwrap();
+    assert!(
+        sandbox.journal().entries().is_empty(),
+        "nothing changed since: nothing sent"
+    );
+
+    // A full update keeps everything, edits included.
+    customer.extra = Some("full".into());
+    customer.update().await.unwrap();
+    let stored = sandbox.contacthub().customer(&id).unwrap();
+    assert_eq!(stored["extra"], "full");
+    assert_eq!(stored["extended"], before["extended"]);
+    assert_eq!(stored["base"]["contacts"]["email"], "tracked@example.com");
+
+    customer.add_tag("again").await.unwrap();
+    assert_eq!(customer.tags.as_ref().unwrap().manual, ["tracked", "again"]);
+    customer.delete().await.unwrap();
+    assert!(sandbox.contacthub().customer(&id).is_none());
+}
+
+#[tokio::test]
+async fn tracked_customer_shapes() {
+    let (recorder, node) = recorded();
+    let fetched = r#"{"id":"c1","nodeId":"n1","base":{"firstName":"Ada","lastName":"King","nickname":"the Enchantress"},"extra":"x"}"#;
+    recorder.reply(200, fetched);
+    let mut ada = node.customer("c1").await.unwrap();
+    ada.base.as_mut().unwrap().last_name = Some("Lovelace".into());
+    ada.extra = None;
+    recorder.reply(200, r#"{"id":"c1","nodeId":"n1","base":{"firstName":"Ada","lastName":"Lovelace","nickname":"the Enchantress"}}"#);
+    ada.patch().await.unwrap();
+    ada.base.as_mut().unwrap().first_name = Some("Augusta Ada".into());
+    recorder.reply(200, r#"{"id":"c1"}"#);
+    ada.update().await.unwrap();
+    insta::assert_yaml_snapshot!(recorder.shapes());
+}

@@ -19,11 +19,14 @@ mod customers;
 mod events;
 mod items;
 mod node;
+mod raw;
 mod tags;
 pub mod tracked;
+mod tracked_customer;
 mod workspace;
 
 pub use customers::{AddCustomer, CustomerList, CustomerPage};
 pub use events::{Event, EventList, create_session_id};
 pub use node::Node;
+pub use tracked_customer::TrackedCustomer;
 pub use workspace::{DEFAULT_BASE_URL, Workspace};

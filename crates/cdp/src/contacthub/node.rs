@@ -3,7 +3,7 @@
 use contacthub_api::MergePatch;
 use contacthub_api::types::{Customer, CustomerUpdate};
 
-use super::{AddCustomer, CustomerList, Workspace};
+use super::{AddCustomer, CustomerList, TrackedCustomer, Workspace};
 use crate::{Error, Result};
 
 /// A node of a ContactHub workspace. Cheap to clone.
@@ -12,7 +12,7 @@ use crate::{Error, Result};
 /// # async fn run() -> cdp::Result<()> {
 /// let node = cdp::contacthub::Workspace::new("workspace-id", "token").node("node-id");
 /// let customer = node.customer("customer-id").await?;
-/// node.delete_customer(&customer.id).await?;
+/// node.delete_customer(customer.id()).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
@@ -41,17 +41,10 @@ impl Node {
         CustomerList::new(self.clone())
     }
 
-    /// One customer.
-    pub async fn customer(&self, customer_id: &str) -> Result<Customer> {
+    /// One customer, tracked: change it and [`TrackedCustomer::patch`] sends exactly the changes.
+    pub async fn customer(&self, customer_id: &str) -> Result<TrackedCustomer> {
         check_id("customer_id", customer_id)?;
-        self.api()?
-            .get_customer()
-            .workspace_id(self.workspace.id())
-            .customer_id(customer_id)
-            .send()
-            .await
-            .map(|r| r.into_inner())
-            .map_err(Error::from_call::<Customer, _>)
+        TrackedCustomer::fetch(self, customer_id).await
     }
 
     /// The customer with this external id, if there is one.
@@ -117,7 +110,10 @@ impl Node {
     ) -> Result<Customer> {
         check_id("customer_id", customer_id)?;
         if patch.is_empty() {
-            return self.customer(customer_id).await;
+            return self
+                .customer(customer_id)
+                .await
+                .map(TrackedCustomer::into_inner);
         }
         let mut call = self
             .api()?

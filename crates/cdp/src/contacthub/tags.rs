@@ -16,7 +16,7 @@ impl Node {
     /// # let _ = customer; Ok(()) }
     /// ```
     pub async fn add_tag(&self, customer_id: &str, tag: &str) -> Result<Customer> {
-        let customer = self.customer(customer_id).await?;
+        let customer = self.customer(customer_id).await?.into_inner();
         let mut manual = manual_tags(&customer);
         if manual.iter().any(|t| t == tag) {
             return Ok(customer);
@@ -28,7 +28,7 @@ impl Node {
     /// Removes a manual tag from a customer; a tag the customer does not have is an
     /// [`Error::InvalidInput`].
     pub async fn remove_tag(&self, customer_id: &str, tag: &str) -> Result<Customer> {
-        let customer = self.customer(customer_id).await?;
+        let customer = self.customer(customer_id).await?.into_inner();
         let mut manual = manual_tags(&customer);
         let before = manual.len();
         manual.retain(|t| t != tag);
