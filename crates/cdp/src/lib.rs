@@ -33,19 +33,8 @@ pub mod pagination;
 pub use cdp_transport as transport;
 pub use error::{ApiError, DecodeError, Error, Result, ServiceError, ServiceErrorBody};
 
-/// ContactHub (Contactlab Hub): customers with their sub-resources, sessions and events.
-///
-/// ```
-/// let client = cdp::contacthub::api::Client::new(
-///     "https://api.contactlab.it/hub/v1",
-///     cdp::transport::Inner::new(cdp::transport::Auth::bearer("token")),
-/// );
-/// # let _ = client;
-/// ```
 #[cfg(feature = "contacthub")]
-pub mod contacthub {
-    pub use contacthub_api as api;
-}
+pub mod contacthub;
 
 /// BlueConic REST API v2: profiles, profiles of a segment, bulk writes.
 ///
