@@ -185,8 +185,11 @@ pub trait FieldOps<K: Kind> {
     where
         K: Ordered;
     /// `IS_NULL`: the attribute is absent or null.
+    // Named after the wire operator; like every operator it turns the field into a criterion.
+    #[allow(clippy::wrong_self_convention)]
     fn is_null(self) -> Criterion;
     /// `IS_NOT_NULL`: the attribute has a value.
+    #[allow(clippy::wrong_self_convention)]
     fn is_not_null(self) -> Criterion;
 }
 
