@@ -6,7 +6,9 @@
 //!    spec is an [`Error`] naming the file and the place, never a generator panic.
 //! 2. [`render::render`] runs progenitor (builder interface) with typify underneath, swaps every named string
 //!    enum for an open enum ([`open_enums`]), formats with prettyplease and adds the `@generated` header.
-//! 3. [`regen`] writes `crates/<name>-api/src/generated.rs`, or with `check` only compares.
+//! 3. For a service with [`Service::fields`], [`fields`] walks those schemas into typed attribute paths,
+//!    written to `crates/<name>-api/src/generated_fields.rs`.
+//! 4. [`regen`] writes the generated files, or with `check` only compares.
 //!
 //! ```no_run
 //! let report = cdp_codegen::regen(std::path::Path::new("."), true)?;
@@ -15,6 +17,7 @@
 //! ```
 
 mod error;
+pub mod fields;
 pub mod lint;
 pub mod open_enums;
 pub mod render;
@@ -39,8 +42,9 @@ pub struct Report {
     pub stale: Vec<PathBuf>,
 }
 
-/// Regenerates every service's `generated.rs` under the workspace `root`; with `check`, writes nothing and
-/// lists the stale files in the report instead.
+/// Regenerates every service's generated files (`generated.rs`, and `generated_fields.rs` where the
+/// service has field paths) under the workspace `root`; with `check`, writes nothing and lists the stale
+/// files in the report instead.
 ///
 /// ```no_run
 /// let report = cdp_codegen::regen(std::path::Path::new("."), false)?;
@@ -50,19 +54,38 @@ pub struct Report {
 pub fn regen(root: &Path, check: bool) -> Result<Report, Error> {
     let mut report = Report::default();
     for service in SERVICES {
-        let code = generate(root, service)?;
-        let out = root.join(service.output());
-        let current = std::fs::read_to_string(&out).ok();
-        if current.as_deref() == Some(code.as_str()) {
-            report.fresh.push(out);
-            continue;
+        for (path, code) in generate_all(root, service)? {
+            let out = root.join(path);
+            let current = std::fs::read_to_string(&out).ok();
+            if current.as_deref() == Some(code.as_str()) {
+                report.fresh.push(out);
+                continue;
+            }
+            if !check {
+                std::fs::write(&out, &code).map_err(|e| Error::io(&out, e))?;
+            }
+            report.stale.push(out);
         }
-        if !check {
-            std::fs::write(&out, &code).map_err(|e| Error::io(&out, e))?;
-        }
-        report.stale.push(out);
     }
     Ok(report)
+}
+
+/// Generates every file of one service, without writing them: `(path relative to the root, code)`, the
+/// client first, then the field paths when the service has them.
+///
+/// ```no_run
+/// let service = &cdp_codegen::SERVICES[0];
+/// let files = cdp_codegen::generate_all(std::path::Path::new("."), service)?;
+/// assert!(files.iter().all(|(_, code)| code.starts_with("// @generated")));
+/// # Ok::<(), cdp_codegen::Error>(())
+/// ```
+pub fn generate_all(root: &Path, service: &Service) -> Result<Vec<(String, String)>, Error> {
+    let loaded = spec::load(&root.join(service.spec), service.spec)?;
+    let mut files = vec![(service.output(), render::render(service, &loaded)?)];
+    if let Some(out) = service.fields_output() {
+        files.push((out, render::render_fields(service, &loaded)?));
+    }
+    Ok(files)
 }
 
 /// Generates the code of one service from its spec, without writing it.

@@ -176,6 +176,7 @@ fn a_stale_replacement_is_an_error() {
         name: "t",
         spec: "specs/t.yaml",
         replacements: &[("Gone", "crate::Gone")],
+        fields: &[],
     };
     let err = render::render(&service, &loaded).unwrap_err().to_string();
     assert!(
@@ -196,6 +197,7 @@ fn a_valid_spec_renders_with_open_enums_in_the_types_module() {
         name: "t",
         spec: "specs/t.yaml",
         replacements: &[],
+        fields: &[],
     };
     let code = render::render(&service, &loaded).unwrap();
     assert!(code.contains("pub enum Mode"), "open enum missing");

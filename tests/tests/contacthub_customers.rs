@@ -427,3 +427,62 @@ async fn tracked_customer_shapes() {
     ada.update().await.unwrap();
     insta::assert_yaml_snapshot!(recorder.shapes());
 }
+
+#[tokio::test]
+async fn a_dsl_query_shape_and_a_bad_query_sends_nothing() {
+    use cdp::contacthub::query::prelude::*;
+    use customer as c;
+    let (recorder, node) = recorded();
+    recorder.reply(200, PAGE);
+    node.query(Query::from(c::base::first_name().eq("Bruce")).name("bruces"))
+        .filter(c::base::contacts::email().is_not_null())
+        .size(5)
+        .all()
+        .await
+        .unwrap();
+    insta::assert_yaml_snapshot!(recorder.single());
+
+    let (recorder, node) = recorded();
+    let err = node.query(Query::new()).all().await.unwrap_err();
+    assert!(matches!(err, cdp::Error::InvalidInput { .. }), "{err}");
+    assert!(recorder.shapes().is_empty());
+}
+
+#[tokio::test]
+async fn queries_through_the_node_find_what_the_sandbox_holds() {
+    use cdp::contacthub::query::prelude::*;
+    use customer as c;
+    let (sandbox, node) = sandbox(200).await;
+    let all: Vec<serde_json::Value> = sandbox
+        .contacthub()
+        .customer_ids()
+        .iter()
+        .map(|id| sandbox.contacthub().customer(id).unwrap())
+        .collect();
+    let first = all[0]["base"]["firstName"].as_str().unwrap().to_owned();
+    let expected: BTreeSet<String> = all
+        .iter()
+        .filter(|c| {
+            c["base"]["firstName"] == first.as_str() && c["base"]["contacts"]["email"].is_string()
+        })
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!expected.is_empty());
+    let found: Vec<String> = node
+        .query(Query::from(c::base::first_name().eq(first.as_str())))
+        .filter(c::base::contacts::email().is_not_null())
+        .size(3)
+        .stream()
+        .map_ok(|c| c.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(found.into_iter().collect::<BTreeSet<_>>(), expected);
+    let page = node
+        .query(Query::from(c::base::first_name().eq(first.as_str())))
+        .all()
+        .await
+        .unwrap();
+    assert!(page.total_elements() >= expected.len() as u64);
+    assert_eq!(page.total_unfiltered_elements(), Some(200));
+}

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod field;
 mod patch;
 
 // The generated module is never edited by hand (see the header of the file).
@@ -21,8 +22,30 @@ mod patch;
 #[allow(missing_docs, unreachable_pub, rust_2018_idioms, clippy::all, rustdoc::all)]
 mod generated;
 
+// Generated from the spec's `Customer` schema, like `generated`.
+#[rustfmt::skip]
+#[allow(unreachable_pub, clippy::all)]
+mod generated_fields;
+
 // `crate::types::*` paths inside the generated code (open enums, replacements) resolve through this.
+pub use field::{Field, Kind, Ordered, kind};
 pub use generated::*;
 pub use patch::MergePatch;
+
+// Dates and date-times in the generated types and in query values are chrono's.
+pub use chrono;
+
+/// Typed attribute paths, generated from the spec: what a customer query can name, and the kind of value
+/// each holds.
+///
+/// ```
+/// use contacthub_api::fields::customer;
+///
+/// assert_eq!(customer::base::contacts::email().path(), "base.contacts.email");
+/// assert!(customer::PATHS.contains(&"base.educations.schoolType"));
+/// ```
+pub mod fields {
+    pub use crate::generated_fields::*;
+}
 
 cdp_transport::impl_client_hooks!(Client);

@@ -9,6 +9,7 @@ use futures::FutureExt as _;
 use futures::future::BoxFuture;
 
 use super::Node;
+use super::query::{Criterion, Query};
 use crate::pagination::{self, Page, PageRef, PageStream, Pager};
 use crate::{Error, Result, ServiceError};
 
@@ -38,7 +39,8 @@ pub struct CustomerList {
     fields: Vec<String>,
     external_id: Option<String>,
     sort: Option<String>,
-    query: Option<String>,
+    query: Option<Query>,
+    query_json: Option<String>,
     prefetch: bool,
 }
 
@@ -52,6 +54,7 @@ impl CustomerList {
             external_id: None,
             sort: None,
             query: None,
+            query_json: None,
             prefetch: true,
         }
     }
@@ -87,10 +90,31 @@ impl CustomerList {
         self
     }
 
-    /// Filtered by a customer query, as the JSON text ContactHub takes.
-    pub fn query_json(mut self, query: impl Into<String>) -> Self {
-        self.query = Some(query.into());
+    /// Filtered by a customer query (see [`query`](super::query)); it replaces any query set before.
+    pub fn query(mut self, query: Query) -> Self {
+        self.query = Some(query);
+        self.query_json = None;
         self
+    }
+
+    /// Adds a criterion to the query, joined with AND.
+    pub fn filter(mut self, criterion: Criterion) -> Self {
+        self.query = Some(self.query.take().unwrap_or_default().filter(criterion));
+        self.query_json = None;
+        self
+    }
+
+    /// Filtered by a customer query written as the JSON text ContactHub takes.
+    pub fn query_json(mut self, query: impl Into<String>) -> Self {
+        self.query_json = Some(query.into());
+        self.query = None;
+        self
+    }
+
+    /// The page asked for (the first, unless [`page`](CustomerList::page) says otherwise); the same as
+    /// [`send`](CustomerList::send).
+    pub async fn all(self) -> Result<CustomerPage> {
+        self.send().await
     }
 
     /// Whether [`CustomerList::stream`] fetches the next page while the current one is read (on by
@@ -148,8 +172,13 @@ impl CustomerList {
         if let Some(sort) = &self.sort {
             call = call.sort(sort.as_str());
         }
-        if let Some(query) = &self.query {
-            call = call.query(query.as_str());
+        // A query built wrong is reported here, before anything is sent.
+        let query = match (&self.query, &self.query_json) {
+            (Some(query), _) => Some(query.to_query_value()?),
+            (None, json) => json.clone(),
+        };
+        if let Some(query) = query {
+            call = call.query(query);
         }
         let answer = call
             .send()

@@ -19,6 +19,7 @@ mod customers;
 mod events;
 mod items;
 mod node;
+pub mod query;
 mod raw;
 mod tags;
 pub mod tracked;

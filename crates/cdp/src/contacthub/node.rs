@@ -41,6 +41,25 @@ impl Node {
         CustomerList::new(self.clone())
     }
 
+    /// The customers matching a query; chain [`CustomerList::filter`], then
+    /// [`all`](CustomerList::all) for a page or [`stream`](CustomerList::stream) for all of them.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::query::prelude::*;
+    /// use customer as c;
+    ///
+    /// let bruces = node
+    ///     .query(Query::from(c::base::first_name().eq("Bruce") & c::base::last_name().eq("Wayne")))
+    ///     .filter(c::enabled().eq(true))
+    ///     .all()
+    ///     .await?;
+    /// # let _ = bruces; Ok(()) }
+    /// ```
+    pub fn query(&self, query: super::query::Query) -> CustomerList {
+        self.customers().query(query)
+    }
+
     /// One customer, tracked: change it and [`TrackedCustomer::patch`] sends exactly the changes.
     pub async fn customer(&self, customer_id: &str) -> Result<TrackedCustomer> {
         check_id("customer_id", customer_id)?;
