@@ -106,15 +106,15 @@ fn a_schema_edit_changes_the_field_paths_and_only_what_it_touches() {
 
     // Rename a property and make another an integer.
     let base = scratch.join("specs/contacthub/customer-base.json");
-    let text = std::fs::read_to_string(&base).unwrap();
-    let edited = text
-        .replace(r#""firstName": {"#, r#""givenName": {"#)
-        .replace(
-            r#""lat": { "type": ["number", "null"] }"#,
-            r#""lat": { "type": ["integer", "null"] }"#,
-        );
-    assert_ne!(text, edited, "the edit applies");
-    std::fs::write(&base, edited).unwrap();
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    let properties = schema["properties"].as_object_mut().unwrap();
+    let first_name = properties.remove("firstName").expect("the edit applies");
+    properties.insert("givenName".into(), first_name);
+    let lat = &mut schema["definitions"]["Geo"]["properties"]["lat"];
+    assert!(lat.is_object(), "the edit applies");
+    *lat = serde_json::json!({"type": ["integer", "null"]});
+    std::fs::write(&base, serde_json::to_string_pretty(&schema).unwrap()).unwrap();
 
     let report = regen(&scratch, false).unwrap();
     assert!(report.stale.contains(&fields), "{:?}", report.stale);

@@ -56,28 +56,33 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
     let bruce = node.add_customer(data).await?;
     println!("  created customer {} (Bruce Wayne)", bruce.id);
 
-    let query = json!({"name": "quickstart", "query": {"type": "simple", "are": {"condition": {
-        "type": "composite", "conjunction": "and", "conditions": [
-            {"type": "atomic", "attribute": "base.firstName", "operator": "EQUALS", "value": "Bruce"},
-            {"type": "atomic", "attribute": "base.lastName", "operator": "EQUALS", "value": "Wayne"}]}}}});
-    let found = node
-        .customers()
-        .query_json(query.to_string())
-        .send()
-        .await?;
-    println!(
-        "  query firstName = Bruce and lastName = Wayne: {} customer(s)",
-        found.total_elements()
-    );
+    {
+        use cdp::contacthub::query::prelude::*;
+        use customer as c;
+        let bruces =
+            Query::from(c::base::first_name().eq("Bruce") & c::base::last_name().eq("Wayne"));
+        let found = node.query(bruces).all().await?;
+        println!(
+            "  query firstName = Bruce and lastName = Wayne: {} customer(s)",
+            found.total_elements()
+        );
+    }
 
-    let mut patch = cdp::contacthub::api::MergePatch::new();
-    patch.set(
-        "base",
-        json!({"contacts": {"email": "bruce@wayne.example"}}),
-    );
-    node.patch_customer(&bruce.id, patch).await?;
-    node.add_tag(&bruce.id, "vip").await?;
-    println!("  patched the email and tagged `vip`");
+    let mut tracked = node.customer(&bruce.id).await?;
+    let contacts = tracked
+        .base
+        .get_or_insert_default()
+        .contacts
+        .get_or_insert_default();
+    contacts.email = Some("bruce@wayne.example".into());
+    let changes = tracked
+        .tracked()
+        .changes()?
+        .map(serde_json::Value::from)
+        .unwrap_or_default();
+    tracked.patch().await?;
+    tracked.add_tag("vip").await?;
+    println!("  patched exactly {changes} and tagged `vip`");
 
     let session = cdp::contacthub::create_session_id();
     node.add_event(
@@ -96,7 +101,7 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
     let page = node.customers().size(5).page(1).send().await?;
     println!(
         "  page {} of {} holds {} of {} customers",
-        page.page_number(),
+        page.page_number() + 1,
         page.total_pages(),
         page.customers().len(),
         page.total_elements()
