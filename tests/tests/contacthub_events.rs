@@ -301,3 +301,113 @@ async fn educations_jobs_likes_and_subscriptions_are_added_read_updated_and_remo
         );
     }
 }
+
+#[tokio::test]
+async fn item_tag_session_and_lookup_shapes() {
+    let (recorder, node) = recorded();
+    let customer = r#"{"id":"c1","tags":{"manual":["old"]}}"#;
+    // Each kind of item: add, get, update, remove.
+    let items = [
+        ("educations", json!({"id": "ed-1", "schoolType": "COLLEGE"})),
+        ("jobs", json!({"id": "j-1", "jobTitle": "CTO"})),
+        ("likes", json!({"id": "l-1", "name": "tea"})),
+        (
+            "subscriptions",
+            json!({"id": "s-1", "kind": "SERVICE", "subscribed": true}),
+        ),
+    ];
+    for (_, body) in &items {
+        let text = body.to_string();
+        recorder
+            .reply(201, &text)
+            .reply(200, &text)
+            .reply(200, &text)
+            .reply(200, "");
+    }
+    node.add_education("c1", item(items[0].1.clone()))
+        .await
+        .unwrap();
+    node.education("c1", "ed-1").await.unwrap();
+    node.update_education("c1", item(items[0].1.clone()))
+        .await
+        .unwrap();
+    node.remove_education("c1", "ed-1").await.unwrap();
+    node.add_job("c1", item(items[1].1.clone())).await.unwrap();
+    node.job("c1", "j-1").await.unwrap();
+    node.update_job("c1", item(items[1].1.clone()))
+        .await
+        .unwrap();
+    node.remove_job("c1", "j-1").await.unwrap();
+    node.add_like("c1", item(items[2].1.clone())).await.unwrap();
+    node.like("c1", "l-1").await.unwrap();
+    node.update_like("c1", item(items[2].1.clone()))
+        .await
+        .unwrap();
+    node.remove_like("c1", "l-1").await.unwrap();
+    node.add_subscription("c1", item(items[3].1.clone()))
+        .await
+        .unwrap();
+    node.subscription("c1", "s-1").await.unwrap();
+    node.update_subscription("c1", item(items[3].1.clone()))
+        .await
+        .unwrap();
+    node.remove_subscription("c1", "s-1").await.unwrap();
+    // Tags: read, then PATCH the manual list whole.
+    let tagged = r#"{"id":"c1","tags":{"manual":["old","vip"]}}"#;
+    recorder
+        .reply(200, customer)
+        .reply(200, tagged)
+        .reply(200, tagged)
+        .reply(200, customer);
+    node.add_tag("c1", "vip").await.unwrap();
+    node.remove_tag("c1", "vip").await.unwrap();
+    // Sessions, one stored event, a customer by external id.
+    recorder
+        .reply(201, r#"{"id":"se-1","value":"s-1"}"#)
+        .reply(200, r#"{"elements":[{"id":"se-1","value":"s-1"}]}"#)
+        .reply(200, r#"{"id":"e1","type":"viewedPage","context":"WEB","properties":{}}"#)
+        .reply(200, r#"{"elements":[{"id":"c1"}],"page":{"size":1,"totalElements":1,"totalPages":1,"number":0}}"#);
+    node.add_customer_session("c1", "s-1").await.unwrap();
+    node.customer_sessions("c1").await.unwrap();
+    node.event("e1").await.unwrap();
+    node.customer_by_external_id("crm-1")
+        .await
+        .unwrap()
+        .unwrap();
+    insta::assert_yaml_snapshot!(recorder.shapes());
+}
+
+#[tokio::test]
+async fn items_on_the_customer_object_keep_it_current() {
+    let (_sandbox, node, id) = sandbox().await;
+    let mut customer = node.customer(&id).await.unwrap();
+    customer
+        .add_job(item(json!({"id": "j-9", "jobTitle": "Engineer"})))
+        .await
+        .unwrap();
+    assert_eq!(
+        customer.base.as_ref().unwrap().jobs.as_ref().unwrap()[0]
+            .job_title
+            .as_deref(),
+        Some("Engineer")
+    );
+    customer
+        .update_job(item(json!({"id": "j-9", "jobTitle": "Analyst"})))
+        .await
+        .unwrap();
+    assert_eq!(
+        customer.job("j-9").await.unwrap().job_title.as_deref(),
+        Some("Analyst")
+    );
+    customer.remove_job("j-9").await.unwrap();
+    assert!(
+        customer
+            .base
+            .as_ref()
+            .unwrap()
+            .jobs
+            .as_ref()
+            .is_none_or(Vec::is_empty)
+    );
+    assert!(!customer.tracked().is_changed(), "the object is as stored");
+}

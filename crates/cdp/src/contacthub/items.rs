@@ -2,8 +2,8 @@
 
 use contacthub_api::types::{Education, Job, Like, Subscription};
 
-use super::Node;
 use super::node::check_id;
+use super::{Node, TrackedCustomer};
 use crate::{Error, Result};
 
 /// The node methods of one kind of item: add, get, update, remove.
@@ -70,6 +70,33 @@ macro_rules! items {
                     .await
                     .map(|_| ())
                     .map_err(Error::from)
+            }
+        }
+
+        impl TrackedCustomer {
+            #[doc = concat!("Adds ", $noun, " to this customer, then reads the customer as stored.")]
+            pub async fn $add(&mut self, item: $item) -> Result<$item> {
+                let added = self.node().$add(self.id(), item).await?;
+                self.refresh().await?;
+                Ok(added)
+            }
+
+            #[doc = concat!("One ", $noun, " of this customer.")]
+            pub async fn $get(&self, id: &str) -> Result<$item> {
+                self.node().$get(self.id(), id).await
+            }
+
+            #[doc = concat!("Replaces ", $noun, " of this customer, then reads the customer as stored.")]
+            pub async fn $update(&mut self, item: $item) -> Result<$item> {
+                let updated = self.node().$update(self.id(), item).await?;
+                self.refresh().await?;
+                Ok(updated)
+            }
+
+            #[doc = concat!("Removes ", $noun, " from this customer, then reads the customer as stored.")]
+            pub async fn $remove(&mut self, id: &str) -> Result<()> {
+                self.node().$remove(self.id(), id).await?;
+                self.refresh().await
             }
         }
     };
