@@ -411,3 +411,51 @@ async fn items_on_the_customer_object_keep_it_current() {
     );
     assert!(!customer.tracked().is_changed(), "the object is as stored");
 }
+
+#[tokio::test]
+async fn typed_properties_go_out_and_come_back_typed() {
+    use cdp::contacthub::api::types::{SearchedProperties, ViewedPageProperties};
+    use cdp::contacthub::typed_properties;
+    let (_sandbox, node, id) = sandbox().await;
+    let page = ViewedPageProperties {
+        url: Some("https://example.com/tea".into()),
+        title: Some("Tea".into()),
+        page_tags: vec!["shop".into()],
+        ..Default::default()
+    };
+    node.add_event(
+        Event::typed(EventContext::Web, &page)
+            .unwrap()
+            .customer_id(&id),
+    )
+    .await
+    .unwrap();
+    let search = SearchedProperties {
+        keyword: Some("green tea".into()),
+        result_count: Some(0.0),
+        ..Default::default()
+    };
+    node.add_event(
+        Event::typed(EventContext::Web, &search)
+            .unwrap()
+            .customer_id(&id),
+    )
+    .await
+    .unwrap();
+
+    let events: Vec<_> = node.events(&id).stream().try_collect().await.unwrap();
+    let pages: Vec<ViewedPageProperties> = events
+        .iter()
+        .filter_map(|e| typed_properties(e).unwrap())
+        .collect();
+    let searches: Vec<SearchedProperties> = events
+        .iter()
+        .filter_map(|e| typed_properties(e).unwrap())
+        .collect();
+    assert_eq!(pages, [page]);
+    assert_eq!(
+        searches,
+        [search],
+        "a zero result count is sent, not dropped"
+    );
+}

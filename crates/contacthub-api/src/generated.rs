@@ -101,6 +101,40 @@ pub mod types {
             Default::default()
         }
     }
+    ///The properties of a `clickedLink` event.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ClickedLinkProperties {
+        #[serde(
+            rename = "extraProperties",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub extra_properties: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
+        #[serde(
+            rename = "linkTags",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub link_tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub referer: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub search: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+    }
+    impl ClickedLinkProperties {
+        pub fn builder() -> builder::ClickedLinkProperties {
+            Default::default()
+        }
+    }
     ///The `data` of the 409 conflict that a new customer matching an existing one gets.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConflictData {
@@ -569,6 +603,36 @@ pub mod types {
             Self(value)
         }
     }
+    ///The properties of a `formCompiled` event.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct FormCompiledProperties {
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(
+            rename = "extraProperties",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub extra_properties: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
+        #[serde(
+            rename = "formId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub form_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "formName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub form_name: ::std::option::Option<::std::string::String>,
+    }
+    impl FormCompiledProperties {
+        pub fn builder() -> builder::FormCompiledProperties {
+            Default::default()
+        }
+    }
     ///A geographic position.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Geo {
@@ -817,6 +881,31 @@ pub mod types {
             Default::default()
         }
     }
+    ///The properties of a `searched` event.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct SearchedProperties {
+        #[serde(
+            rename = "extraProperties",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub extra_properties: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub keyword: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "resultCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_count: ::std::option::Option<f64>,
+    }
+    impl SearchedProperties {
+        pub fn builder() -> builder::SearchedProperties {
+            Default::default()
+        }
+    }
     ///A session id linked to a customer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Session {
@@ -968,6 +1057,46 @@ pub mod types {
     }
     impl TraditionalMarketingConsents {
         pub fn builder() -> builder::TraditionalMarketingConsents {
+            Default::default()
+        }
+    }
+    ///The properties of a `viewedPage` event.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ViewedPageProperties {
+        #[serde(
+            rename = "extraProperties",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub extra_properties: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
+        #[serde(
+            rename = "pageCategories",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub page_categories: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "pageTags",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub page_tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub referer: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub search: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+    }
+    impl ViewedPageProperties {
+        pub fn builder() -> builder::ViewedPageProperties {
             Default::default()
         }
     }
@@ -1537,6 +1666,171 @@ pub mod types {
                     node_id: Ok(value.node_id),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ClickedLinkProperties {
+            extra_properties: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            link_tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            referer: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            search: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ClickedLinkProperties {
+            fn default() -> Self {
+                Self {
+                    extra_properties: Ok(Default::default()),
+                    link_tags: Ok(Default::default()),
+                    path: Ok(Default::default()),
+                    referer: Ok(Default::default()),
+                    search: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                }
+            }
+        }
+        impl ClickedLinkProperties {
+            pub fn extra_properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra_properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for extra_properties: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn link_tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link_tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link_tags: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn referer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.referer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for referer: {e}")
+                    });
+                self
+            }
+            pub fn search<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.search = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for search: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ClickedLinkProperties>
+        for super::ClickedLinkProperties {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ClickedLinkProperties,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    extra_properties: value.extra_properties?,
+                    link_tags: value.link_tags?,
+                    path: value.path?,
+                    referer: value.referer?,
+                    search: value.search?,
+                    title: value.title?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ClickedLinkProperties>
+        for ClickedLinkProperties {
+            fn from(value: super::ClickedLinkProperties) -> Self {
+                Self {
+                    extra_properties: Ok(value.extra_properties),
+                    link_tags: Ok(value.link_tags),
+                    path: Ok(value.path),
+                    referer: Ok(value.referer),
+                    search: Ok(value.search),
+                    title: Ok(value.title),
+                    url: Ok(value.url),
                 }
             }
         }
@@ -3379,6 +3673,116 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FormCompiledProperties {
+            data: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            extra_properties: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            form_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            form_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FormCompiledProperties {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    extra_properties: Ok(Default::default()),
+                    form_id: Ok(Default::default()),
+                    form_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl FormCompiledProperties {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn extra_properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra_properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for extra_properties: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn form_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.form_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for form_id: {e}")
+                    });
+                self
+            }
+            pub fn form_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.form_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for form_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FormCompiledProperties>
+        for super::FormCompiledProperties {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FormCompiledProperties,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    extra_properties: value.extra_properties?,
+                    form_id: value.form_id?,
+                    form_name: value.form_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FormCompiledProperties>
+        for FormCompiledProperties {
+            fn from(value: super::FormCompiledProperties) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    extra_properties: Ok(value.extra_properties),
+                    form_id: Ok(value.form_id),
+                    form_name: Ok(value.form_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Geo {
             lat: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -4667,6 +5071,93 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SearchedProperties {
+            extra_properties: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            keyword: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            result_count: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SearchedProperties {
+            fn default() -> Self {
+                Self {
+                    extra_properties: Ok(Default::default()),
+                    keyword: Ok(Default::default()),
+                    result_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl SearchedProperties {
+            pub fn extra_properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra_properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for extra_properties: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn keyword<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.keyword = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for keyword: {e}")
+                    });
+                self
+            }
+            pub fn result_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.result_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for result_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SearchedProperties> for super::SearchedProperties {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SearchedProperties,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    extra_properties: value.extra_properties?,
+                    keyword: value.keyword?,
+                    result_count: value.result_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SearchedProperties> for SearchedProperties {
+            fn from(value: super::SearchedProperties) -> Self {
+                Self {
+                    extra_properties: Ok(value.extra_properties),
+                    keyword: Ok(value.keyword),
+                    result_count: Ok(value.result_count),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Session {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             value: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -5470,6 +5961,191 @@ pub mod types {
                 Self {
                     papery: Ok(value.papery),
                     telephonic: Ok(value.telephonic),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ViewedPageProperties {
+            extra_properties: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            page_categories: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            referer: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            search: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ViewedPageProperties {
+            fn default() -> Self {
+                Self {
+                    extra_properties: Ok(Default::default()),
+                    page_categories: Ok(Default::default()),
+                    page_tags: Ok(Default::default()),
+                    path: Ok(Default::default()),
+                    referer: Ok(Default::default()),
+                    search: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                }
+            }
+        }
+        impl ViewedPageProperties {
+            pub fn extra_properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra_properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for extra_properties: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn page_categories<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_categories = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for page_categories: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn page_tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_tags: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn referer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.referer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for referer: {e}")
+                    });
+                self
+            }
+            pub fn search<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.search = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for search: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ViewedPageProperties>
+        for super::ViewedPageProperties {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ViewedPageProperties,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    extra_properties: value.extra_properties?,
+                    page_categories: value.page_categories?,
+                    page_tags: value.page_tags?,
+                    path: value.path?,
+                    referer: value.referer?,
+                    search: value.search?,
+                    title: value.title?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ViewedPageProperties> for ViewedPageProperties {
+            fn from(value: super::ViewedPageProperties) -> Self {
+                Self {
+                    extra_properties: Ok(value.extra_properties),
+                    page_categories: Ok(value.page_categories),
+                    page_tags: Ok(value.page_tags),
+                    path: Ok(value.path),
+                    referer: Ok(value.referer),
+                    search: Ok(value.search),
+                    title: Ok(value.title),
+                    url: Ok(value.url),
                 }
             }
         }

@@ -24,6 +24,74 @@ pub fn create_session_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// The properties of one event type, typed (the spec describes the simple ones: `viewedPage`,
+/// `clickedLink`, `searched`, `formCompiled`; the others take a JSON map through [`Event::properties`]).
+///
+/// ```
+/// use cdp::contacthub::{Event, TypedProperties};
+/// use cdp::contacthub::api::types::{EventContext, EventType, ViewedPageProperties};
+///
+/// let page = ViewedPageProperties { url: Some("https://example.com/".into()), ..Default::default() };
+/// assert_eq!(ViewedPageProperties::EVENT_TYPE, EventType::ViewedPage);
+/// let event = Event::typed(EventContext::Web, &page)?.customer_id("c1");
+/// # let _ = event;
+/// # Ok::<(), cdp::Error>(())
+/// ```
+pub trait TypedProperties: serde::Serialize + serde::de::DeserializeOwned {
+    /// The event type these properties belong to.
+    const EVENT_TYPE: EventType;
+}
+
+macro_rules! typed_properties {
+    ($($properties:ident => $variant:ident),* $(,)?) => {
+        $(impl TypedProperties for contacthub_api::types::$properties {
+            const EVENT_TYPE: EventType = EventType::$variant;
+        })*
+    };
+}
+
+typed_properties!(
+    ViewedPageProperties => ViewedPage,
+    ClickedLinkProperties => ClickedLink,
+    SearchedProperties => Searched,
+    FormCompiledProperties => FormCompiled,
+);
+
+/// The properties of a stored event as `P`, when the event is of `P`'s type (`None` otherwise).
+///
+/// ```
+/// use cdp::contacthub::api::types::{Event, SearchedProperties};
+///
+/// let event: Event = serde_json::from_value(serde_json::json!({
+///     "id": "e1", "type": "searched", "context": "WEB", "properties": {"keyword": "tea", "resultCount": 3}
+/// })).unwrap();
+/// let searched: SearchedProperties = cdp::contacthub::typed_properties(&event)?.unwrap();
+/// assert_eq!(searched.keyword.as_deref(), Some("tea"));
+/// # Ok::<(), cdp::Error>(())
+/// ```
+pub fn typed_properties<P: TypedProperties>(
+    event: &contacthub_api::types::Event,
+) -> Result<Option<P>> {
+    if event.type_ != P::EVENT_TYPE {
+        return Ok(None);
+    }
+    let properties = Value::Object(
+        event
+            .properties
+            .as_ref()
+            .map(|p| p.0.clone())
+            .unwrap_or_default(),
+    );
+    serde_path_to_error::deserialize(properties)
+        .map(Some)
+        .map_err(|e| {
+            Error::invalid_input(
+                format!("properties.{}", e.path()),
+                e.into_inner().to_string(),
+            )
+        })
+}
+
 /// Who an event is about: a known customer, or a session or external id that ContactHub ties to a
 /// customer when it can (`bringBackProperties`).
 #[derive(Clone, Debug, Default)]
@@ -89,6 +157,16 @@ impl Event {
     pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
         self.subject = Subject::ExternalId(external_id.into());
         self
+    }
+
+    /// An event whose type comes from its typed properties.
+    pub fn typed<P: TypedProperties>(context: EventContext, properties: &P) -> Result<Self> {
+        let properties = match serde_json::to_value(properties) {
+            Ok(Value::Object(members)) => members,
+            Ok(_) => return Err(Error::invalid_input("properties", "must be a JSON object")),
+            Err(e) => return Err(Error::invalid_input("properties", e.to_string())),
+        };
+        Ok(Self::new(P::EVENT_TYPE, context).properties(properties))
     }
 
     /// Sets one property (its shape depends on the event type).

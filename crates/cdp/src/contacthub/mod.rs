@@ -27,7 +27,7 @@ mod tracked_customer;
 mod workspace;
 
 pub use customers::{AddCustomer, CustomerList, CustomerPage};
-pub use events::{Event, EventList, create_session_id};
+pub use events::{Event, EventList, TypedProperties, create_session_id, typed_properties};
 pub use node::Node;
 pub use tracked_customer::TrackedCustomer;
 pub use workspace::{DEFAULT_BASE_URL, Workspace};
