@@ -268,12 +268,7 @@ impl Inner {
                 Some(_) => return self.finish(result, attempt, started),
                 None => pauses.next().unwrap_or_default(),
             };
-            let in_time = match (Instant::now().checked_add(pause), deadline) {
-                (Some(at), Some(deadline)) => at < deadline,
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            if !in_time {
+            if !retry::ends_before(pause, deadline) {
                 return self.finish(result, attempt, started);
             }
             tokio::time::sleep(pause).await;

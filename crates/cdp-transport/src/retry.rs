@@ -163,6 +163,16 @@ pub(crate) fn error_outcome(error: &reqwest::Error) -> Outcome {
     }
 }
 
+/// Whether a pause ends before the deadline (`None`: no deadline). A pause too long for the clock never
+/// does.
+pub(crate) fn ends_before(pause: Duration, deadline: Option<std::time::Instant>) -> bool {
+    match (std::time::Instant::now().checked_add(pause), deadline) {
+        (Some(at), Some(deadline)) => at < deadline,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
 /// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3).
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();

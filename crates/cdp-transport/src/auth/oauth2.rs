@@ -1,7 +1,7 @@
 //! OAuth2 client credentials: fetch a bearer token, keep it, refresh it before it expires.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
@@ -10,7 +10,7 @@ use tokio::sync::Mutex;
 
 use super::AuthError;
 use crate::RetryPolicy;
-use crate::retry::{Outcome, error_outcome};
+use crate::retry::{Outcome, ends_before, error_outcome, status_outcome};
 
 /// Tokens are refreshed this long before they expire, so that a request never leaves with a token that
 /// dies on the way.
@@ -127,19 +127,15 @@ impl ClientCredentials {
             let transient = match &result {
                 Err(AuthError::TokenTransport(e)) => error_outcome(e) != Outcome::Final,
                 Err(AuthError::TokenRefused { status, .. }) => {
-                    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+                    reqwest::StatusCode::from_u16(*status)
+                        .is_ok_and(|s| status_outcome(s, None, SystemTime::now()) != Outcome::Final)
                 }
                 _ => false,
             };
             let Some(pause) = pauses.next().filter(|_| transient) else {
                 return result;
             };
-            let in_time = match (Instant::now().checked_add(pause), deadline) {
-                (Some(at), Some(deadline)) => at < deadline,
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            if !in_time {
+            if !ends_before(pause, deadline) {
                 return result;
             }
             tokio::time::sleep(pause).await;

@@ -8,13 +8,11 @@ use contacthub_api::types::{ConflictData, Customer, CustomerUpdate, NewCustomer,
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
 
-use super::Node;
 use super::query::{Criterion, Query};
+use super::{Node, paging};
 use crate::pagination::{self, Page, PageRef, PageStream, Pager};
 use crate::{Error, Result, ServiceError};
 
-/// ContactHub's largest page.
-const MAX_SIZE: u32 = 50;
 /// ContactHub's page size when none is asked for.
 const DEFAULT_SIZE: u32 = 20;
 
@@ -137,32 +135,16 @@ impl CustomerList {
         pagination::stream(self, prefetch)
     }
 
-    fn check(&self) -> Result<()> {
-        if !(1..=MAX_SIZE).contains(&self.size) {
-            return Err(Error::invalid_input(
-                "size",
-                format!("must be 1 to {MAX_SIZE}, not {}", self.size),
-            ));
-        }
-        if i32::try_from(self.page).is_err() {
-            return Err(Error::invalid_input(
-                "page",
-                format!("must be at most {}", i32::MAX),
-            ));
-        }
-        Ok(())
-    }
-
     async fn fetch(&self, number: u32) -> Result<CustomerPage> {
-        self.check()?;
+        let (page, size) = paging::wire(number, self.size)?;
         let node = &self.node;
         let mut call = node
             .api()?
             .list_customers()
             .workspace_id(node.workspace().id())
             .node_id(node.id())
-            .page(number as i32)
-            .size(self.size as i32);
+            .page(page)
+            .size(size);
         if !self.fields.is_empty() {
             call = call.fields(self.fields.join(","));
         }
@@ -185,16 +167,11 @@ impl CustomerList {
             .await
             .map_err(Error::from_call::<PagedCustomer, _>)?
             .into_inner();
-        let totals = &answer.page;
-        let to_u64 = |n: i64| u64::try_from(n).unwrap_or_default();
-        let unfiltered = totals.total_unfiltered_elements.map(to_u64);
-        let page = Page::numbered(
-            answer.elements,
-            u64::from(number),
-            u64::from(self.size),
-            Some(to_u64(totals.total_elements)),
-            Some(to_u64(totals.total_pages)),
-        );
+        let unfiltered = answer
+            .page
+            .total_unfiltered_elements
+            .map(paging::non_negative);
+        let page = paging::numbered(answer.elements, number, self.size, &answer.page);
         Ok(CustomerPage {
             page,
             total_unfiltered_elements: unfiltered,
@@ -212,10 +189,7 @@ impl Pager for CustomerList {
 
     fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Customer>>> {
         let list = self.clone();
-        let number = match at {
-            Some(PageRef::Number(n)) => u32::try_from(n).unwrap_or(u32::MAX),
-            _ => self.page,
-        };
+        let number = paging::requested(at, self.page);
         async move { list.fetch(number).await.map(|p| p.page) }.boxed()
     }
 }

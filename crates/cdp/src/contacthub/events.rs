@@ -9,8 +9,8 @@ use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 
-use super::Node;
 use super::node::check_id;
+use super::{Node, paging};
 use crate::pagination::{self, Page, PageRef, PageStream, Pager};
 use crate::{Error, Result};
 
@@ -392,14 +392,7 @@ impl EventList {
 
     async fn fetch(&self, number: u32) -> Result<Page<contacthub_api::types::Event>> {
         check_id("customer_id", &self.customer_id)?;
-        if !(1..=50).contains(&self.size) {
-            return Err(Error::invalid_input(
-                "size",
-                format!("must be 1 to 50, not {}", self.size),
-            ));
-        }
-        let page =
-            i32::try_from(number).map_err(|_| Error::invalid_input("page", "is too large"))?;
+        let (page, size) = paging::wire(number, self.size)?;
         let join = |items: Vec<String>| (!items.is_empty()).then(|| items.join(","));
         let mut call = self
             .node
@@ -408,7 +401,7 @@ impl EventList {
             .workspace_id(self.node.workspace().id())
             .customer_id(self.customer_id.as_str())
             .page(page)
-            .size(self.size as i32);
+            .size(size);
         if let Some(types) = join(self.types.iter().map(ToString::to_string).collect()) {
             call = call.type_(types);
         }
@@ -429,13 +422,11 @@ impl EventList {
             .await
             .map_err(Error::from_call::<PagedEvent, _>)?
             .into_inner();
-        let to_u64 = |n: i64| u64::try_from(n).unwrap_or_default();
-        Ok(Page::numbered(
+        Ok(paging::numbered(
             answer.elements,
-            u64::from(number),
-            u64::from(self.size),
-            Some(to_u64(answer.page.total_elements)),
-            Some(to_u64(answer.page.total_pages)),
+            number,
+            self.size,
+            &answer.page,
         ))
     }
 }
@@ -449,10 +440,7 @@ impl Pager for EventList {
 
     fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Self::Item>>> {
         let list = self.clone();
-        let number = match at {
-            Some(PageRef::Number(n)) => u32::try_from(n).unwrap_or(u32::MAX),
-            _ => self.page,
-        };
+        let number = paging::requested(at, self.page);
         async move { list.fetch(number).await }.boxed()
     }
 }

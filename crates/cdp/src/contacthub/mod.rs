@@ -19,6 +19,7 @@ mod customers;
 mod events;
 mod items;
 mod node;
+mod paging;
 pub mod query;
 mod raw;
 mod tags;
