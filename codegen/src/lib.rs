@@ -5,7 +5,9 @@
 //!    `components/schemas`, and checks it against what progenitor can generate ([`lint`]), so that a broken
 //!    spec is an [`Error`] naming the file and the place, never a generator panic.
 //! 2. [`render::render`] runs progenitor (builder interface) with typify underneath, swaps every named string
-//!    enum for an open enum ([`open_enums`]), formats with prettyplease and adds the `@generated` header.
+//!    enum for an open enum ([`open_enums`]), routes every path value through `cdp_transport::path::segment`
+//!    ([`path_segments`]), adds one constant per operation ([`operations`]), formats with prettyplease and
+//!    adds the `@generated` header.
 //! 3. For a service with [`Service::fields`], [`fields`] walks those schemas into typed attribute paths,
 //!    written to `crates/<name>-api/src/generated_fields.rs`.
 //! 4. [`regen`] writes the generated files, or with `check` only compares.
@@ -20,6 +22,8 @@ mod error;
 pub mod fields;
 pub mod lint;
 pub mod open_enums;
+pub mod operations;
+pub mod path_segments;
 pub mod render;
 mod service;
 pub mod spec;

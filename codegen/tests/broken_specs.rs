@@ -208,3 +208,36 @@ fn a_valid_spec_renders_with_open_enums_in_the_types_module() {
         "the field uses the open enum"
     );
 }
+
+#[test]
+fn path_values_go_through_the_segment_encoder_and_each_operation_has_a_constant() {
+    let spec = format!(
+        "{HEAD}paths:\n  /w/{{workspaceId}}/c/{{customerId}}:\n    get:\n      operationId: getC\n      parameters:\n        - {{name: workspaceId, in: path, required: true, schema: {{type: string}}}}\n        - {{name: customerId, in: path, required: true, schema: {{type: string}}}}\n      responses:\n{OK}{COMPONENTS}"
+    );
+    let path = scratch(&[("t.yaml", &spec)]);
+    let loaded = spec::load(&path, "specs/t.yaml").unwrap();
+    let service = Service {
+        name: "t",
+        spec: "specs/t.yaml",
+        replacements: &[],
+        fields: &[],
+    };
+    let code = render::render(&service, &loaded).unwrap();
+    // prettyplease wraps macro arguments where it likes: compare without whitespace.
+    let compact: String = code.split_whitespace().collect();
+    assert!(!compact.contains("encode_path"), "{code}");
+    for field in ["workspace_id", "customer_id"] {
+        assert!(
+            compact.contains(&format!(
+                "::cdp_transport::path::segment(\"{field}\",&{field}.to_string())?"
+            )),
+            "{code}"
+        );
+    }
+    assert!(
+        compact.contains(
+            "pubconstGET_C:::cdp_transport::Operation=::cdp_transport::Operation::unchecked(\"get_c\",);"
+        ),
+        "{code}"
+    );
+}

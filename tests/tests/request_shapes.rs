@@ -414,3 +414,36 @@ async fn flagship_send_transaction_hit() {
         .unwrap();
     insta::assert_yaml_snapshot!(recorder.single());
 }
+
+/// `cdp::contacthub` sessions: a customer id with `\`, `/` and dots stays one segment of
+/// `/customers/{id}/sessions`, and `..` (which once reached `POST /workspaces/w/sessions`) is refused
+/// with nothing sent.
+#[tokio::test]
+async fn contacthub_add_customer_session_with_a_hostile_id() {
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let node = cdp::contacthub::Workspace::new("w1", "hub-secret-token")
+        .configure(|c| {
+            c.transport(transport)
+                .retry(cdp_transport::RetryPolicy::none())
+        })
+        .node("n1");
+    recorder.reply(201, r#"{"id":"se-1","value":"s-1"}"#);
+    node.add_customer_session("..\\../c 1", "s-1")
+        .await
+        .unwrap();
+    let shape = recorder.single();
+    assert_eq!(
+        shape.path,
+        "/hub/v1/workspaces/w1/customers/..%5C..%2Fc%201/sessions"
+    );
+    insta::assert_yaml_snapshot!(shape);
+    for hostile in ["..", "%2E%2E", "."] {
+        let err = node.add_customer_session(hostile, "s-1").await.unwrap_err();
+        assert!(
+            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+            "{hostile}: {err:?}"
+        );
+    }
+    assert_eq!(recorder.shapes().len(), 1, "nothing more was sent");
+}

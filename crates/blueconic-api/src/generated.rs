@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -5886,8 +5886,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
+        ByteStream, ClientInfo, ClientHooks, Error, OperationInfo, RequestBuilderExt,
+        ResponseValue,
     };
     /**Builder for [`Client::create_token`]
 
@@ -6409,7 +6409,8 @@ pub mod builder {
             let properties = properties.map_err(Error::InvalidRequest)?;
             let to_date = to_date.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/profiles/{}", client.baseurl, encode_path(& profile_id.to_string()),
+                "{}/profiles/{}", client.baseurl,
+                ::cdp_transport::path::segment("profile_id", & profile_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -6926,8 +6927,8 @@ pub mod builder {
             let track_property_changes_in_number_of_days = track_property_changes_in_number_of_days
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/segments/{}/profiles", client.baseurl, encode_path(& segment_id
-                .to_string()),
+                "{}/segments/{}/profiles", client.baseurl,
+                ::cdp_transport::path::segment("segment_id", & segment_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7027,4 +7028,32 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// One constant per operation of the spec, to name operations in a `cdp_transport::RetryPolicy`
+/// (`safe_operations`, `never_retry`).
+pub mod operations {
+    /// `PUT /profiles` (operationId `bulkProfiles`).
+    pub const BULK_PROFILES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "bulk_profiles",
+    );
+    /// `POST /oauth/token` (operationId `createToken`).
+    pub const CREATE_TOKEN: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_token",
+    );
+    /// `GET /profiles/{profileId}` (operationId `getProfile`).
+    pub const GET_PROFILE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_profile",
+    );
+    /// `GET /segments/{segmentId}/profiles` (operationId `getSegmentProfiles`).
+    pub const GET_SEGMENT_PROFILES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_segment_profiles",
+    );
+    /// `GET /segments` (operationId `listSegments`).
+    pub const LIST_SEGMENTS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "list_segments",
+    );
+    /// `GET /profiles` (operationId `searchProfiles`).
+    pub const SEARCH_PROFILES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "search_profiles",
+    );
 }

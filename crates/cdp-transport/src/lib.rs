@@ -19,11 +19,14 @@
 
 mod auth;
 mod config;
+mod operation;
+pub mod path;
 mod retry;
 mod transport;
 
 pub use auth::{Auth, AuthError, AwsCredentials, AwsProfileSource, ClientCredentials, SigV4};
 pub use config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
+pub use operation::Operation;
 pub use retry::RetryPolicy;
 pub use transport::{BoxFuture, Direct, Transport};
 

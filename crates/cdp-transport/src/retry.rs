@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime};
 use backon::BackoffBuilder as _;
 use reqwest::{Method, StatusCode};
 
+use crate::Operation;
+
 /// How a client retries: only requests that are safe to repeat (GET, HEAD, OPTIONS, PUT, DELETE, and the
 /// POST operations named safe), only on connection errors, timeouts and the statuses 408, 429, 500, 502,
 /// 503, 504; with exponential backoff and jitter between attempts (each pause between the backoff step and
@@ -15,12 +17,15 @@ use reqwest::{Method, StatusCode};
 ///
 /// ```
 /// use std::time::Duration;
-/// use cdp_transport::RetryPolicy;
+/// use cdp_transport::{Operation, RetryPolicy};
 ///
+/// // Each `*-api` crate has these constants in its `operations` module.
+/// const GET_SEGMENT_MEMBERSHIP: Operation = Operation::unchecked("get_segment_membership");
+/// const SEARCH_PROFILES: Operation = Operation::unchecked("search_profiles");
 /// let policy = RetryPolicy::default()
 ///     .max_attempts(6)
 ///     .initial_backoff(Duration::from_millis(50))
-///     .safe_operations(["get_segment_membership", "search_profiles"]);
+///     .safe_operations([GET_SEGMENT_MEMBERSHIP, SEARCH_PROFILES]);
 /// assert_eq!(policy.attempts(), 6);
 /// ```
 #[derive(Clone, Debug)]
@@ -84,19 +89,16 @@ impl RetryPolicy {
         self
     }
 
-    /// Operations (by their snake-case operation id) that are POSTs but safe to repeat, such as reads
-    /// sent as POST.
-    pub fn safe_operations<S: Into<String>>(
-        mut self,
-        operations: impl IntoIterator<Item = S>,
-    ) -> Self {
-        Arc::make_mut(&mut self.safe).extend(operations.into_iter().map(Into::into));
+    /// Operations that are POSTs but safe to repeat, such as reads sent as POST: the constants of a
+    /// client's `operations` module (or [`Operation::unchecked`]).
+    pub fn safe_operations(mut self, operations: impl IntoIterator<Item = Operation>) -> Self {
+        Arc::make_mut(&mut self.safe).extend(operations.into_iter().map(|o| o.id().to_owned()));
         self
     }
 
     /// Operations never retried whatever their method, such as a PUT whose effect adds up.
-    pub fn never_retry<S: Into<String>>(mut self, operations: impl IntoIterator<Item = S>) -> Self {
-        Arc::make_mut(&mut self.never).extend(operations.into_iter().map(Into::into));
+    pub fn never_retry(mut self, operations: impl IntoIterator<Item = Operation>) -> Self {
+        Arc::make_mut(&mut self.never).extend(operations.into_iter().map(|o| o.id().to_owned()));
         self
     }
 
@@ -190,8 +192,8 @@ mod tests {
     #[test]
     fn only_repeatable_requests_are_retried() {
         let policy = RetryPolicy::default()
-            .safe_operations(["get_campaigns"])
-            .never_retry(["bulk_profiles"]);
+            .safe_operations([Operation::unchecked("get_campaigns")])
+            .never_retry([Operation::unchecked("bulk_profiles")]);
         assert!(policy.may_repeat(&Method::GET, "list_customers"));
         assert!(policy.may_repeat(&Method::PUT, "update_customer"));
         assert!(policy.may_repeat(&Method::DELETE, "delete_customer"));

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use cdp_transport::path::PathError;
 use progenitor_client::Error as ApiCallError;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -153,7 +154,7 @@ impl Error {
             }
             ApiCallError::CommunicationError(source)
             | ApiCallError::ResponseBodyError(source)
-            | ApiCallError::InvalidUpgrade(source) => Self::Transport { service, source },
+            | ApiCallError::InvalidUpgrade(source) => Self::transport(service, source),
             ApiCallError::UnexpectedResponse(response) => Self::UnexpectedStatus {
                 service,
                 status: response.status().as_u16(),
@@ -164,6 +165,33 @@ impl Error {
             },
             // The transport reports authentication failures through progenitor's `Custom`.
             ApiCallError::Custom(message) => Self::Auth { service, message },
+        }
+    }
+}
+
+// Path segments refused by `cdp_transport::path::segment` reach `from_call` inside a transport error
+// (progenitor's error type has no other room for them): they are the caller's invalid input.
+impl Error {
+    fn transport(service: &'static str, source: reqwest::Error) -> Self {
+        match PathError::find_in(&source) {
+            Some(refused) => refused.clone().into(),
+            None => Self::Transport { service, source },
+        }
+    }
+}
+
+/// A value refused as a path segment is invalid input for its field; nothing was sent.
+///
+/// ```
+/// let refused = cdp::transport::path::segment("customer_id", "..").unwrap_err();
+/// let err = cdp::Error::from(refused);
+/// assert_eq!(err.to_string(), "invalid input: `customer_id` cannot be a path segment: it reads as `..`");
+/// ```
+impl From<PathError> for Error {
+    fn from(refused: PathError) -> Self {
+        Self::InvalidInput {
+            field: Some(refused.field().to_owned()),
+            message: refused.reason().to_owned(),
         }
     }
 }

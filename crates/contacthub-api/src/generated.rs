@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -10454,8 +10454,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
+        ByteStream, ClientInfo, ClientHooks, Error, OperationInfo, RequestBuilderExt,
+        ResponseValue,
     };
     /**Builder for [`Client::list_customers`]
 
@@ -10606,8 +10606,9 @@ pub mod builder {
             let size = size.map_err(Error::InvalidRequest)?;
             let sort = sort.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers", client.baseurl, encode_path(& workspace_id
-                .to_string()),
+                "{}/workspaces/{}/customers", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -10738,8 +10739,9 @@ pub mod builder {
                 .and_then(|v| types::NewCustomer::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers", client.baseurl, encode_path(& workspace_id
-                .to_string()),
+                "{}/workspaces/{}/customers", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -10837,8 +10839,10 @@ pub mod builder {
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
+                "{}/workspaces/{}/customers/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -10981,8 +10985,10 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
+                "{}/workspaces/{}/customers/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11094,8 +11100,10 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let node_id = node_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
+                "{}/workspaces/{}/customers/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11222,8 +11230,10 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
+                "{}/workspaces/{}/customers/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11346,8 +11356,10 @@ pub mod builder {
                 .and_then(|v| types::Education::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/educations", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
+                "{}/workspaces/{}/customers/{}/educations", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11460,8 +11472,11 @@ pub mod builder {
             let education_id = education_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/educations/{}", client.baseurl,
-                encode_path(& workspace_id.to_string()), encode_path(& customer_id
-                .to_string()), encode_path(& education_id.to_string()),
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("education_id", & education_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11598,8 +11613,11 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/educations/{}", client.baseurl,
-                encode_path(& workspace_id.to_string()), encode_path(& customer_id
-                .to_string()), encode_path(& education_id.to_string()),
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("education_id", & education_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11710,8 +11728,11 @@ pub mod builder {
             let education_id = education_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/educations/{}", client.baseurl,
-                encode_path(& workspace_id.to_string()), encode_path(& customer_id
-                .to_string()), encode_path(& education_id.to_string()),
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("education_id", & education_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11830,8 +11851,10 @@ pub mod builder {
                 .and_then(|v| types::Job::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/jobs", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
+                "{}/workspaces/{}/customers/{}/jobs", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11943,9 +11966,11 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let job_id = job_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/jobs/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
-                encode_path(& job_id.to_string()),
+                "{}/workspaces/{}/customers/{}/jobs/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?, ::cdp_transport::path::segment("job_id", &
+                job_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12079,9 +12104,11 @@ pub mod builder {
                 .and_then(|v| types::Job::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/jobs/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
-                encode_path(& job_id.to_string()),
+                "{}/workspaces/{}/customers/{}/jobs/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?, ::cdp_transport::path::segment("job_id", &
+                job_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12191,9 +12218,11 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let job_id = job_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/jobs/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
-                encode_path(& job_id.to_string()),
+                "{}/workspaces/{}/customers/{}/jobs/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?, ::cdp_transport::path::segment("job_id", &
+                job_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12312,8 +12341,10 @@ pub mod builder {
                 .and_then(|v| types::Like::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/likes", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
+                "{}/workspaces/{}/customers/{}/likes", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12425,9 +12456,11 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let like_id = like_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/likes/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
-                encode_path(& like_id.to_string()),
+                "{}/workspaces/{}/customers/{}/likes/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?, ::cdp_transport::path::segment("like_id", &
+                like_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12561,9 +12594,11 @@ pub mod builder {
                 .and_then(|v| types::Like::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/likes/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
-                encode_path(& like_id.to_string()),
+                "{}/workspaces/{}/customers/{}/likes/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?, ::cdp_transport::path::segment("like_id", &
+                like_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12673,9 +12708,11 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let like_id = like_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/likes/{}", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
-                encode_path(& like_id.to_string()),
+                "{}/workspaces/{}/customers/{}/likes/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?, ::cdp_transport::path::segment("like_id", &
+                like_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12771,8 +12808,10 @@ pub mod builder {
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/sessions", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
+                "{}/workspaces/{}/customers/{}/sessions", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12895,8 +12934,10 @@ pub mod builder {
                 .and_then(|v| types::NewSession::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/customers/{}/sessions", client.baseurl, encode_path(&
-                workspace_id.to_string()), encode_path(& customer_id.to_string()),
+                "{}/workspaces/{}/customers/{}/sessions", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13009,8 +13050,10 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/sessions/{}", client.baseurl,
-                encode_path(& workspace_id.to_string()), encode_path(& customer_id
-                .to_string()), encode_path(& session_id.to_string()),
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?, ::cdp_transport::path::segment("session_id",
+                & session_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13120,8 +13163,10 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/sessions/{}", client.baseurl,
-                encode_path(& workspace_id.to_string()), encode_path(& customer_id
-                .to_string()), encode_path(& session_id.to_string()),
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?, ::cdp_transport::path::segment("session_id",
+                & session_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13247,8 +13292,9 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/subscriptions", client.baseurl,
-                encode_path(& workspace_id.to_string()), encode_path(& customer_id
-                .to_string()),
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13361,8 +13407,11 @@ pub mod builder {
             let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/subscriptions/{}", client.baseurl,
-                encode_path(& workspace_id.to_string()), encode_path(& customer_id
-                .to_string()), encode_path(& subscription_id.to_string()),
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("subscription_id", & subscription_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13503,8 +13552,11 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/subscriptions/{}", client.baseurl,
-                encode_path(& workspace_id.to_string()), encode_path(& customer_id
-                .to_string()), encode_path(& subscription_id.to_string()),
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("subscription_id", & subscription_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13615,8 +13667,11 @@ pub mod builder {
             let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/subscriptions/{}", client.baseurl,
-                encode_path(& workspace_id.to_string()), encode_path(& customer_id
-                .to_string()), encode_path(& subscription_id.to_string()),
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("subscription_id", & subscription_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13829,8 +13884,9 @@ pub mod builder {
             let size = size.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/events", client.baseurl, encode_path(& workspace_id
-                .to_string()),
+                "{}/workspaces/{}/events", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13942,8 +13998,9 @@ pub mod builder {
                 .and_then(|v| types::NewEvent::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/events", client.baseurl, encode_path(& workspace_id
-                .to_string()),
+                "{}/workspaces/{}/events", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14040,8 +14097,10 @@ pub mod builder {
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let event_id = event_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/workspaces/{}/events/{}", client.baseurl, encode_path(& workspace_id
-                .to_string()), encode_path(& event_id.to_string()),
+                "{}/workspaces/{}/events/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("event_id", & event_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14092,4 +14151,124 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// One constant per operation of the spec, to name operations in a `cdp_transport::RetryPolicy`
+/// (`safe_operations`, `never_retry`).
+pub mod operations {
+    /// `POST /workspaces/{workspaceId}/customers` (operationId `createCustomer`).
+    pub const CREATE_CUSTOMER: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_customer",
+    );
+    /// `POST /workspaces/{workspaceId}/customers/{customerId}/educations` (operationId `createEducation`).
+    pub const CREATE_EDUCATION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_education",
+    );
+    /// `POST /workspaces/{workspaceId}/events` (operationId `createEvent`).
+    pub const CREATE_EVENT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_event",
+    );
+    /// `POST /workspaces/{workspaceId}/customers/{customerId}/jobs` (operationId `createJob`).
+    pub const CREATE_JOB: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_job",
+    );
+    /// `POST /workspaces/{workspaceId}/customers/{customerId}/likes` (operationId `createLike`).
+    pub const CREATE_LIKE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_like",
+    );
+    /// `POST /workspaces/{workspaceId}/customers/{customerId}/sessions` (operationId `createSession`).
+    pub const CREATE_SESSION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_session",
+    );
+    /// `POST /workspaces/{workspaceId}/customers/{customerId}/subscriptions` (operationId `createSubscription`).
+    pub const CREATE_SUBSCRIPTION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_subscription",
+    );
+    /// `DELETE /workspaces/{workspaceId}/customers/{customerId}` (operationId `deleteCustomer`).
+    pub const DELETE_CUSTOMER: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "delete_customer",
+    );
+    /// `DELETE /workspaces/{workspaceId}/customers/{customerId}/educations/{educationId}` (operationId `deleteEducation`).
+    pub const DELETE_EDUCATION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "delete_education",
+    );
+    /// `DELETE /workspaces/{workspaceId}/customers/{customerId}/jobs/{jobId}` (operationId `deleteJob`).
+    pub const DELETE_JOB: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "delete_job",
+    );
+    /// `DELETE /workspaces/{workspaceId}/customers/{customerId}/likes/{likeId}` (operationId `deleteLike`).
+    pub const DELETE_LIKE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "delete_like",
+    );
+    /// `DELETE /workspaces/{workspaceId}/customers/{customerId}/sessions/{sessionId}` (operationId `deleteSession`).
+    pub const DELETE_SESSION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "delete_session",
+    );
+    /// `DELETE /workspaces/{workspaceId}/customers/{customerId}/subscriptions/{subscriptionId}` (operationId `deleteSubscription`).
+    pub const DELETE_SUBSCRIPTION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "delete_subscription",
+    );
+    /// `GET /workspaces/{workspaceId}/customers/{customerId}` (operationId `getCustomer`).
+    pub const GET_CUSTOMER: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_customer",
+    );
+    /// `GET /workspaces/{workspaceId}/customers/{customerId}/educations/{educationId}` (operationId `getEducation`).
+    pub const GET_EDUCATION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_education",
+    );
+    /// `GET /workspaces/{workspaceId}/events/{eventId}` (operationId `getEvent`).
+    pub const GET_EVENT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_event",
+    );
+    /// `GET /workspaces/{workspaceId}/customers/{customerId}/jobs/{jobId}` (operationId `getJob`).
+    pub const GET_JOB: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_job",
+    );
+    /// `GET /workspaces/{workspaceId}/customers/{customerId}/likes/{likeId}` (operationId `getLike`).
+    pub const GET_LIKE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_like",
+    );
+    /// `GET /workspaces/{workspaceId}/customers/{customerId}/sessions/{sessionId}` (operationId `getSession`).
+    pub const GET_SESSION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_session",
+    );
+    /// `GET /workspaces/{workspaceId}/customers/{customerId}/subscriptions/{subscriptionId}` (operationId `getSubscription`).
+    pub const GET_SUBSCRIPTION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_subscription",
+    );
+    /// `GET /workspaces/{workspaceId}/customers` (operationId `listCustomers`).
+    pub const LIST_CUSTOMERS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "list_customers",
+    );
+    /// `GET /workspaces/{workspaceId}/events` (operationId `listEvents`).
+    pub const LIST_EVENTS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "list_events",
+    );
+    /// `GET /workspaces/{workspaceId}/customers/{customerId}/sessions` (operationId `listSessions`).
+    pub const LIST_SESSIONS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "list_sessions",
+    );
+    /// `PATCH /workspaces/{workspaceId}/customers/{customerId}` (operationId `patchCustomer`).
+    pub const PATCH_CUSTOMER: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "patch_customer",
+    );
+    /// `PUT /workspaces/{workspaceId}/customers/{customerId}` (operationId `updateCustomer`).
+    pub const UPDATE_CUSTOMER: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "update_customer",
+    );
+    /// `PUT /workspaces/{workspaceId}/customers/{customerId}/educations/{educationId}` (operationId `updateEducation`).
+    pub const UPDATE_EDUCATION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "update_education",
+    );
+    /// `PUT /workspaces/{workspaceId}/customers/{customerId}/jobs/{jobId}` (operationId `updateJob`).
+    pub const UPDATE_JOB: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "update_job",
+    );
+    /// `PUT /workspaces/{workspaceId}/customers/{customerId}/likes/{likeId}` (operationId `updateLike`).
+    pub const UPDATE_LIKE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "update_like",
+    );
+    /// `PUT /workspaces/{workspaceId}/customers/{customerId}/subscriptions/{subscriptionId}` (operationId `updateSubscription`).
+    pub const UPDATE_SUBSCRIPTION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "update_subscription",
+    );
 }

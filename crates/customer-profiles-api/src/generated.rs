@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -7987,8 +7987,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
+        ByteStream, ClientInfo, ClientHooks, Error, OperationInfo, RequestBuilderExt,
+        ResponseValue,
     };
     /**Builder for [`Client::batch_get_profile`]
 
@@ -8060,8 +8060,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/batch-get-profiles", client.baseurl, encode_path(&
-                domain_name.to_string()),
+                "{}/domains/{}/batch-get-profiles", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8208,8 +8209,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/profiles/search", client.baseurl, encode_path(&
-                domain_name.to_string()),
+                "{}/domains/{}/profiles/search", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8325,8 +8327,9 @@ pub mod builder {
             let max_results = max_results.map_err(Error::InvalidRequest)?;
             let next_token = next_token.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/segment-definitions", client.baseurl, encode_path(&
-                domain_name.to_string()),
+                "{}/domains/{}/segment-definitions", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8430,9 +8433,10 @@ pub mod builder {
             let segment_definition_name = segment_definition_name
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/segment-definitions/{}", client.baseurl, encode_path(&
-                domain_name.to_string()), encode_path(& segment_definition_name
-                .to_string()),
+                "{}/domains/{}/segment-definitions/{}", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8569,9 +8573,10 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/segment-definitions/{}", client.baseurl, encode_path(&
-                domain_name.to_string()), encode_path(& segment_definition_name
-                .to_string()),
+                "{}/domains/{}/segment-definitions/{}", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8674,9 +8679,10 @@ pub mod builder {
             let segment_definition_name = segment_definition_name
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/segment-definitions/{}", client.baseurl, encode_path(&
-                domain_name.to_string()), encode_path(& segment_definition_name
-                .to_string()),
+                "{}/domains/{}/segment-definitions/{}", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8795,8 +8801,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/segment-estimates", client.baseurl, encode_path(&
-                domain_name.to_string()),
+                "{}/domains/{}/segment-estimates", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8896,8 +8903,10 @@ pub mod builder {
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let estimate_id = estimate_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/segment-estimates/{}", client.baseurl, encode_path(&
-                domain_name.to_string()), encode_path(& estimate_id.to_string()),
+                "{}/domains/{}/segment-estimates/{}", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("estimate_id", & estimate_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -9034,9 +9043,10 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/segments/{}/membership", client.baseurl, encode_path(&
-                domain_name.to_string()), encode_path(& segment_definition_name
-                .to_string()),
+                "{}/domains/{}/segments/{}/membership", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -9174,9 +9184,10 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/segments/{}/snapshots", client.baseurl, encode_path(&
-                domain_name.to_string()), encode_path(& segment_definition_name
-                .to_string()),
+                "{}/domains/{}/segments/{}/snapshots", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -9294,9 +9305,12 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let snapshot_id = snapshot_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/domains/{}/segments/{}/snapshots/{}", client.baseurl, encode_path(&
-                domain_name.to_string()), encode_path(& segment_definition_name
-                .to_string()), encode_path(& snapshot_id.to_string()),
+                "{}/domains/{}/segments/{}/snapshots/{}", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                segment_definition_name.to_string()) ?,
+                ::cdp_transport::path::segment("snapshot_id", & snapshot_id.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -9347,4 +9361,52 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// One constant per operation of the spec, to name operations in a `cdp_transport::RetryPolicy`
+/// (`safe_operations`, `never_retry`).
+pub mod operations {
+    /// `POST /domains/{DomainName}/batch-get-profiles` (operationId `BatchGetProfile`).
+    pub const BATCH_GET_PROFILE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "batch_get_profile",
+    );
+    /// `POST /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}` (operationId `CreateSegmentDefinition`).
+    pub const CREATE_SEGMENT_DEFINITION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_segment_definition",
+    );
+    /// `POST /domains/{DomainName}/segment-estimates` (operationId `CreateSegmentEstimate`).
+    pub const CREATE_SEGMENT_ESTIMATE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_segment_estimate",
+    );
+    /// `POST /domains/{DomainName}/segments/{SegmentDefinitionName}/snapshots` (operationId `CreateSegmentSnapshot`).
+    pub const CREATE_SEGMENT_SNAPSHOT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_segment_snapshot",
+    );
+    /// `DELETE /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}` (operationId `DeleteSegmentDefinition`).
+    pub const DELETE_SEGMENT_DEFINITION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "delete_segment_definition",
+    );
+    /// `GET /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}` (operationId `GetSegmentDefinition`).
+    pub const GET_SEGMENT_DEFINITION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_segment_definition",
+    );
+    /// `GET /domains/{DomainName}/segment-estimates/{EstimateId}` (operationId `GetSegmentEstimate`).
+    pub const GET_SEGMENT_ESTIMATE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_segment_estimate",
+    );
+    /// `POST /domains/{DomainName}/segments/{SegmentDefinitionName}/membership` (operationId `GetSegmentMembership`).
+    pub const GET_SEGMENT_MEMBERSHIP: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_segment_membership",
+    );
+    /// `GET /domains/{DomainName}/segments/{SegmentDefinitionName}/snapshots/{SnapshotId}` (operationId `GetSegmentSnapshot`).
+    pub const GET_SEGMENT_SNAPSHOT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_segment_snapshot",
+    );
+    /// `GET /domains/{DomainName}/segment-definitions` (operationId `ListSegmentDefinitions`).
+    pub const LIST_SEGMENT_DEFINITIONS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "list_segment_definitions",
+    );
+    /// `POST /domains/{DomainName}/profiles/search` (operationId `SearchProfiles`).
+    pub const SEARCH_PROFILES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "search_profiles",
+    );
 }

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -4798,8 +4798,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
+        ByteStream, ClientInfo, ClientHooks, Error, OperationInfo, RequestBuilderExt,
+        ResponseValue,
     };
     /**Builder for [`Client::send_hit`]
 
@@ -5116,7 +5116,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/{}/campaigns", client.baseurl, encode_path(& env_id.to_string()),
+                "{}/v2/{}/campaigns", client.baseurl,
+                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5258,8 +5259,10 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/{}/campaigns/{}", client.baseurl, encode_path(& env_id
-                .to_string()), encode_path(& campaign_id.to_string()),
+                "{}/v2/{}/campaigns/{}", client.baseurl,
+                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
+                ::cdp_transport::path::segment("campaign_id", & campaign_id.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5368,7 +5371,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/{}/events", client.baseurl, encode_path(& env_id.to_string()),
+                "{}/v2/{}/events", client.baseurl,
+                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5481,7 +5485,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/{}/flags", client.baseurl, encode_path(& env_id.to_string()),
+                "{}/v2/{}/flags", client.baseurl,
+                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5579,8 +5584,8 @@ pub mod builder {
             let env_id = env_id.map_err(Error::InvalidRequest)?;
             let if_modified_since = if_modified_since.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/{}/bucketing.json", client.baseurl, encode_path(& env_id
-                .to_string()),
+                "{}/{}/bucketing.json", client.baseurl,
+                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
@@ -5634,4 +5639,36 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// One constant per operation of the spec, to name operations in a `cdp_transport::RetryPolicy`
+/// (`safe_operations`, `never_retry`).
+pub mod operations {
+    /// `POST /v2/activate` (operationId `activate`).
+    pub const ACTIVATE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "activate",
+    );
+    /// `GET /{envId}/bucketing.json` (operationId `getBucketingFile`).
+    pub const GET_BUCKETING_FILE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_bucketing_file",
+    );
+    /// `POST /v2/{envId}/campaigns/{campaignId}` (operationId `getCampaign`).
+    pub const GET_CAMPAIGN: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_campaign",
+    );
+    /// `POST /v2/{envId}/campaigns` (operationId `getCampaigns`).
+    pub const GET_CAMPAIGNS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_campaigns",
+    );
+    /// `POST /v2/{envId}/flags` (operationId `getFlags`).
+    pub const GET_FLAGS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_flags",
+    );
+    /// `POST /v2/{envId}/events` (operationId `sendContextEvent`).
+    pub const SEND_CONTEXT_EVENT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "send_context_event",
+    );
+    /// `POST /` (operationId `sendHit`).
+    pub const SEND_HIT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "send_hit",
+    );
 }

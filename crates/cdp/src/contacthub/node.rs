@@ -168,11 +168,9 @@ impl Node {
     }
 }
 
-/// An id that goes into a URL path: empty, `.` and `..` would address another resource (`..` walks up
-/// the path), so they are refused before anything is sent.
+/// An id that goes into a URL path, checked before anything is sent by the one path encoder's rules
+/// (`cdp_transport::path::segment`): empty, `.` and `..` in any encoding would address another resource.
 pub(crate) fn check_id(field: &'static str, id: &str) -> Result<()> {
-    if id.is_empty() || id == "." || id == ".." {
-        return Err(Error::invalid_input(field, format!("`{id}` is not an id")));
-    }
+    cdp_transport::path::segment(field, id)?;
     Ok(())
 }

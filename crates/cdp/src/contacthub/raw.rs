@@ -1,8 +1,8 @@
 //! Customer documents as JSON, for what the typed client would lose: members the model does not know.
 //! The calls go through the same transport (auth, retries, tracing) as the generated client's.
 
+use cdp_transport::path::segment;
 use contacthub_api::ClientInfo as _;
-use progenitor_client::encode_path;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -24,8 +24,8 @@ impl Node {
         let url = format!(
             "{}/workspaces/{}/customers/{}",
             api.baseurl(),
-            encode_path(self.workspace().id()),
-            encode_path(customer_id)
+            segment("workspace_id", self.workspace().id())?,
+            segment("customer_id", customer_id)?
         );
         let http = api.client();
         let mut builder = http
