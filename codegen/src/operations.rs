@@ -89,6 +89,20 @@ pub fn check(tokens: &TokenStream, operations: &[Operation], file: &str) -> Resu
             ),
         ));
     }
+    if let Some(op) = operations
+        .iter()
+        .find(|o| o.id.to_shouty_snake_case() == "ALL")
+    {
+        return Err(Error::new(
+            file,
+            None,
+            format!(
+                "codegen step `operations`: the constant of operationId `{}` would be `ALL`, the name of \
+                 the list of every operation; rename the operation",
+                op.operation_id
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -122,10 +136,14 @@ fn collect_ids(stream: TokenStream, ids: &mut BTreeSet<String>) {
 /// }];
 /// let code = cdp_codegen::operations::render(&ops).to_string();
 /// assert!(code.contains("pub const GET_X"));
+/// assert!(code.contains("pub const ALL"));
 /// ```
 pub fn render(operations: &[Operation]) -> TokenStream {
-    let constants = operations.iter().map(|op| {
-        let name = format_ident!("{}", op.id.to_shouty_snake_case());
+    let names: Vec<_> = operations
+        .iter()
+        .map(|op| format_ident!("{}", op.id.to_shouty_snake_case()))
+        .collect();
+    let constants = operations.iter().zip(&names).map(|(op, name)| {
         let id = &op.id;
         let doc = format!(
             " `{} {}` (operationId `{}`).",
@@ -141,6 +159,9 @@ pub fn render(operations: &[Operation]) -> TokenStream {
         /// (`safe_operations`, `never_retry`).
         pub mod operations {
             #(#constants)*
+
+            /// Every operation of the spec.
+            pub const ALL: &[::cdp_transport::Operation] = &[#(#names),*];
         }
     }
 }

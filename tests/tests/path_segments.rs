@@ -399,3 +399,48 @@ async fn dot_segments_in_any_encoding_are_refused_before_sending() {
     assert!(sandbox.journal().entries().is_empty());
     assert_eq!(sandbox.contacthub().customer_ids(), ids);
 }
+
+/// Ids that come back from a server go through the same encoder: a 409 naming a hostile customer id makes
+/// the forced update PATCH that literal id, one segment, or refuses it with nothing more sent.
+#[tokio::test]
+async fn an_id_from_a_hostile_server_stays_one_segment() {
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let node = Workspace::new("w1", "t")
+        .configure(|c| c.transport(transport).retry(RetryPolicy::none()))
+        .node("n1");
+    let conflict = |id: &str| {
+        serde_json::json!({"message": "Conflict", "data": {"customer": {"id": id}}}).to_string()
+    };
+    let walking = "..\\..\\other\\customers\\c-7";
+    recorder
+        .reply(409, &conflict(walking))
+        .reply(200, r#"{"id":"c-7"}"#);
+    let data = cdp::contacthub::api::types::CustomerUpdate {
+        external_id: Some("crm-42".into()),
+        ..Default::default()
+    };
+    node.add_customer(data.clone())
+        .force_update(true)
+        .await
+        .unwrap();
+    let shapes = recorder.shapes();
+    assert_eq!(shapes.len(), 2, "{shapes:#?}");
+    assert_eq!(shapes[1].method, "PATCH");
+    assert_eq!(
+        shapes[1].path,
+        "/hub/v1/workspaces/w1/customers/..%5C..%5Cother%5Ccustomers%5Cc-7"
+    );
+
+    recorder.reply(409, &conflict("%2E%2E"));
+    let err = node
+        .add_customer(data)
+        .force_update(true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+        "{err:?}"
+    );
+    assert_eq!(recorder.shapes().len(), 3, "only the create was sent");
+}

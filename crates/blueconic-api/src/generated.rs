@@ -7056,4 +7056,13 @@ pub mod operations {
     pub const SEARCH_PROFILES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "search_profiles",
     );
+    /// Every operation of the spec.
+    pub const ALL: &[::cdp_transport::Operation] = &[
+        BULK_PROFILES,
+        CREATE_TOKEN,
+        GET_PROFILE,
+        GET_SEGMENT_PROFILES,
+        LIST_SEGMENTS,
+        SEARCH_PROFILES,
+    ];
 }

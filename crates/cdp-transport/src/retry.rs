@@ -90,13 +90,25 @@ impl RetryPolicy {
     }
 
     /// Operations that are POSTs but safe to repeat, such as reads sent as POST: the constants of a
-    /// client's `operations` module (or [`Operation::unchecked`]).
+    /// client's `operations` module (or [`Operation::unchecked`]). A bare string does not compile:
+    ///
+    /// ```compile_fail
+    /// let policy = cdp_transport::RetryPolicy::default().safe_operations(["get_segment_membership"]);
+    /// ```
     pub fn safe_operations(mut self, operations: impl IntoIterator<Item = Operation>) -> Self {
         Arc::make_mut(&mut self.safe).extend(operations.into_iter().map(|o| o.id().to_owned()));
         self
     }
 
     /// Operations never retried whatever their method, such as a PUT whose effect adds up.
+    ///
+    /// ```
+    /// use cdp_transport::{Operation, RetryPolicy};
+    ///
+    /// const BULK_PROFILES: Operation = Operation::unchecked("bulk_profiles");
+    /// let policy = RetryPolicy::default().never_retry([BULK_PROFILES]);
+    /// # let _ = policy;
+    /// ```
     pub fn never_retry(mut self, operations: impl IntoIterator<Item = Operation>) -> Self {
         Arc::make_mut(&mut self.never).extend(operations.into_iter().map(|o| o.id().to_owned()));
         self

@@ -14271,4 +14271,36 @@ pub mod operations {
     pub const UPDATE_SUBSCRIPTION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "update_subscription",
     );
+    /// Every operation of the spec.
+    pub const ALL: &[::cdp_transport::Operation] = &[
+        CREATE_CUSTOMER,
+        CREATE_EDUCATION,
+        CREATE_EVENT,
+        CREATE_JOB,
+        CREATE_LIKE,
+        CREATE_SESSION,
+        CREATE_SUBSCRIPTION,
+        DELETE_CUSTOMER,
+        DELETE_EDUCATION,
+        DELETE_JOB,
+        DELETE_LIKE,
+        DELETE_SESSION,
+        DELETE_SUBSCRIPTION,
+        GET_CUSTOMER,
+        GET_EDUCATION,
+        GET_EVENT,
+        GET_JOB,
+        GET_LIKE,
+        GET_SESSION,
+        GET_SUBSCRIPTION,
+        LIST_CUSTOMERS,
+        LIST_EVENTS,
+        LIST_SESSIONS,
+        PATCH_CUSTOMER,
+        UPDATE_CUSTOMER,
+        UPDATE_EDUCATION,
+        UPDATE_JOB,
+        UPDATE_LIKE,
+        UPDATE_SUBSCRIPTION,
+    ];
 }

@@ -9409,4 +9409,18 @@ pub mod operations {
     pub const SEARCH_PROFILES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "search_profiles",
     );
+    /// Every operation of the spec.
+    pub const ALL: &[::cdp_transport::Operation] = &[
+        BATCH_GET_PROFILE,
+        CREATE_SEGMENT_DEFINITION,
+        CREATE_SEGMENT_ESTIMATE,
+        CREATE_SEGMENT_SNAPSHOT,
+        DELETE_SEGMENT_DEFINITION,
+        GET_SEGMENT_DEFINITION,
+        GET_SEGMENT_ESTIMATE,
+        GET_SEGMENT_MEMBERSHIP,
+        GET_SEGMENT_SNAPSHOT,
+        LIST_SEGMENT_DEFINITIONS,
+        SEARCH_PROFILES,
+    ];
 }

@@ -5671,4 +5671,14 @@ pub mod operations {
     pub const SEND_HIT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "send_hit",
     );
+    /// Every operation of the spec.
+    pub const ALL: &[::cdp_transport::Operation] = &[
+        ACTIVATE,
+        GET_BUCKETING_FILE,
+        GET_CAMPAIGN,
+        GET_CAMPAIGNS,
+        GET_FLAGS,
+        SEND_CONTEXT_EVENT,
+        SEND_HIT,
+    ];
 }
