@@ -3,6 +3,12 @@
 //!
 //! Requests go out through [`cdp_transport::Inner`], which applies the OAuth2 bearer token.
 //!
+//! Every path parameter goes through [`cdp_transport::path::segment`]: whatever it holds it stays one
+//! segment, and an empty, `.` or `..` value (in any percent-encoding) fails the call before anything is
+//! sent, with the [`cdp_transport::path::PathError`] in the error's `source()` chain (`cdp::Error` makes it
+//! `InvalidInput` for that field). The [`operations`] module names each operation for a
+//! [`cdp_transport::RetryPolicy`].
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), blueconic_api::Error<blueconic_api::types::ErrorBody>> {
 //! use cdp_transport::{Auth, Inner};

@@ -3,6 +3,12 @@
 //!
 //! Requests go out through [`cdp_transport::Inner`]; member names are PascalCase as on the wire.
 //!
+//! Every path parameter goes through [`cdp_transport::path::segment`]: whatever it holds it stays one
+//! segment, and an empty, `.` or `..` value (in any percent-encoding) fails the call before anything is
+//! sent, with the [`cdp_transport::path::PathError`] in the error's `source()` chain (`cdp::Error` makes it
+//! `InvalidInput` for that field). The [`operations`] module names each operation for a
+//! [`cdp_transport::RetryPolicy`].
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), customer_profiles_api::Error<customer_profiles_api::types::AwsError>> {
 //! use cdp_transport::{Auth, Inner};
@@ -17,6 +23,18 @@
 //!     .await?;
 //! println!("{:?}", membership.profiles);
 //! # Ok(()) }
+//! ```
+//!
+//! Segment membership and profile search are reads sent as POST, safe to send again:
+//!
+//! ```
+//! use cdp_transport::{Auth, Inner, RetryPolicy};
+//! use customer_profiles_api::operations::{GET_SEGMENT_MEMBERSHIP, SEARCH_PROFILES};
+//!
+//! let retry = RetryPolicy::default().safe_operations([GET_SEGMENT_MEMBERSHIP, SEARCH_PROFILES]);
+//! let inner = Inner::new(Auth::None).with_retry(retry);
+//! let client = customer_profiles_api::Client::new("https://profile.eu-west-1.amazonaws.com", inner);
+//! # let _ = client;
 //! ```
 
 // The generated module is never edited by hand (see the header of the file).

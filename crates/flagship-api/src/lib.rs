@@ -3,6 +3,12 @@
 //!
 //! The spec spans three hosts (decision API, CDN, collector): make one client per host with its base URL. Requests go out through [`cdp_transport::Inner`], which applies `x-api-key`.
 //!
+//! Every path parameter goes through [`cdp_transport::path::segment`]: whatever it holds it stays one
+//! segment, and an empty, `.` or `..` value (in any percent-encoding) fails the call before anything is
+//! sent, with the [`cdp_transport::path::PathError`] in the error's `source()` chain (`cdp::Error` makes it
+//! `InvalidInput` for that field). The [`operations`] module names each operation for a
+//! [`cdp_transport::RetryPolicy`].
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), flagship_api::Error<flagship_api::types::ErrorBody>> {
 //! use cdp_transport::{Auth, Inner};
