@@ -18,7 +18,8 @@ use contacthub_api::types::{EventContext, EventMode};
 use contacthub_api::{Field, Kind, kind};
 use serde_json::Value;
 
-use super::criterion::{Events, sealed};
+use super::FieldOps as _;
+use super::criterion::{EventCriterion, Events, sealed};
 
 /// The path of an attribute of an event whose values are of kind `K`, for the condition of a [`Did`](super::Did).
 /// Made by the functions of this module ([`context`], [`properties`], …).
@@ -102,6 +103,25 @@ impl Kind for Mode {
 /// ```
 pub const fn context() -> EventField<Context> {
     EventField(Field::new("context"))
+}
+
+/// Every event: `context` is not null, and the spec requires a context on every event. For a
+/// [`Did`](super::Did) that asks only for the event's type and timeframe.
+///
+/// ```
+/// use cdp::contacthub::api::chrono::Utc;
+/// use cdp::contacthub::api::types::EventType;
+/// use cdp::contacthub::query::prelude::*;
+///
+/// let logged_in = Did::new(EventType::LoggedIn, event::any(), Timeframe::until(Utc::now()));
+/// assert_eq!(
+///     Query::from(logged_in).to_json()?["query"]["did"]["condition"],
+///     serde_json::json!({"type": "atomic", "attribute": "context", "operator": "IS_NOT_NULL"})
+/// );
+/// # Ok::<(), cdp::Error>(())
+/// ```
+pub fn any() -> EventCriterion {
+    context().is_not_null()
 }
 
 /// `mode`: whether the customer acted (`ACTIVE`) or the business acted on the customer (`PASSIVE`).
