@@ -1,7 +1,7 @@
 //! Where ContactHub is and who calls it, and the one HTTP client that reaches it.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cdp_transport::{Auth, ClientConfig};
 use contacthub_api::ClientInfo as _;
@@ -17,9 +17,11 @@ pub const DEFAULT_BASE_URL: &str = "https://api.contactlab.it/hub/v1";
 /// one HTTP client (its connection pool, its TLS setup), built once. `Debug` hides the token. Proxies come
 /// from `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`.
 ///
-/// [`Workspace::new`] never fails, for ergonomic use; [`Workspace::builder`] reports a broken
-/// configuration (an invalid base URL or token, an HTTP client that cannot be built) when it is built,
-/// rather than at the first call.
+/// [`Workspace::builder`] checks the configuration and builds the HTTP client when it is built, so a
+/// broken configuration (an invalid base URL or token, an HTTP client that cannot be built) is an error
+/// there rather than at the first call. [`Workspace::new`] never fails, for ergonomic use: it checks the
+/// same at once but reports a mistake on every call, and builds the HTTP client at the first call, so
+/// that the steps chained after it do not build one each.
 ///
 /// ```
 /// use std::time::Duration;
@@ -37,11 +39,18 @@ pub const DEFAULT_BASE_URL: &str = "https://api.contactlab.it/hub/v1";
 pub struct Workspace {
     id: String,
     auth: Auth,
-    /// Once an HTTP client is built, the configuration carries it, so that later steps reuse it.
+    /// The configuration; its base URL checked and without a trailing `/`.
     config: ClientConfig,
-    /// The configuration carries an HTTP client.
+    /// The configuration carries an HTTP client to send with.
     has_http: bool,
-    client: std::result::Result<contacthub_api::Client, Arc<str>>,
+    /// What is wrong with the id or the token, kept through `base_url` and `configure`.
+    identity_problem: Option<Arc<str>>,
+    /// A configuration that cannot work (the identity problem, or a wrong base URL), reported by every
+    /// call.
+    problem: Option<Arc<str>>,
+    /// The generated client, built at the first call (or by `WorkspaceBuilder::build`) and shared by
+    /// clones.
+    client: Arc<OnceLock<std::result::Result<contacthub_api::Client, Arc<str>>>>,
 }
 
 /// The settings of a [`Workspace`] before its HTTP client is built: [`build`](WorkspaceBuilder::build)
@@ -62,14 +71,15 @@ pub struct WorkspaceBuilder {
     config: ClientConfig,
     /// The configuration carries an HTTP client to reuse (ours, or one shared on purpose).
     has_http: bool,
-    /// A mistake noticed before building, reported by `build`.
-    problem: Option<String>,
+    /// What is wrong with the id or the token, reported by `build`.
+    problem: Option<Arc<str>>,
 }
 
 impl Workspace {
     /// The workspace `workspace_id`, reached with `token` at [`DEFAULT_BASE_URL`]. Never fails: a
     /// configuration that cannot work (an empty id, a token no HTTP header can carry, no usable TLS) makes
-    /// every call return [`Error::Config`]; [`Workspace::builder`] reports it at once instead.
+    /// every call return [`Error::Config`]; [`Workspace::builder`] reports it at once instead. The HTTP
+    /// client is built at the first call.
     ///
     /// ```
     /// let hub = cdp::contacthub::Workspace::new("workspace-id", "token");
@@ -94,11 +104,13 @@ impl Workspace {
         let token = token.into();
         // Never the token itself in a message.
         let problem = if id.is_empty() {
-            Some("the workspace id is empty".to_owned())
+            Some(Arc::from("the workspace id is empty"))
         } else if token.is_empty() {
-            Some("the token is empty".to_owned())
+            Some(Arc::from("the token is empty"))
         } else if reqwest::header::HeaderValue::from_str(&token).is_err() {
-            Some("the token holds characters an HTTP header cannot carry".to_owned())
+            Some(Arc::from(
+                "the token holds characters an HTTP header cannot carry",
+            ))
         } else {
             None
         };
@@ -178,9 +190,9 @@ impl Workspace {
         .build()
     }
 
-    /// The same workspace at another base URL (a sandbox, a proxy), sharing this one's HTTP client. An
-    /// invalid URL makes every call of the new workspace return [`Error::Config`]; to be told at once, set
-    /// it on [`Workspace::builder`].
+    /// The same workspace at another base URL (a sandbox, a proxy), sharing this one's HTTP client once
+    /// it is built. An invalid URL makes every call of the new workspace return [`Error::Config`]; to be
+    /// told at once, set it on [`Workspace::builder`].
     ///
     /// ```
     /// let hub = cdp::contacthub::Workspace::new("workspace-id", "token")
@@ -188,14 +200,15 @@ impl Workspace {
     /// assert!(hub.api().is_ok());
     /// ```
     pub fn base_url(self, url: impl Into<String>) -> Self {
-        let config = self.config.clone().base_url(url);
+        let config = self.current_config().base_url(url);
         self.rebuilt(config)
     }
 
     /// The same workspace with another client configuration (timeouts, retries, user agent, a transport
-    /// for tests, your own `reqwest::Client`), sharing this one's HTTP client unless the change gives one.
-    /// Settings of the HTTP client itself (`connect_timeout`) take effect only on
-    /// [`Workspace::builder`], before the client is built.
+    /// for tests, your own `reqwest::Client`), sharing this one's HTTP client once it is built, unless the
+    /// change gives one. Settings of the HTTP client itself (`connect_timeout`) take effect only before
+    /// the client is built: on [`Workspace::builder`], or chained after [`Workspace::new`] before the
+    /// first call.
     ///
     /// ```
     /// use std::time::Duration;
@@ -206,7 +219,7 @@ impl Workspace {
     /// # let _ = hub;
     /// ```
     pub fn configure(self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
-        let config = change(self.config.clone());
+        let config = change(self.current_config());
         self.rebuilt(config)
     }
 
@@ -247,19 +260,40 @@ impl Workspace {
     /// # let _ = page; Ok(()) }
     /// ```
     pub fn api(&self) -> Result<&contacthub_api::Client> {
-        self.client.as_ref().map_err(|message| Error::Config {
+        let config_error = |message: &Arc<str>| Error::Config {
             message: message.to_string(),
-        })
+        };
+        if let Some(problem) = &self.problem {
+            return Err(config_error(problem));
+        }
+        self.client
+            .get_or_init(|| {
+                connect(&self.config, &self.auth, self.has_http).map(|(http, inner)| {
+                    contacthub_api::Client::new_with_client(self.config.url(), http, inner)
+                })
+            })
+            .as_ref()
+            .map_err(config_error)
     }
 
-    /// This workspace with `config`, keeping the HTTP client when there is one.
+    /// The configuration, carrying the HTTP client once it is built, so that what is derived from it
+    /// reuses the client.
+    fn current_config(&self) -> ClientConfig {
+        match self.client.get() {
+            Some(Ok(api)) => self.config.clone().http_client(api.client().clone()),
+            _ => self.config.clone(),
+        }
+    }
+
+    /// This workspace with `config`, made by [`Workspace::current_config`].
     fn rebuilt(self, config: ClientConfig) -> Self {
+        let built = matches!(self.client.get(), Some(Ok(_)));
         WorkspaceBuilder {
             id: self.id,
             auth: self.auth,
             config,
-            has_http: self.has_http,
-            problem: None,
+            has_http: self.has_http || built,
+            problem: self.identity_problem,
         }
         .assemble()
     }
@@ -329,34 +363,34 @@ impl WorkspaceBuilder {
         Ok(workspace)
     }
 
-    /// The workspace, with the configuration error in place of its client if there is one.
+    /// The workspace, its configuration checked; its HTTP client is built at the first call.
     fn assemble(self) -> Workspace {
         let Self {
             id,
             auth,
             mut config,
-            mut has_http,
+            has_http,
             problem,
         } = self;
-        let client = match problem {
-            Some(problem) => Err(Arc::from(problem)),
-            None => base_url(config.url()).and_then(|url| {
-                config = config.clone().base_url(url);
-                let built = connect(&config, &auth, has_http);
-                built.map(|(http, inner)| {
-                    // Later steps reuse this client rather than building another.
-                    config = config.clone().http_client(http.clone());
-                    has_http = true;
-                    contacthub_api::Client::new_with_client(config.url(), http, inner)
-                })
-            }),
+        let identity_problem = problem;
+        let problem = match &identity_problem {
+            Some(problem) => Some(problem.clone()),
+            None => match base_url(config.url()) {
+                Ok(url) => {
+                    config = config.base_url(url);
+                    None
+                }
+                Err(problem) => Some(problem),
+            },
         };
         Workspace {
             id,
             auth,
             config,
             has_http,
-            client,
+            identity_problem,
+            problem,
+            client: Arc::new(OnceLock::new()),
         }
     }
 }
@@ -422,9 +456,27 @@ mod tests {
                 .base_url("http://127.0.0.1:9/hub")
                 .configure(|c| c.timeout(Duration::from_secs(3)))
                 .base_url("http://127.0.0.1:9/other");
-            let _ = (hub.node("n"), hub.clone().node("m"), hub.api().unwrap());
+            let _ = (hub.node("n"), hub.clone().node("m"));
         });
-        assert_eq!(n, 1, "new, base_url, configure, base_url");
+        assert_eq!(n, 0, "nothing is built before the first call");
+        let n = builds(|| {
+            let hub = Workspace::new("w", "t")
+                .base_url("http://127.0.0.1:9/hub")
+                .configure(|c| c.timeout(Duration::from_secs(3)));
+            let (node, copy) = (hub.node("n"), hub.clone());
+            let _ = (
+                hub.api().unwrap(),
+                node.workspace().api().unwrap(),
+                copy.api().unwrap(),
+            );
+            // Derived after the first call: the client is kept.
+            let derived = hub.configure(|c| c.retry(cdp_transport::RetryPolicy::none()));
+            let _ = derived.base_url("http://127.0.0.1:9/other").api().unwrap();
+        });
+        assert_eq!(
+            n, 1,
+            "new, base_url, configure, clones, then derived workspaces"
+        );
         let n = builds(|| {
             Workspace::builder("w", "t")
                 .base_url("http://127.0.0.1:9/hub")
@@ -434,6 +486,7 @@ mod tests {
         });
         assert_eq!(n, 1, "a builder builds once");
         let hub = Workspace::new("w", "t");
+        hub.api().unwrap();
         let n = builds(|| {
             let shared = hub.http_client().unwrap();
             Workspace::builder("w2", "t2")
@@ -444,9 +497,9 @@ mod tests {
         assert_eq!(n, 0, "a shared client is not built again");
         // A workspace whose URL was broken builds its client once the URL is right.
         let n = builds(|| {
-            let hub = Workspace::new("w", "t")
-                .base_url("nope")
-                .base_url("http://127.0.0.1:9/");
+            let hub = Workspace::new("w", "t");
+            hub.api().unwrap();
+            let hub = hub.base_url("nope").base_url("http://127.0.0.1:9/");
             assert_eq!(hub.api().unwrap().baseurl(), "http://127.0.0.1:9");
         });
         assert_eq!(n, 1);
@@ -478,6 +531,9 @@ mod tests {
         );
         assert!(config_error(Workspace::builder("w", "").build()).contains("token is empty"));
         assert!(config_error(Workspace::builder("", "t").build()).contains("workspace id"));
+        // A wrong token stays wrong through later steps.
+        let hub = Workspace::new("w", "").base_url("http://127.0.0.1:9/hub");
+        assert!(matches!(hub.api(), Err(Error::Config { .. })));
         let err = Workspace::from_vars(lookup(&[
             ("CONTACTHUB_WORKSPACE_ID", "w1"),
             ("CONTACTHUB_TOKEN", "t0k"),
