@@ -12,6 +12,8 @@ use cdp::contacthub::query::kind;
 use cdp::contacthub::query::prelude::*;
 use cdp::contacthub::{Event, Node, Workspace};
 use cdp_sandbox::{Config, Sandbox};
+use cdp_tests::Recorder;
+use cdp_transport::RetryPolicy;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use serde_json::Value;
@@ -408,4 +410,32 @@ async fn invalid_dids_are_typed_errors() {
     let api = err.api().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(api.status, 400);
     assert!(err.to_string().contains("teleported"), "{err}");
+}
+
+/// What a query with attribute criteria and a `did` sends: the JSON, compact, in the `query` parameter.
+#[tokio::test]
+async fn a_did_query_request_shape() {
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let node = Workspace::new("w1", "hub-secret-token")
+        .configure(|c| c.transport(transport).retry(RetryPolicy::none()))
+        .node("n1");
+    recorder.reply(
+        200,
+        r#"{"elements":[],"page":{"size":10,"totalElements":0,"totalPages":0,"number":0}}"#,
+    );
+    let ordered = Did::new(
+        EventType::CompletedOrder,
+        event::context().eq(EventContext::Ecommerce)
+            & event::properties("amount")
+                .of_kind::<kind::Number>()
+                .gte(100.0),
+        Timeframe::between(at("2024-03-01T00:00:00Z"), at("2024-03-31T23:59:59Z")),
+    );
+    let query = Query::new()
+        .filter(c::base::address::country().eq("Italy"))
+        .did(ordered)
+        .name("big orders in March");
+    node.query(query).size(10).send().await.unwrap();
+    insta::assert_yaml_snapshot!(recorder.single());
 }
