@@ -224,11 +224,20 @@ impl Workspace {
     }
 
     /// The workspace id.
+    ///
+    /// ```
+    /// assert_eq!(cdp::contacthub::Workspace::new("w1", "token").id(), "w1");
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
-    /// A node of the workspace.
+    /// A node of the workspace; it shares the workspace's HTTP client.
+    ///
+    /// ```
+    /// let node = cdp::contacthub::Workspace::new("w1", "token").node("n1");
+    /// assert_eq!(node.id(), "n1");
+    /// ```
     pub fn node(&self, node_id: impl Into<String>) -> Node {
         Node::new(self.clone(), node_id.into())
     }

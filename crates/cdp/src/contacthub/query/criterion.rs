@@ -87,11 +87,23 @@ impl Condition {
 }
 
 /// What a [`Criterion`] is about: the attributes of a customer. A marker: no value has this type.
+///
+/// ```
+/// use cdp::contacthub::query::{Criterion, Customers, prelude::*};
+/// let vip: Criterion<Customers> = customer::tags::manual().eq("vip");
+/// # let _ = vip;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Customers {}
 
 /// What a [`Criterion`] is about: the attributes of one event (inside a [`Did`](super::Did)). A marker: no
 /// value has this type.
+///
+/// ```
+/// use cdp::contacthub::query::{Criterion, Events, prelude::*};
+/// let pricing: Criterion<Events> = event::properties("url").eq("/pricing");
+/// # let _ = pricing;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Events {}
 

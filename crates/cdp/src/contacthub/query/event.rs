@@ -32,6 +32,10 @@ pub struct EventField<K>(Field<K>);
 
 impl<K> EventField<K> {
     /// The dotted path, as the wire names the attribute.
+    ///
+    /// ```
+    /// assert_eq!(cdp::contacthub::query::event::context().path(), "context");
+    /// ```
     pub fn path(&self) -> &str {
         self.0.path()
     }
@@ -72,6 +76,12 @@ impl<K: Kind> sealed::Attribute for EventField<K> {
 }
 
 /// The kind of the event's `context`: an [`EventContext`]. A marker: no value has this type.
+///
+/// ```
+/// use cdp::contacthub::api::types::EventContext;
+/// use cdp::contacthub::query::{Kind, event::Context};
+/// assert_eq!(Context::to_json(EventContext::Web), Some(serde_json::json!("WEB")));
+/// ```
 #[derive(Debug)]
 pub enum Context {}
 
@@ -83,6 +93,12 @@ impl Kind for Context {
 }
 
 /// The kind of the event's `mode`: an [`EventMode`]. A marker: no value has this type.
+///
+/// ```
+/// use cdp::contacthub::api::types::EventMode;
+/// use cdp::contacthub::query::{Kind, event::Mode};
+/// assert_eq!(Mode::to_json(EventMode::Passive), Some(serde_json::json!("PASSIVE")));
+/// ```
 #[derive(Debug)]
 pub enum Mode {}
 
