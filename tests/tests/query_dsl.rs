@@ -341,3 +341,238 @@ fn generated_paths_have_the_schema_kinds() {
     // Every path of the customer schema has a function: the schema has 95 attribute paths today.
     assert!(c::PATHS.len() > 90, "{}", c::PATHS.len());
 }
+
+mod did {
+    //! Event-based conditions (`did`): the exact wire JSON of each form, alone, beside `are`, and inside
+    //! combined queries.
+
+    use cdp::contacthub::api::types::{EventContext, EventMode, EventType};
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    fn march() -> Timeframe {
+        Timeframe::between(at("2024-03-01T00:00:00Z"), at("2024-03-31T23:59:59.5Z"))
+    }
+
+    fn march_json() -> Value {
+        atomic(
+            "date",
+            "BETWEEN",
+            json!(["2024-03-01T00:00:00Z", "2024-03-31T23:59:59.500Z"]),
+        )
+    }
+
+    fn on_web() -> EventCriterion {
+        event::context().eq(EventContext::Web)
+    }
+
+    fn viewed_on_web() -> Did {
+        Did::new(EventType::ViewedPage, on_web(), march())
+    }
+
+    fn viewed_on_web_json() -> Value {
+        json!({"event": {"name": "viewedPage"},
+            "condition": atomic("context", "EQUALS", json!("WEB")),
+            "timeframe": march_json()})
+    }
+
+    #[test]
+    fn a_did_alone_is_a_simple_query_without_are() {
+        assert_eq!(
+            Query::from(viewed_on_web()).to_query_value().unwrap(),
+            r#"{"name":"cdp","query":{"type":"simple","did":{"event":{"name":"viewedPage"},"condition":{"type":"atomic","attribute":"context","operator":"EQUALS","value":"WEB"},"timeframe":{"type":"atomic","attribute":"date","operator":"BETWEEN","value":["2024-03-01T00:00:00Z","2024-03-31T23:59:59.500Z"]}}}}"#
+        );
+    }
+
+    #[test]
+    fn a_did_sits_beside_are_in_one_simple_query() {
+        let q = Query::new()
+            .filter(c::base::first_name().eq("Bruce"))
+            .did(viewed_on_web())
+            .filter(c::enabled().eq(true));
+        assert_eq!(
+            q.to_json().unwrap(),
+            json!({"name": "cdp", "query": {"type": "simple",
+                "are": {"condition": {"type": "composite", "conjunction": "and", "conditions": [
+                    atomic("base.firstName", "EQUALS", json!("Bruce")),
+                    atomic("enabled", "EQUALS", json!(true))]}},
+                "did": viewed_on_web_json()}})
+        );
+        // The order of `filter` and `did` does not matter.
+        let other = Query::new()
+            .did(viewed_on_web())
+            .filter(c::base::first_name().eq("Bruce"))
+            .filter(c::enabled().eq(true));
+        assert_eq!(other.to_json().unwrap(), q.to_json().unwrap());
+    }
+
+    #[test]
+    fn every_timeframe_has_its_wire_json() {
+        let cases = [
+            (
+                Timeframe::since(at("2024-01-02T03:04:05Z")),
+                atomic("date", "GTE", json!("2024-01-02T03:04:05Z")),
+            ),
+            (
+                Timeframe::until(at("2024-01-02T03:04:05Z")),
+                atomic("date", "LTE", json!("2024-01-02T03:04:05Z")),
+            ),
+            (
+                Timeframe::between(
+                    "2024-01-01T00:00:00+02:00"
+                        .parse::<DateTime<FixedOffset>>()
+                        .unwrap(),
+                    at("2024-01-01T00:00:00Z"),
+                ),
+                atomic(
+                    "date",
+                    "BETWEEN",
+                    json!(["2024-01-01T00:00:00+02:00", "2024-01-01T00:00:00Z"]),
+                ),
+            ),
+            // One instant is a timeframe too.
+            (
+                Timeframe::between(at("2024-01-01T00:00:00Z"), at("2024-01-01T00:00:00Z")),
+                atomic(
+                    "date",
+                    "BETWEEN",
+                    json!(["2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"]),
+                ),
+            ),
+        ];
+        for (timeframe, expected) in cases {
+            let q = Query::from(Did::new(EventType::LoggedIn, on_web(), timeframe));
+            assert_eq!(q.to_json().unwrap()["query"]["did"]["timeframe"], expected);
+        }
+    }
+
+    #[test]
+    fn event_conditions_take_typed_values_and_nest() {
+        let amount = event::properties("amount").of_kind::<kind::Number>();
+        let condition = (event::mode().eq(EventMode::Active)
+            & (amount.clone().gte(100.0) | amount.between(0.0, 1.5)))
+            | event::context().in_([EventContext::Retail, EventContext::Ecommerce])
+            | event::context_info("store.id").eq("S1")
+            | event::tracking("ga.utm_source").is_not_null()
+            | event::date().lt(at("2020-01-01T00:00:00Z"));
+        let q = Query::from(Did::new(EventType::CompletedOrder, condition, march()));
+        assert_eq!(
+            q.to_json().unwrap()["query"]["did"],
+            json!({"event": {"name": "completedOrder"}, "condition": {"type": "composite",
+                "conjunction": "or", "conditions": [
+                    {"type": "composite", "conjunction": "and", "conditions": [
+                        atomic("mode", "EQUALS", json!("ACTIVE")),
+                        {"type": "composite", "conjunction": "or", "conditions": [
+                            atomic("properties.amount", "GTE", json!(100.0)),
+                            atomic("properties.amount", "BETWEEN", json!([0.0, 1.5]))]}]},
+                    atomic("context", "IN", json!(["RETAIL", "ECOMMERCE"])),
+                    atomic("contextInfo.store.id", "EQUALS", json!("S1")),
+                    {"type": "atomic", "attribute": "tracking.ga.utm_source", "operator": "IS_NOT_NULL"},
+                    atomic("date", "LT", json!("2020-01-01T00:00:00Z"))]},
+                "timeframe": march_json()})
+        );
+    }
+
+    #[test]
+    fn every_event_type_is_sent_by_its_wire_name() {
+        for name in EventType::KNOWN {
+            let q = Query::from(Did::new(EventType::from(*name), on_web(), march()));
+            assert_eq!(q.to_json().unwrap()["query"]["did"]["event"]["name"], *name);
+        }
+        // A type this version does not know goes out as named.
+        let q = Query::from(Did::new(EventType::from("futureEvent"), on_web(), march()));
+        assert_eq!(
+            q.to_json().unwrap()["query"]["did"]["event"]["name"],
+            "futureEvent"
+        );
+    }
+
+    #[test]
+    fn dids_combine_with_and_or_and_except() {
+        let ordered = || {
+            Query::from(Did::new(
+                EventType::CompletedOrder,
+                event::mode().eq(EventMode::Active),
+                Timeframe::since(at("2024-01-01T00:00:00Z")),
+            ))
+        };
+        let ordered_json = json!({"type": "simple", "did": {"event": {"name": "completedOrder"},
+            "condition": atomic("mode", "EQUALS", json!("ACTIVE")),
+            "timeframe": atomic("date", "GTE", json!("2024-01-01T00:00:00Z"))}});
+        let viewed = || Query::from(viewed_on_web());
+        let viewed_json = json!({"type": "simple", "did": viewed_on_web_json()});
+        let italians = || Query::from(c::base::address::country().eq("Italy"));
+        let italians_json = simple(atomic("base.address.country", "EQUALS", json!("Italy")));
+        let combined = |conjunction: &str, queries: Vec<Value>| json!({"type": "combined", "conjunction": conjunction, "queries": queries});
+
+        assert_eq!(
+            (viewed() & ordered()).to_json().unwrap()["query"],
+            combined("INTERSECT", vec![viewed_json.clone(), ordered_json.clone()])
+        );
+        assert_eq!(
+            (viewed() | ordered() | italians()).to_json().unwrap()["query"],
+            combined(
+                "UNION",
+                vec![
+                    viewed_json.clone(),
+                    ordered_json.clone(),
+                    italians_json.clone()
+                ]
+            )
+        );
+        // Viewed a page but never ordered.
+        assert_eq!(
+            viewed().except(ordered()).to_json().unwrap()["query"],
+            combined("EXCEPT", vec![viewed_json.clone(), ordered_json.clone()])
+        );
+        assert_eq!(
+            ((italians() & viewed()) | ordered()).to_json().unwrap()["query"],
+            combined(
+                "UNION",
+                vec![
+                    combined("INTERSECT", vec![italians_json, viewed_json]),
+                    ordered_json
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn did_mistakes_are_invalid_input_not_panics() {
+        let field_of = |q: &Query| match q.to_json() {
+            Err(Error::InvalidInput { field, .. }) => field,
+            other => panic!("expected invalid input, got {other:?}"),
+        };
+        // Two dids in one simple query: the schema has room for one.
+        let twice = Query::new().did(viewed_on_web()).did(viewed_on_web());
+        assert!(invalid(&twice).contains("one `did`"));
+        // A did on a combined query.
+        let combined =
+            (Query::from(viewed_on_web()) | Query::from(viewed_on_web())).did(viewed_on_web());
+        assert!(invalid(&combined).contains("combined"));
+        // A timeframe that ends before it starts.
+        let backwards = Timeframe::between(at("2024-02-01T00:00:00Z"), at("2024-01-01T00:00:00Z"));
+        let q = Query::from(Did::new(EventType::LoggedIn, on_web(), backwards));
+        assert_eq!(field_of(&q).as_deref(), Some("did.timeframe"));
+        assert!(serde_json::to_string(&q).is_err());
+        // An empty event name.
+        let q = Query::from(Did::new(EventType::from(""), on_web(), march()));
+        assert_eq!(field_of(&q).as_deref(), Some("did.event.name"));
+        // A value JSON cannot hold in the event's condition.
+        let nan = event::properties("amount")
+            .of_kind::<kind::Number>()
+            .eq(f64::NAN);
+        let q = Query::from(Did::new(EventType::CompletedOrder, nan, march()));
+        assert_eq!(field_of(&q).as_deref(), Some("properties.amount"));
+        assert!(q.to_url_query().is_err());
+        // The mistake survives a combination.
+        let q = Query::from(c::enabled().eq(true))
+            & Query::new().did(viewed_on_web()).did(viewed_on_web());
+        assert!(invalid(&q).contains("one `did`"));
+    }
+}

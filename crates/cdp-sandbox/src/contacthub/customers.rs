@@ -98,7 +98,7 @@ fn list_page(shared: &Shared, params: &Params) -> Result<Value, Response> {
         None => store.customers().collect(),
     };
     if let Some(query) = &query {
-        found.retain(|c| query.matches(c));
+        found.retain(|c| query.matches(c, &store));
     }
     if let Some(sort) = &sort {
         sort.apply(&mut found);

@@ -16,7 +16,7 @@
 //!   holds when any element satisfies it, and `NOT_EQUALS`/`NOT_IN` hold when no element matches (so a
 //!   customer without the attribute satisfies them, as in the real, Elasticsearch-backed service).
 //!   `GT`/`GTE`/`LT`/`LTE`/`BETWEEN` compare numbers as numbers, date-times as instants and other strings
-//!   by code points. Behavioural queries (`did`) are not evaluated: they are a 400.
+//!   by code points. Behavioural queries (`did`) are evaluated on the stored events (see `query.rs`).
 //! - **Projection** (`fields`) copies each listed path; a path that crosses an array copies the whole array.
 //! - **Event mode** is derived from the type alone: events that the business does *to* the customer
 //!   (campaign sends and bounces, invitations, shipped orders, replies to tickets, granted coupons and

@@ -1,18 +1,41 @@
 //! The customer query DSL of `GET /customers?query=`: parsed from its JSON, then evaluated over stored
-//! customers (see the module docs for the semantics on arrays and comparisons).
+//! customers and their events (see the module docs for the semantics on arrays and comparisons).
+//!
+//! A simple query's `did` (customers who did an event) is evaluated on the events the sandbox stores:
+//! a customer matches when at least one of its events has the named type and satisfies both the
+//! `condition` and the `timeframe`. Where it simplifies the real service:
+//! - the `condition` and the `timeframe` are conditions on the stored event as `GET /events/{id}` returns
+//!   it (`context`, `mode`, `date`, `properties.*`, `contextInfo.*`, `tracking.*`, …), evaluated like the
+//!   customer's attributes; the timeframe may name any of them, though it is meant for `date`;
+//! - only the events tied to the customer count: anonymous events count once their session or external id
+//!   ties them to it (as `GET /events?customerId=` lists them);
+//! - the event's name must be one of the spec's event types.
 
 use std::cmp::Ordering;
 
 use serde_json::Value;
 
-use super::{instant, schema};
+use super::store::Store;
+use super::{events, instant, schema};
 
 /// A parsed query: `{"name": .., "query": SimpleQuery | CombinedQuery}`.
 #[derive(Debug, PartialEq)]
 pub(super) enum Query {
-    /// `{"type": "simple", "are": {"condition": ..}}`.
-    Simple(Condition),
+    /// `{"type": "simple", "are"?: {"condition": ..}, "did"?: ..}`, with at least one of the two.
+    Simple {
+        are: Option<Condition>,
+        did: Option<Did>,
+    },
     Combined(Combination, Vec<Query>),
+}
+
+/// `{"event": {"name": ..}, "condition": .., "timeframe": ..}`: the customer has an event of the type
+/// that satisfies both conditions.
+#[derive(Debug, PartialEq)]
+pub(super) struct Did {
+    event: String,
+    condition: Condition,
+    timeframe: Condition,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -71,19 +94,27 @@ fn parse_query(value: &Value, at: &str) -> Result<Query, String> {
     let kind = value.get("type").and_then(Value::as_str);
     match kind {
         Some("simple") => {
-            if value.get("did").is_some() {
-                return Err(format!(
-                    "{at}.did: behavioural conditions are not evaluated by the sandbox"
-                ));
-            }
-            let condition = value
+            let are = value
                 .get("are")
-                .and_then(|are| are.get("condition"))
-                .ok_or_else(|| format!("{at}.are.condition is required"))?;
-            Ok(Query::Simple(parse_condition(
-                condition,
-                &format!("{at}.are.condition"),
-            )?))
+                .map(|are| {
+                    let condition = are
+                        .get("condition")
+                        .ok_or_else(|| format!("{at}.are.condition is required"))?;
+                    parse_condition(
+                        condition,
+                        &format!("{at}.are.condition"),
+                        customer_attribute,
+                    )
+                })
+                .transpose()?;
+            let did = value
+                .get("did")
+                .map(|did| parse_did(did, &format!("{at}.did")))
+                .transpose()?;
+            if are.is_none() && did.is_none() {
+                return Err(format!("{at} needs `are` or `did`"));
+            }
+            Ok(Query::Simple { are, did })
         }
         Some("combined") => {
             let combination = match value.get("conjunction").and_then(Value::as_str) {
@@ -112,9 +143,68 @@ fn parse_query(value: &Value, at: &str) -> Result<Query, String> {
     }
 }
 
-fn parse_condition(value: &Value, at: &str) -> Result<Condition, String> {
+fn parse_did(value: &Value, at: &str) -> Result<Did, String> {
+    let members = value
+        .as_object()
+        .ok_or_else(|| format!("{at} must be an object"))?;
+    if let Some(other) = members
+        .keys()
+        .find(|k| !["event", "condition", "timeframe"].contains(&k.as_str()))
+    {
+        return Err(format!("{at}: unknown member `{other}`"));
+    }
+    let event = value
+        .get("event")
+        .and_then(|e| e.get("name"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{at}.event.name must be a string"))?;
+    if !events::TYPES.contains(&event) {
+        return Err(format!("{at}.event.name: unknown event type `{event}`"));
+    }
+    let part = |name: &str| {
+        let condition = value
+            .get(name)
+            .ok_or_else(|| format!("{at}.{name} is required"))?;
+        parse_condition(condition, &format!("{at}.{name}"), event_attribute)
+    };
+    Ok(Did {
+        event: event.to_owned(),
+        condition: part("condition")?,
+        timeframe: part("timeframe")?,
+    })
+}
+
+/// Whether a customer query may name `path`.
+fn customer_attribute(path: &str) -> bool {
+    schema::attribute(path).is_some()
+}
+
+/// Whether an event condition may name `path`: a member of the stored event, or a path below one of its
+/// free-form objects.
+fn event_attribute(path: &str) -> bool {
+    const MEMBERS: &[&str] = &[
+        "id",
+        "customerId",
+        "type",
+        "context",
+        "mode",
+        "date",
+        "registeredAt",
+        "bringBackProperties.type",
+        "bringBackProperties.value",
+        "bringBackProperties.nodeId",
+    ];
+    const FREE_FORM: &[&str] = &["properties.", "contextInfo.", "tracking."];
+    MEMBERS.contains(&path)
+        || FREE_FORM.iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| !rest.is_empty() && rest.split('.').all(|s| !s.is_empty()))
+        })
+}
+
+fn parse_condition(value: &Value, at: &str, known: fn(&str) -> bool) -> Result<Condition, String> {
     match value.get("type").and_then(Value::as_str) {
-        Some("atomic") => parse_atomic(value, at),
+        Some("atomic") => parse_atomic(value, at, known),
         Some("composite") => {
             let all = match value.get("conjunction").and_then(Value::as_str) {
                 Some("and") => true,
@@ -129,7 +219,7 @@ fn parse_condition(value: &Value, at: &str) -> Result<Condition, String> {
             let conditions = conditions
                 .iter()
                 .enumerate()
-                .map(|(i, c)| parse_condition(c, &format!("{at}.conditions[{i}]")))
+                .map(|(i, c)| parse_condition(c, &format!("{at}.conditions[{i}]"), known))
                 .collect::<Result<_, _>>()?;
             Ok(Condition::Composite { all, conditions })
         }
@@ -137,12 +227,12 @@ fn parse_condition(value: &Value, at: &str) -> Result<Condition, String> {
     }
 }
 
-fn parse_atomic(value: &Value, at: &str) -> Result<Condition, String> {
+fn parse_atomic(value: &Value, at: &str, known: fn(&str) -> bool) -> Result<Condition, String> {
     let attribute = value
         .get("attribute")
         .and_then(Value::as_str)
         .ok_or_else(|| format!("{at}.attribute must be a string"))?;
-    if schema::attribute(attribute).is_none() {
+    if !known(attribute) {
         return Err(format!("{at}.attribute: unknown attribute `{attribute}`"));
     }
     let operator = match value.get("operator").and_then(Value::as_str) {
@@ -184,19 +274,23 @@ fn parse_atomic(value: &Value, at: &str) -> Result<Condition, String> {
 }
 
 impl Query {
-    /// Whether a customer is in the query's result.
-    pub(super) fn matches(&self, customer: &Value) -> bool {
+    /// Whether a customer is in the query's result; `store` has its events.
+    pub(super) fn matches(&self, customer: &Value, store: &Store) -> bool {
         match self {
-            Self::Simple(condition) => condition.matches(customer),
+            Self::Simple { are, did } => {
+                are.as_ref().is_none_or(|c| c.matches(customer))
+                    && did.as_ref().is_none_or(|d| d.matches(customer, store))
+            }
             Self::Combined(Combination::Intersect, queries) => {
-                queries.iter().all(|q| q.matches(customer))
+                queries.iter().all(|q| q.matches(customer, store))
             }
             Self::Combined(Combination::Union, queries) => {
-                queries.iter().any(|q| q.matches(customer))
+                queries.iter().any(|q| q.matches(customer, store))
             }
             Self::Combined(Combination::Except, queries) => match queries.split_first() {
                 Some((first, rest)) => {
-                    first.matches(customer) && !rest.iter().any(|q| q.matches(customer))
+                    first.matches(customer, store)
+                        && !rest.iter().any(|q| q.matches(customer, store))
                 }
                 None => false,
             },
@@ -204,24 +298,38 @@ impl Query {
     }
 }
 
+impl Did {
+    fn matches(&self, customer: &Value, store: &Store) -> bool {
+        let Some(id) = customer.get("id").and_then(Value::as_str) else {
+            return false;
+        };
+        store.events_of(id).into_iter().any(|event| {
+            event.get("type").and_then(Value::as_str) == Some(self.event.as_str())
+                && self.condition.matches(event)
+                && self.timeframe.matches(event)
+        })
+    }
+}
+
 impl Condition {
-    fn matches(&self, customer: &Value) -> bool {
+    /// Whether the condition holds on `root`: a customer, or an event of a `did`.
+    fn matches(&self, root: &Value) -> bool {
         match self {
             Self::Composite {
                 all: true,
                 conditions,
-            } => conditions.iter().all(|c| c.matches(customer)),
+            } => conditions.iter().all(|c| c.matches(root)),
             Self::Composite {
                 all: false,
                 conditions,
-            } => conditions.iter().any(|c| c.matches(customer)),
+            } => conditions.iter().any(|c| c.matches(root)),
             Self::Atomic {
                 attribute,
                 operator,
                 value,
             } => {
                 let mut found = Vec::new();
-                resolve(customer, attribute, &mut found);
+                resolve(root, attribute, &mut found);
                 holds(*operator, &found, value)
             }
         }
@@ -305,9 +413,23 @@ fn timestamp(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 
 #[cfg(test)]
 mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
     use serde_json::json;
 
     use super::*;
+
+    fn empty_store() -> Store {
+        Store::new(StdRng::seed_from_u64(0), "node".into())
+    }
+
+    fn did(did: Value) -> String {
+        json!({"name": "", "query": {"type": "simple", "did": did}}).to_string()
+    }
+
+    fn viewed(condition: Value, timeframe: Value) -> Value {
+        json!({"event": {"name": "viewedPage"}, "condition": condition, "timeframe": timeframe})
+    }
 
     fn atomic(attribute: &str, operator: &str, value: Value) -> String {
         json!({"name": "", "query": {"type": "simple", "are": {"condition":
@@ -341,10 +463,11 @@ mod tests {
             ("base.lastName", "NOT_EQUALS", json!("Wayne"), true),
             ("base.firstName", "IS_NOT_NULL", Value::Null, true),
         ];
+        let store = empty_store();
         for (attribute, operator, value, expected) in cases {
             let query = parse(&atomic(attribute, operator, value.clone())).unwrap();
             assert_eq!(
-                query.matches(&customer),
+                query.matches(&customer, &store),
                 expected,
                 "{attribute} {operator} {value}"
             );
@@ -363,8 +486,78 @@ mod tests {
             &atomic("base.firstName", "BETWEEN", json!([1])),
             r#"{"query": {"type": "simple", "are": {"condition": {"type": "composite", "conjunction": "AND", "conditions": []}}}}"#,
             r#"{"query": {"type": "combined", "conjunction": "union", "queries": []}}"#,
+            r#"{"query": {"type": "simple", "did": {"event": {"name": "viewedPage"}}}}"#,
+            &did(
+                json!({"event": {"name": "viewedPage"}, "condition": {"type": "atomic",
+                "attribute": "context", "operator": "EQUALS", "value": "WEB"}}),
+            ),
+            &did(
+                json!({"event": {"name": "teleported"}, "condition": {"type": "atomic",
+                "attribute": "context", "operator": "EQUALS", "value": "WEB"}, "timeframe": {"type": "atomic",
+                "attribute": "date", "operator": "GTE", "value": "2020-01-01T00:00:00Z"}}),
+            ),
+            &did(viewed(
+                json!({"type": "atomic", "attribute": "base.firstName", "operator": "EQUALS", "value": "x"}),
+                json!({"type": "atomic", "attribute": "date", "operator": "GTE", "value": "2020-01-01T00:00:00Z"}),
+            )),
+            &did(viewed(
+                json!({"type": "atomic", "attribute": "properties.", "operator": "EQUALS", "value": "x"}),
+                json!({"type": "atomic", "attribute": "date", "operator": "GTE", "value": "2020-01-01T00:00:00Z"}),
+            )),
+            &did(
+                json!({"event": {"name": "viewedPage"}, "condition": {"type": "atomic",
+                "attribute": "context", "operator": "EQUALS", "value": "WEB"}, "timeframe": {"type": "atomic",
+                "attribute": "date", "operator": "GTE", "value": "2020-01-01T00:00:00Z"}, "count": 2}),
+            ),
         ] {
             assert!(parse(text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn did_looks_at_the_customers_events() {
+        let mut store = empty_store();
+        let event = |id: &str, customer: &str, kind: &str, url: &str, date: &str| {
+            json!({"id": id, "customerId": customer, "type": kind, "context": "WEB", "mode": "ACTIVE",
+                "properties": {"url": url}, "date": date})
+        };
+        store.insert_event(event(
+            "e1",
+            "a",
+            "viewedPage",
+            "/pricing",
+            "2024-03-10T10:00:00.000+0000",
+        ));
+        store.insert_event(event(
+            "e2",
+            "b",
+            "viewedPage",
+            "/home",
+            "2024-03-10T10:00:00.000+0000",
+        ));
+        store.insert_event(event(
+            "e3",
+            "c",
+            "viewedPage",
+            "/pricing",
+            "2023-01-01T10:00:00.000+0000",
+        ));
+        store.insert_event(event(
+            "e4",
+            "d",
+            "clickedLink",
+            "/pricing",
+            "2024-03-10T10:00:00.000+0000",
+        ));
+        let march = json!({"type": "atomic", "attribute": "date", "operator": "BETWEEN",
+            "value": ["2024-03-01T00:00:00Z", "2024-03-31T23:59:59Z"]});
+        let pricing = json!({"type": "atomic", "attribute": "properties.url", "operator": "EQUALS",
+            "value": "/pricing"});
+        let query = parse(&did(viewed(pricing, march))).unwrap();
+        let who: Vec<&str> = ["a", "b", "c", "d", "nobody"]
+            .into_iter()
+            .filter(|id| query.matches(&json!({"id": id}), &store))
+            .collect();
+        assert_eq!(who, ["a"]);
     }
 }

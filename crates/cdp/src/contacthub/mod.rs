@@ -31,4 +31,4 @@ pub use customers::{AddCustomer, CustomerList, CustomerPage};
 pub use events::{Event, EventList, TypedProperties, create_session_id, typed_properties};
 pub use node::Node;
 pub use tracked_customer::TrackedCustomer;
-pub use workspace::{DEFAULT_BASE_URL, Workspace};
+pub use workspace::{DEFAULT_BASE_URL, Workspace, WorkspaceBuilder};

@@ -1,9 +1,10 @@
-//! Where ContactHub is and who calls it.
+//! Where ContactHub is and who calls it, and the one HTTP client that reaches it.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cdp_transport::{Auth, ClientConfig};
+use contacthub_api::ClientInfo as _;
 
 use super::Node;
 use crate::{Error, Result};
@@ -11,39 +12,119 @@ use crate::{Error, Result};
 /// ContactHub's production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.contactlab.it/hub/v1";
 
-/// A ContactHub workspace and the token that reaches it. Cheap to clone; `Debug` hides the token.
-/// Proxies come from `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`.
+/// A ContactHub workspace and the token that reaches it. Cheap to clone: clones, nodes and the
+/// workspaces derived with [`base_url`](Workspace::base_url) or [`configure`](Workspace::configure) share
+/// one HTTP client (its connection pool, its TLS setup), built once. `Debug` hides the token. Proxies come
+/// from `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`.
+///
+/// [`Workspace::builder`] checks the configuration and builds the HTTP client when it is built, so a
+/// broken configuration (an invalid base URL or token, an HTTP client that cannot be built) is an error
+/// there rather than at the first call. [`Workspace::new`] never fails, for ergonomic use: it checks the
+/// same at once but reports a mistake on every call, and builds the HTTP client at the first call, so
+/// that the steps chained after it do not build one each.
 ///
 /// ```
 /// use std::time::Duration;
 /// use cdp::contacthub::Workspace;
 ///
-/// let hub = Workspace::new("workspace-id", "s3cr3t-token")
+/// let hub = Workspace::builder("workspace-id", "s3cr3t-token")
 ///     .base_url("http://127.0.0.1:8080/contacthub")
-///     .configure(|c| c.timeout(Duration::from_secs(10)));
+///     .configure(|c| c.timeout(Duration::from_secs(10)))
+///     .build()?;
 /// assert_eq!(hub.id(), "workspace-id");
 /// assert!(!format!("{hub:?}").contains("s3cr3t-token"));
+/// # Ok::<(), cdp::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Workspace {
     id: String,
     auth: Auth,
+    /// The configuration; its base URL checked and without a trailing `/`.
     config: ClientConfig,
-    client: Result<contacthub_api::Client, Arc<str>>,
+    /// The configuration carries an HTTP client to send with.
+    has_http: bool,
+    /// What is wrong with the id or the token, kept through `base_url` and `configure`.
+    identity_problem: Option<Arc<str>>,
+    /// A configuration that cannot work (the identity problem, or a wrong base URL), reported by every
+    /// call.
+    problem: Option<Arc<str>>,
+    /// The generated client, built at the first call (or by `WorkspaceBuilder::build`) and shared by
+    /// clones.
+    client: Arc<OnceLock<std::result::Result<contacthub_api::Client, Arc<str>>>>,
+}
+
+/// The settings of a [`Workspace`] before its HTTP client is built: [`build`](WorkspaceBuilder::build)
+/// checks them and builds the client, once. `Debug` hides the token.
+///
+/// ```
+/// let err = cdp::contacthub::Workspace::builder("workspace-id", "token")
+///     .base_url("api.contactlab.it/hub/v1")
+///     .build()
+///     .unwrap_err();
+/// assert!(matches!(err, cdp::Error::Config { .. }));
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct WorkspaceBuilder {
+    id: String,
+    auth: Auth,
+    config: ClientConfig,
+    /// The configuration carries an HTTP client to reuse (ours, or one shared on purpose).
+    has_http: bool,
+    /// What is wrong with the id or the token, reported by `build`.
+    problem: Option<Arc<str>>,
 }
 
 impl Workspace {
-    /// The workspace `workspace_id`, reached with `token` at [`DEFAULT_BASE_URL`].
+    /// The workspace `workspace_id`, reached with `token` at [`DEFAULT_BASE_URL`]. Never fails: a
+    /// configuration that cannot work (an empty id, a token no HTTP header can carry, no usable TLS) makes
+    /// every call return [`Error::Config`]; [`Workspace::builder`] reports it at once instead. The HTTP
+    /// client is built at the first call.
+    ///
+    /// ```
+    /// let hub = cdp::contacthub::Workspace::new("workspace-id", "token");
+    /// assert_eq!(hub.id(), "workspace-id");
+    /// ```
     pub fn new(workspace_id: impl Into<String>, token: impl Into<String>) -> Self {
-        Self::with(
-            workspace_id.into(),
-            Auth::bearer(token),
-            ClientConfig::new(DEFAULT_BASE_URL),
-        )
+        Self::builder(workspace_id, token).assemble()
+    }
+
+    /// The settings of the workspace `workspace_id` reached with `token`, to change before
+    /// [`build`](WorkspaceBuilder::build) checks them and builds the HTTP client.
+    ///
+    /// ```
+    /// # fn run() -> cdp::Result<()> {
+    /// let hub = cdp::contacthub::Workspace::builder("workspace-id", "token")
+    ///     .base_url("https://api.contactlab.it/hub/v1")
+    ///     .build()?;
+    /// # let _ = hub; Ok(()) }
+    /// ```
+    pub fn builder(workspace_id: impl Into<String>, token: impl Into<String>) -> WorkspaceBuilder {
+        let id = workspace_id.into();
+        let token = token.into();
+        // Never the token itself in a message.
+        let problem = if id.is_empty() {
+            Some(Arc::from("the workspace id is empty"))
+        } else if token.is_empty() {
+            Some(Arc::from("the token is empty"))
+        } else if reqwest::header::HeaderValue::from_str(&token).is_err() {
+            Some(Arc::from(
+                "the token holds characters an HTTP header cannot carry",
+            ))
+        } else {
+            None
+        };
+        WorkspaceBuilder {
+            id,
+            auth: Auth::bearer(token),
+            config: ClientConfig::new(DEFAULT_BASE_URL),
+            has_http: false,
+            problem,
+        }
     }
 
     /// From the environment: `CONTACTHUB_WORKSPACE_ID`, `CONTACTHUB_TOKEN` and, optionally,
-    /// `CONTACTHUB_BASE_URL`.
+    /// `CONTACTHUB_BASE_URL`; built at once, so a broken value is an error here.
     ///
     /// ```no_run
     /// let hub = cdp::contacthub::Workspace::from_env()?;
@@ -62,16 +143,17 @@ impl Workspace {
         let id =
             var("CONTACTHUB_WORKSPACE_ID").ok_or_else(|| missing("CONTACTHUB_WORKSPACE_ID"))?;
         let token = var("CONTACTHUB_TOKEN").ok_or_else(|| missing("CONTACTHUB_TOKEN"))?;
-        let workspace = Self::new(id, token);
-        Ok(match var("CONTACTHUB_BASE_URL") {
-            Some(url) => workspace.base_url(url),
-            None => workspace,
-        })
+        let builder = Self::builder(id, token);
+        match var("CONTACTHUB_BASE_URL") {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        }
+        .build()
     }
 
     /// From an INI file with the keys `workspace_id`, `token` and, optionally, `base_url`, with or
     /// without a section header (the first section that has `workspace_id` is used), as the Python SDK
-    /// reads it.
+    /// reads it; built at once, so a broken value is an error here.
     ///
     /// ```no_run
     /// let hub = cdp::contacthub::Workspace::from_ini_file("contacthub.ini")?;
@@ -100,60 +182,375 @@ impl Workspace {
         let token = key("token").ok_or_else(|| Error::Config {
             message: format!("{shown} has no `token`"),
         })?;
-        let workspace = Self::new(id, token);
-        Ok(match key("base_url") {
-            Some(url) => workspace.base_url(url),
-            None => workspace,
-        })
+        let builder = Self::builder(id, token);
+        match key("base_url") {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        }
+        .build()
     }
 
-    /// The same workspace at another base URL (a sandbox, a proxy).
+    /// The same workspace at another base URL (a sandbox, a proxy), sharing this one's HTTP client once
+    /// it is built. An invalid URL makes every call of the new workspace return [`Error::Config`]; to be
+    /// told at once, set it on [`Workspace::builder`].
+    ///
+    /// ```
+    /// let hub = cdp::contacthub::Workspace::new("workspace-id", "token")
+    ///     .base_url("http://127.0.0.1:8080/contacthub");
+    /// assert!(hub.api().is_ok());
+    /// ```
     pub fn base_url(self, url: impl Into<String>) -> Self {
-        let config = self.config.clone().base_url(url);
-        Self::with(self.id, self.auth, config)
+        let config = self.current_config().base_url(url);
+        self.rebuilt(config)
     }
 
-    /// Changes the client configuration: timeouts, retries, user agent, your own `reqwest::Client`.
+    /// The same workspace with another client configuration (timeouts, retries, user agent, a transport
+    /// for tests, your own `reqwest::Client`), sharing this one's HTTP client once it is built, unless the
+    /// change gives one. Settings of the HTTP client itself (`connect_timeout`) take effect only before
+    /// the client is built: on [`Workspace::builder`], or chained after [`Workspace::new`] before the
+    /// first call.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cdp::transport::RetryPolicy;
+    ///
+    /// let hub = cdp::contacthub::Workspace::new("workspace-id", "token")
+    ///     .configure(|c| c.timeout(Duration::from_secs(5)).retry(RetryPolicy::none()));
+    /// # let _ = hub;
+    /// ```
     pub fn configure(self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
-        let config = change(self.config.clone());
-        Self::with(self.id, self.auth, config)
+        let config = change(self.current_config());
+        self.rebuilt(config)
     }
 
     /// The workspace id.
+    ///
+    /// ```
+    /// assert_eq!(cdp::contacthub::Workspace::new("w1", "token").id(), "w1");
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
-    /// A node of the workspace.
+    /// A node of the workspace; it shares the workspace's HTTP client.
+    ///
+    /// ```
+    /// let node = cdp::contacthub::Workspace::new("w1", "token").node("n1");
+    /// assert_eq!(node.id(), "n1");
+    /// ```
     pub fn node(&self, node_id: impl Into<String>) -> Node {
         Node::new(self.clone(), node_id.into())
     }
 
-    /// The generated client, for the operations the ergonomic API does not cover.
-    pub fn api(&self) -> Result<&contacthub_api::Client> {
-        self.client.as_ref().map_err(|message| Error::Config {
-            message: message.to_string(),
-        })
+    /// The HTTP client this workspace sends with, to share with other clients (its connection pool, its
+    /// TLS setup), or the configuration error that keeps the workspace from working.
+    ///
+    /// ```
+    /// use cdp::contacthub::Workspace;
+    ///
+    /// let hub = Workspace::new("workspace-id", "token");
+    /// let other = Workspace::builder("other-workspace", "other-token")
+    ///     .http_client(hub.http_client()?)
+    ///     .build()?;
+    /// # let _ = other;
+    /// # Ok::<(), cdp::Error>(())
+    /// ```
+    pub fn http_client(&self) -> Result<reqwest::Client> {
+        self.api().map(|api| api.client().clone())
     }
 
-    fn with(id: String, auth: Auth, config: ClientConfig) -> Self {
-        // Building the HTTP client fails only on a broken TLS setup; the error waits for the first call.
-        let client = config
-            .build("contacthub", auth.clone())
-            .map(|(http, inner)| contacthub_api::Client::new_with_client(config.url(), http, inner))
-            .map_err(|e| Arc::from(format!("cannot build the HTTP client: {e}")));
-        Self {
+    /// The generated client, for the operations the ergonomic API does not cover; its errors convert into
+    /// [`Error`] with `?`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> cdp::Result<()> {
+    /// let hub = cdp::contacthub::Workspace::new("workspace-id", "token");
+    /// let page = hub.api()?.list_customers().workspace_id(hub.id()).node_id("node-id").send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub fn api(&self) -> Result<&contacthub_api::Client> {
+        let config_error = |message: &Arc<str>| Error::Config {
+            message: message.to_string(),
+        };
+        if let Some(problem) = &self.problem {
+            return Err(config_error(problem));
+        }
+        self.client
+            .get_or_init(|| {
+                connect(&self.config, &self.auth, self.has_http).map(|(http, inner)| {
+                    contacthub_api::Client::new_with_client(self.config.url(), http, inner)
+                })
+            })
+            .as_ref()
+            .map_err(config_error)
+    }
+
+    /// The configuration, carrying the HTTP client once it is built, so that what is derived from it
+    /// reuses the client.
+    fn current_config(&self) -> ClientConfig {
+        match self.client.get() {
+            Some(Ok(api)) => self.config.clone().http_client(api.client().clone()),
+            _ => self.config.clone(),
+        }
+    }
+
+    /// This workspace with `config`, made by [`Workspace::current_config`].
+    fn rebuilt(self, config: ClientConfig) -> Self {
+        let built = matches!(self.client.get(), Some(Ok(_)));
+        WorkspaceBuilder {
+            id: self.id,
+            auth: self.auth,
+            config,
+            has_http: self.has_http || built,
+            problem: self.identity_problem,
+        }
+        .assemble()
+    }
+}
+
+impl WorkspaceBuilder {
+    /// Sets the base URL (an absolute `http` or `https` URL, without query or fragment; a trailing `/` is
+    /// dropped).
+    ///
+    /// ```
+    /// # fn run() -> cdp::Result<()> {
+    /// let hub = cdp::contacthub::Workspace::builder("workspace-id", "token")
+    ///     .base_url("http://127.0.0.1:8080/contacthub/")
+    ///     .build()?;
+    /// # let _ = hub; Ok(()) }
+    /// ```
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.config = self.config.base_url(url);
+        self
+    }
+
+    /// Changes the client configuration: timeouts (the connect timeout included), retries, user agent,
+    /// a transport for tests, your own `reqwest::Client`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # fn run() -> cdp::Result<()> {
+    /// let hub = cdp::contacthub::Workspace::builder("workspace-id", "token")
+    ///     .configure(|c| c.connect_timeout(Duration::from_secs(3)).timeout(Duration::from_secs(20)))
+    ///     .build()?;
+    /// # let _ = hub; Ok(()) }
+    /// ```
+    pub fn configure(mut self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
+        self.config = change(self.config);
+        self
+    }
+
+    /// Sends with this HTTP client rather than building one: share one client (its connection pool) between
+    /// workspaces and services. See [`Workspace::http_client`].
+    ///
+    /// ```
+    /// # fn run() -> cdp::Result<()> {
+    /// let shared = cdp::contacthub::Workspace::new("a", "token-a").http_client()?;
+    /// let b = cdp::contacthub::Workspace::builder("b", "token-b").http_client(shared).build()?;
+    /// # let _ = b; Ok(()) }
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.config = self.config.http_client(client);
+        self.has_http = true;
+        self
+    }
+
+    /// Checks the settings and builds the HTTP client (unless one was given), once: a broken configuration
+    /// is an [`Error::Config`] here, not at the first call.
+    ///
+    /// ```
+    /// let err = cdp::contacthub::Workspace::builder("workspace-id", "token")
+    ///     .base_url("ftp://files.example.com/")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("http or https"), "{err}");
+    /// ```
+    pub fn build(self) -> Result<Workspace> {
+        let workspace = self.assemble();
+        workspace.api()?;
+        Ok(workspace)
+    }
+
+    /// The workspace, its configuration checked; its HTTP client is built at the first call.
+    fn assemble(self) -> Workspace {
+        let Self {
+            id,
+            auth,
+            mut config,
+            has_http,
+            problem,
+        } = self;
+        let identity_problem = problem;
+        let problem = match &identity_problem {
+            Some(problem) => Some(problem.clone()),
+            None => match base_url(config.url()) {
+                Ok(url) => {
+                    config = config.base_url(url);
+                    None
+                }
+                Err(problem) => Some(problem),
+            },
+        };
+        Workspace {
             id,
             auth,
             config,
-            client,
+            has_http,
+            identity_problem,
+            problem,
+            client: Arc::new(OnceLock::new()),
         }
     }
 }
 
+/// The base URL as sent (no trailing `/`), or what is wrong with it. The message never repeats the URL: it
+/// may hold a password.
+fn base_url(url: &str) -> std::result::Result<String, Arc<str>> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| Arc::from(format!("the base URL is not a valid absolute URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Arc::from(format!(
+            "the base URL must be http or https, not `{}`",
+            parsed.scheme()
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Arc::from("the base URL cannot have a query or a fragment"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// The HTTP client and what the generated client carries; builds a client only when the configuration
+/// carries none (counted in tests).
+fn connect(
+    config: &ClientConfig,
+    auth: &Auth,
+    has_http: bool,
+) -> std::result::Result<(reqwest::Client, cdp_transport::Inner), Arc<str>> {
+    #[cfg(test)]
+    if !has_http {
+        tests::BUILDS.with(|builds| builds.set(builds.get() + 1));
+    }
+    #[cfg(not(test))]
+    let _ = has_http;
+    config
+        .build("contacthub", auth.clone())
+        .map_err(|e| Arc::from(format!("cannot build the HTTP client: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+    use std::time::Duration;
+
     use super::*;
+
+    thread_local! {
+        /// How many HTTP clients this thread built.
+        pub(super) static BUILDS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// The HTTP clients built while `f` runs.
+    fn builds(f: impl FnOnce()) -> usize {
+        let before = BUILDS.with(Cell::get);
+        f();
+        BUILDS.with(Cell::get) - before
+    }
+
+    #[test]
+    fn one_http_client_is_built_whatever_the_steps() {
+        let n = builds(|| {
+            let hub = Workspace::new("w", "t")
+                .base_url("http://127.0.0.1:9/hub")
+                .configure(|c| c.timeout(Duration::from_secs(3)))
+                .base_url("http://127.0.0.1:9/other");
+            let _ = (hub.node("n"), hub.clone().node("m"));
+        });
+        assert_eq!(n, 0, "nothing is built before the first call");
+        let n = builds(|| {
+            let hub = Workspace::new("w", "t")
+                .base_url("http://127.0.0.1:9/hub")
+                .configure(|c| c.timeout(Duration::from_secs(3)));
+            let (node, copy) = (hub.node("n"), hub.clone());
+            let _ = (
+                hub.api().unwrap(),
+                node.workspace().api().unwrap(),
+                copy.api().unwrap(),
+            );
+            // Derived after the first call: the client is kept.
+            let derived = hub.configure(|c| c.retry(cdp_transport::RetryPolicy::none()));
+            let _ = derived.base_url("http://127.0.0.1:9/other").api().unwrap();
+        });
+        assert_eq!(
+            n, 1,
+            "new, base_url, configure, clones, then derived workspaces"
+        );
+        let n = builds(|| {
+            Workspace::builder("w", "t")
+                .base_url("http://127.0.0.1:9/hub")
+                .configure(|c| c.connect_timeout(Duration::from_secs(1)))
+                .build()
+                .unwrap();
+        });
+        assert_eq!(n, 1, "a builder builds once");
+        let hub = Workspace::new("w", "t");
+        hub.api().unwrap();
+        let n = builds(|| {
+            let shared = hub.http_client().unwrap();
+            Workspace::builder("w2", "t2")
+                .http_client(shared)
+                .build()
+                .unwrap();
+        });
+        assert_eq!(n, 0, "a shared client is not built again");
+        // A workspace whose URL was broken builds its client once the URL is right.
+        let n = builds(|| {
+            let hub = Workspace::new("w", "t");
+            hub.api().unwrap();
+            let hub = hub.base_url("nope").base_url("http://127.0.0.1:9/");
+            assert_eq!(hub.api().unwrap().baseurl(), "http://127.0.0.1:9");
+        });
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn a_broken_configuration_fails_at_construction() {
+        let config_error = |r: Result<Workspace>| match r {
+            Err(Error::Config { message }) => message,
+            other => panic!("expected a configuration error, got {other:?}"),
+        };
+        for (url, says) in [
+            ("api.contactlab.it/hub/v1", "not a valid absolute URL"),
+            ("ftp://h/hub", "http or https"),
+            ("http://h/hub?x=1", "query"),
+            ("http://user:pa55word@/hub", "not a valid absolute URL"),
+        ] {
+            let message = config_error(Workspace::builder("w", "t").base_url(url).build());
+            assert!(message.contains(says), "{url}: {message}");
+            assert!(!message.contains("pa55word"), "{message}");
+            // The infallible way reports the same error on use, without sending anything.
+            let hub = Workspace::new("w", "t").base_url(url);
+            assert!(matches!(hub.api(), Err(Error::Config { .. })));
+        }
+        let message = config_error(Workspace::builder("w", "s3cr3t\ntoken").build());
+        assert!(
+            message.contains("header") && !message.contains("s3cr3t"),
+            "{message}"
+        );
+        assert!(config_error(Workspace::builder("w", "").build()).contains("token is empty"));
+        assert!(config_error(Workspace::builder("", "t").build()).contains("workspace id"));
+        // A wrong token stays wrong through later steps.
+        let hub = Workspace::new("w", "").base_url("http://127.0.0.1:9/hub");
+        assert!(matches!(hub.api(), Err(Error::Config { .. })));
+        let err = Workspace::from_vars(lookup(&[
+            ("CONTACTHUB_WORKSPACE_ID", "w1"),
+            ("CONTACTHUB_TOKEN", "t0k"),
+            ("CONTACTHUB_BASE_URL", "localhost:8080"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    }
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let pairs: Vec<(String, String)> = pairs

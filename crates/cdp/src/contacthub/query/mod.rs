@@ -1,5 +1,7 @@
 //! The customer query DSL: typed criteria on the attributes of the spec's `Customer` (paths generated into
-//! [`customer`]), combined into a [`Query`] that serialises to the JSON of `GET /customers?query=`.
+//! [`customer`]) and on what the customer did ([`Did`]: an event type, a condition on the event's
+//! attributes ([`event`]) and a [`Timeframe`]), combined into a [`Query`] that serialises to the JSON of
+//! `GET /customers?query=`.
 //!
 //! ```
 //! use cdp::contacthub::api::chrono::NaiveDate;
@@ -20,6 +22,10 @@
 //! the query and reported as [`Error::InvalidInput`] when it is serialised; nothing panics.
 
 mod criterion;
+mod did;
+pub mod event;
+#[cfg(test)]
+mod tests;
 mod wire;
 
 use std::borrow::Cow;
@@ -27,12 +33,14 @@ use std::ops::{BitAnd, BitOr};
 
 pub use contacthub_api::fields::customer;
 pub use contacthub_api::{Field, Kind, Ordered, kind};
-pub use criterion::{Criterion, FieldOps};
+pub use criterion::{Criterion, Customers, EventCriterion, Events, FieldOps};
+pub use did::{Did, Timeframe};
 
 use crate::{Error, Result};
 use criterion::Condition;
 
-/// What a query module user needs: the field paths, the operators, [`Query`] and [`Criterion`].
+/// What a query module user needs: the customer and event field paths, the operators, [`Query`],
+/// [`Criterion`], [`Did`] and [`Timeframe`].
 ///
 /// ```
 /// use cdp::contacthub::query::prelude::*;
@@ -40,7 +48,7 @@ use criterion::Condition;
 /// # let _ = q;
 /// ```
 pub mod prelude {
-    pub use super::{Criterion, FieldOps, Query, customer};
+    pub use super::{Criterion, Did, EventCriterion, FieldOps, Query, Timeframe, customer, event};
 }
 
 /// The name a query gets unless told otherwise; ContactHub keeps it as free text.
@@ -74,8 +82,12 @@ pub struct Query {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Body {
-    /// No criterion yet, or the AND of the criteria.
-    Simple(Option<Condition>),
+    /// The AND of the criteria on the customer's attributes (`are`) and what the customer did (`did`);
+    /// both `None` until something is added.
+    Simple {
+        are: Option<Condition>,
+        did: Option<Did>,
+    },
     Combined(Set, Vec<Body>),
     /// A mistake made while building, reported on serialisation.
     Invalid(String),
@@ -111,6 +123,13 @@ impl From<Criterion> for Query {
     }
 }
 
+/// The customers who did the event, whatever their attributes.
+impl From<Did> for Query {
+    fn from(did: Did) -> Self {
+        Self::new().did(did)
+    }
+}
+
 impl Query {
     /// An empty simple query named [`DEFAULT_NAME`]; add criteria with [`Query::filter`].
     ///
@@ -121,7 +140,10 @@ impl Query {
     pub fn new() -> Self {
         Self {
             name: Cow::Borrowed(DEFAULT_NAME),
-            body: Body::Simple(None),
+            body: Body::Simple {
+                are: None,
+                did: None,
+            },
         }
     }
 
@@ -153,10 +175,55 @@ impl Query {
     /// ```
     pub fn filter(mut self, criterion: Criterion) -> Self {
         self.body = match self.body {
-            Body::Simple(None) => Body::Simple(Some(criterion.0)),
-            Body::Simple(Some(existing)) => Body::Simple(Some((Criterion(existing) & criterion).0)),
+            Body::Simple { are, did } => Body::Simple {
+                are: Some(match are {
+                    None => criterion.0,
+                    Some(existing) => (Criterion::new(existing) & criterion).0,
+                }),
+                did,
+            },
             Body::Combined(..) => Body::Invalid(
                 "a combined query cannot be filtered; filter the queries before combining them"
+                    .into(),
+            ),
+            invalid @ Body::Invalid(_) => invalid,
+        };
+        self
+    }
+
+    /// Keeps the customers who did an event (the query's `did`), besides satisfying its criteria. A simple
+    /// query holds one `did`: a second one is an [`Error::InvalidInput`] on serialisation, as is a `did`
+    /// on a combined query; join queries with `&` to ask for two events.
+    ///
+    /// ```
+    /// use cdp::contacthub::api::chrono::{TimeZone, Utc};
+    /// use cdp::contacthub::api::types::{EventMode, EventType};
+    /// use cdp::contacthub::query::prelude::*;
+    ///
+    /// let since = Timeframe::since(Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap());
+    /// let logged_in = Did::new(EventType::LoggedIn, event::mode().eq(EventMode::Active), since.clone());
+    /// let ordered = Did::new(EventType::CompletedOrder, event::mode().eq(EventMode::Active), since);
+    /// let q = Query::new().filter(customer::enabled().eq(true)).did(logged_in.clone());
+    /// assert_eq!(q.to_json()?["query"]["did"]["event"]["name"], "loggedIn");
+    ///
+    /// let both = Query::from(logged_in.clone()) & Query::from(ordered.clone());
+    /// assert_eq!(both.to_json()?["query"]["conjunction"], "INTERSECT");
+    /// let twice = Query::new().did(logged_in).did(ordered);
+    /// assert!(matches!(twice.to_json(), Err(cdp::Error::InvalidInput { .. })));
+    /// # Ok::<(), cdp::Error>(())
+    /// ```
+    pub fn did(mut self, did: Did) -> Self {
+        self.body = match self.body {
+            Body::Simple { are, did: None } => Body::Simple {
+                are,
+                did: Some(did),
+            },
+            Body::Simple { did: Some(_), .. } => Body::Invalid(
+                "a simple query holds one `did`; join queries with `&` to ask for two events"
+                    .into(),
+            ),
+            Body::Combined(..) => Body::Invalid(
+                "a combined query cannot take a `did`; add it to a query before combining them"
                     .into(),
             ),
             invalid @ Body::Invalid(_) => invalid,
@@ -181,7 +248,20 @@ impl Query {
     fn combine(self, other: Query, set: Set) -> Query {
         let body = match (self.body, other.body) {
             (invalid @ Body::Invalid(_), _) | (_, invalid @ Body::Invalid(_)) => invalid,
-            (Body::Simple(None), _) | (_, Body::Simple(None)) => {
+            (
+                Body::Simple {
+                    are: None,
+                    did: None,
+                },
+                _,
+            )
+            | (
+                _,
+                Body::Simple {
+                    are: None,
+                    did: None,
+                },
+            ) => {
                 Body::Invalid("an empty query cannot be combined; give it a criterion first".into())
             }
             (Body::Combined(s, mut queries), right) if s == set => {
@@ -265,11 +345,17 @@ impl Query {
 fn check_body(body: &Body) -> Result<()> {
     match body {
         Body::Invalid(message) => Err(Error::invalid_input("query", message.clone())),
-        Body::Simple(None) => Err(Error::invalid_input(
+        Body::Simple {
+            are: None,
+            did: None,
+        } => Err(Error::invalid_input(
             "query",
-            "has no criterion; add one with `filter`",
+            "has no criterion; add one with `filter` or `did`",
         )),
-        Body::Simple(Some(condition)) => check_condition(condition),
+        Body::Simple { are, did } => {
+            are.iter().try_for_each(check_condition)?;
+            did.iter().try_for_each(check_did)
+        }
         Body::Combined(_, queries) => queries.iter().try_for_each(check_body),
     }
 }
@@ -284,8 +370,25 @@ fn check_condition(condition: &Condition) -> Result<()> {
             attribute.as_ref(),
             "has a value JSON cannot hold (NaN or infinite)",
         )),
+        Condition::Atomic { attribute, .. } if attribute.split('.').any(str::is_empty) => {
+            Err(Error::invalid_input(
+                attribute.as_ref(),
+                "is no attribute path: a segment is empty",
+            ))
+        }
         Condition::Atomic { .. } => Ok(()),
         Condition::Composite { conditions, .. } => conditions.iter().try_for_each(check_condition),
+    }
+}
+
+fn check_did(did: &Did) -> Result<()> {
+    if did.event.trim().is_empty() {
+        return Err(Error::invalid_input("did.event.name", "is empty"));
+    }
+    check_condition(&did.condition)?;
+    match &did.timeframe {
+        Ok(timeframe) => check_condition(timeframe),
+        Err(message) => Err(Error::invalid_input("did.timeframe", message.clone())),
     }
 }
 

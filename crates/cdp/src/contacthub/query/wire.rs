@@ -4,7 +4,7 @@ use serde::ser::{Error as _, SerializeMap};
 use serde::{Serialize, Serializer};
 
 use super::criterion::{Condition, Operand};
-use super::{Body, Query};
+use super::{Body, Did, Query};
 
 /// `{"name", "query"}`, for a query already checked.
 pub(super) struct Wire<'a>(pub(super) &'a Query);
@@ -23,10 +23,15 @@ struct WireBody<'a>(&'a Body);
 impl Serialize for WireBody<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            Body::Simple(Some(condition)) => {
-                let mut map = serializer.serialize_map(Some(2))?;
+            Body::Simple { are, did } if are.is_some() || did.is_some() => {
+                let mut map = serializer.serialize_map(None)?;
                 map.serialize_entry("type", "simple")?;
-                map.serialize_entry("are", &Are(condition))?;
+                if let Some(condition) = are {
+                    map.serialize_entry("are", &Are(condition))?;
+                }
+                if let Some(did) = did {
+                    map.serialize_entry("did", &WireDid(did))?;
+                }
                 map.end()
             }
             Body::Combined(set, queries) => {
@@ -38,7 +43,7 @@ impl Serialize for WireBody<'_> {
                 map.end()
             }
             // `Query::check` turns these into errors first.
-            Body::Simple(None) => Err(S::Error::custom("a query needs a criterion")),
+            Body::Simple { .. } => Err(S::Error::custom("a query needs a criterion")),
             Body::Invalid(message) => Err(S::Error::custom(message)),
         }
     }
@@ -50,6 +55,30 @@ impl Serialize for Are<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(1))?;
         map.serialize_entry("condition", &WireCondition(self.0))?;
+        map.end()
+    }
+}
+
+/// `{"event": {"name"}, "condition", "timeframe"}`.
+struct WireDid<'a>(&'a Did);
+
+impl Serialize for WireDid<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let timeframe = self.0.timeframe.as_ref().map_err(S::Error::custom)?;
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("event", &EventName(&self.0.event))?;
+        map.serialize_entry("condition", &WireCondition(&self.0.condition))?;
+        map.serialize_entry("timeframe", &WireCondition(timeframe))?;
+        map.end()
+    }
+}
+
+struct EventName<'a>(&'a str);
+
+impl Serialize for EventName<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("name", self.0)?;
         map.end()
     }
 }
