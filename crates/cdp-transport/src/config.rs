@@ -1,6 +1,8 @@
 //! Everything a client is configured with, except its credentials.
 
 use std::fmt;
+
+use base64::Engine as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -155,15 +157,22 @@ impl ClientConfig {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()?,
         };
-        let password = reqwest::Url::parse(&self.base_url)
+        // A password in the base URL goes out as HTTP Basic: both forms are scrubbed from answers.
+        let password: Vec<String> = reqwest::Url::parse(&self.base_url)
             .ok()
-            .and_then(|url| url.password().map(str::to_owned));
+            .and_then(|url| {
+                let password = url.password()?.to_owned();
+                let basic = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{}:{password}", url.username()));
+                Some(vec![password, basic])
+            })
+            .unwrap_or_default();
         let mut inner = Inner::new(auth)
             .with_service(service)
             .with_timeout(self.timeout)
             .with_attempt_timeout(self.attempt_timeout)
             .with_max_body(self.max_body)
-            .with_extra_secrets(password.into_iter().collect())
+            .with_extra_secrets(password)
             .with_retry(self.retry.clone())
             .with_user_agent(&self.user_agent);
         if let Some(transport) = &self.transport {
