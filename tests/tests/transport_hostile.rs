@@ -398,14 +398,17 @@ async fn the_token_endpoint_s_retry_after_is_honoured_and_expires_in_may_be_a_st
     ));
     let (http, inner) = ClientConfig::new(&server.url).build("test", auth).unwrap();
     let started = tokio::time::Instant::now();
-    let mut request = http.get(format!("{}/thing", server.url)).build().unwrap();
-    inner.prepare(&http, &mut request).await.unwrap();
+    get(&inner, &http, &format!("{}/thing", server.url))
+        .await
+        .unwrap();
     assert!(
         started.elapsed() >= Duration::from_secs(3),
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(request.headers()["authorization"], "Bearer acc3ss-t0ken");
+    let seen = server.seen();
+    let call = seen.iter().find(|s| s.path == "/thing").unwrap();
+    assert_eq!(call.header("authorization"), Some("Bearer acc3ss-t0ken"));
     assert_eq!(token_requests(&server), 2);
 }
 
@@ -594,4 +597,32 @@ async fn a_password_in_the_base_url_stays_out_of_transport_errors() {
     let err = cdp::Error::from(raw);
     assert!(matches!(err, cdp::Error::Transport { .. }), "{err:?}");
     assert_scrubbed(&format!("{shown} {err} {err:?}"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_a_token_counts_inside_the_call_s_deadline() {
+    // The token comes after 3 s (a `Retry-After`), the API call itself would stall: with a 5 s deadline
+    // the call must end by 5 s, the token's wait included.
+    let server = Hostile::start(|seen, n| {
+        if !seen.path.ends_with("/oauth/token") {
+            Reply::Silence
+        } else if n == 0 {
+            reply(503, &[("Retry-After", "3")], b"busy")
+        } else {
+            json(200, TOKEN)
+        }
+    })
+    .await;
+    let auth = Auth::oauth2(ClientCredentials::new(
+        format!("{}/oauth/token", server.url),
+        "client",
+        "cl1ent-s3cret",
+    ));
+    let config = ClientConfig::new(&server.url).timeout(Duration::from_secs(5));
+    let started = tokio::time::Instant::now();
+    let err = get_customer(&hub(config, auth)).await;
+    let elapsed = started.elapsed();
+    assert!(matches!(err, cdp::Error::Transport { .. }), "{err:?}");
+    assert!(elapsed <= Duration::from_secs(5), "{elapsed:?}");
+    assert_eq!(token_requests(&server), 2);
 }

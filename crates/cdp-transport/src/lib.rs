@@ -194,7 +194,9 @@ impl Inner {
     }
 
     /// Makes a built request ready to send: authenticates it. Called by the generated clients before
-    /// [`Inner::execute`]; an error here is reported by the client without anything being sent.
+    /// [`Inner::execute`]; an error here is reported by the client without anything being sent. An
+    /// OAuth2 token is got by [`Inner::execute`] instead, so that waiting for it counts in the call's
+    /// deadline.
     ///
     /// progenitor adds an `api-version` header (the spec's `info.version`) to every request. None of the
     /// services reads it, and AWS would have to sign it, so it is removed here.
@@ -218,6 +220,9 @@ impl Inner {
             request
                 .headers_mut()
                 .insert(reqwest::header::USER_AGENT, user_agent.clone());
+        }
+        if self.auth.fetches_tokens() {
+            return Ok(());
         }
         self.auth
             .authorize(client, request, Some(self.timeout))
@@ -298,6 +303,12 @@ impl Inner {
         let mut refreshed = false;
         let mut attempt = 1;
         let mut request = request;
+        if self.auth.fetches_tokens() {
+            // The token (fetched, or waited for) is part of the call, inside its deadline.
+            if let Err(e) = self.auth.authorize(client, &mut request, remaining()).await {
+                return self.finish(Err(TransportError::Auth(e).into_reqwest()), 0, started);
+            }
+        }
         loop {
             let spare = request.try_clone();
             let budget = remaining().map_or(self.attempt_timeout, |r| r.min(self.attempt_timeout));

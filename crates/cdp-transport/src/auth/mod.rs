@@ -123,6 +123,11 @@ impl Auth {
         Ok(())
     }
 
+    /// Whether authorizing may wait for a token endpoint: such a wait belongs inside the call's deadline.
+    pub(crate) fn fetches_tokens(&self) -> bool {
+        matches!(self, Self::OAuth2(_))
+    }
+
     /// Every credential this authentication holds (and the OAuth2 token it got), to be scrubbed from
     /// what a server sends back.
     pub(crate) fn secrets(&self) -> Vec<String> {
