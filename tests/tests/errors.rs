@@ -360,7 +360,8 @@ fn a_custom_error_of_the_generator_is_not_an_auth_error() {
 #[test]
 fn typed_transport_errors_arrive_as_their_own_variants() {
     use cdp_transport::TransportError;
-    let cases: Vec<(TransportError, fn(&Error) -> bool)> = vec![
+    type Expected = fn(&Error) -> bool;
+    let cases: Vec<(TransportError, Expected)> = vec![
         (TransportError::TooLarge { limit: 9 }, |e| {
             matches!(e, Error::TooLarge { limit: 9, .. })
         }),

@@ -533,11 +533,9 @@ impl Attempt {
 
 /// A reqwest error names the URL; a password in it must not be printed.
 fn without_password(mut error: reqwest::Error) -> reqwest::Error {
-    if let Some(url) = error.url_mut() {
-        if url.password().is_some() {
-            // Only URLs that cannot have a password refuse this, and those have none.
-            let _ = url.set_password(Some("***"));
-        }
+    if let Some(url) = error.url_mut().filter(|url| url.password().is_some()) {
+        // Only URLs that cannot have a password refuse this, and this one has one.
+        let _ = url.set_password(Some("***"));
     }
     error
 }

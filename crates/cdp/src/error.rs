@@ -147,26 +147,26 @@ impl Error {
     /// assert!(matches!(err, cdp::Error::TooLarge { limit: 10, .. }));
     /// ```
     pub fn from_transport(service: &'static str, source: reqwest::Error) -> Self {
-        let typed = match TransportError::find(&source) {
-            Some(TransportError::TooLarge { limit }) => Self::TooLarge {
+        let typed = TransportError::find(&source).and_then(|typed| match typed {
+            TransportError::TooLarge { limit } => Some(Self::TooLarge {
                 service,
                 limit: *limit,
-            },
-            Some(TransportError::Redirect { status, origin }) => Self::Redirect {
+            }),
+            TransportError::Redirect { status, origin } => Some(Self::Redirect {
                 service,
                 status: *status,
                 origin: origin.clone(),
-            },
-            Some(TransportError::InvalidPathSegment { field, reason }) => {
-                Self::invalid_input(field.clone(), reason.clone())
+            }),
+            TransportError::InvalidPathSegment { field, reason } => {
+                Some(Self::invalid_input(field.clone(), reason.clone()))
             }
-            Some(TransportError::Auth(e)) => Self::Auth {
+            TransportError::Auth(e) => Some(Self::Auth {
                 service,
                 message: e.to_string(),
-            },
-            _ => return Self::Transport { service, source },
-        };
-        typed
+            }),
+            _ => None,
+        });
+        typed.unwrap_or(Self::Transport { service, source })
     }
 
     /// The service's error, when it answered with one.
