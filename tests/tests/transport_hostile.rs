@@ -626,3 +626,55 @@ async fn waiting_for_a_token_counts_inside_the_call_s_deadline() {
     assert!(elapsed <= Duration::from_secs(5), "{elapsed:?}");
     assert_eq!(token_requests(&server), 2);
 }
+
+#[test]
+fn a_token_fetch_that_died_with_its_runtime_does_not_block_the_next_one() {
+    use std::io::{Read as _, Write as _};
+    // First connection: silence; second: a token.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/oauth/token", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { return };
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            if n == 0 {
+                held.push(stream);
+            } else {
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{TOKEN}",
+                    TOKEN.len()
+                );
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        }
+    });
+    let credentials = Arc::new(ClientCredentials::new(url, "client", "cl1ent-s3cret"));
+    let call = |credentials: Arc<ClientCredentials>, timeout: Duration| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let (http, inner) = ClientConfig::new("http://127.0.0.1:9")
+                .retry(RetryPolicy::none())
+                .timeout(timeout)
+                .build("test", Auth::OAuth2(credentials))
+                .unwrap();
+            let mut request = http.get("http://127.0.0.1:9/thing").build().unwrap();
+            inner.prepare(&http, &mut request).await.unwrap();
+            match inner.execute(&http, request, "get_thing").await {
+                Err(e) => cdp::Error::from_transport("test", e).to_string(),
+                Ok(_) => "answered".to_owned(),
+            }
+        })
+    };
+    // The first call gives up while its fetch is still waiting; the runtime goes, and the fetch with it.
+    let first = call(credentials.clone(), Duration::from_millis(200));
+    assert!(first.contains("no OAuth2 token"), "{first}");
+    // The next call, on another runtime, fetches anew and gets its token (then fails to connect to
+    // port 9, which is not what is tested here).
+    let second = call(credentials, Duration::from_secs(5));
+    assert!(!second.contains("OAuth2"), "{second}");
+}

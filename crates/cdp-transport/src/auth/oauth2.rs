@@ -31,7 +31,8 @@ const MAX_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 /// token endpoint that is down is not hammered by every waiting call.
 const NEGATIVE_CACHE: Duration = Duration::from_secs(2);
 
-/// How long a fetch may take when the call that starts it has no deadline.
+/// How long a fetch may take at least: it serves every call that waits for it, not only the one that
+/// started it (a longer deadline of that call gives it longer). Each call waits within its own deadline.
 const FETCH_BUDGET: Duration = crate::DEFAULT_TIMEOUT;
 
 /// The client-credentials grant against a token endpoint, with the token it got. The client authenticates
@@ -171,7 +172,8 @@ impl ClientCredentials {
             if let Some((error, _)) = state.failed.as_ref().filter(|(_, until)| now < *until) {
                 return Err(error.clone());
             }
-            match &state.fetching {
+            // A fetch whose task died with its runtime never tells anyone: it is as if none were on.
+            match state.fetching.as_ref().filter(|w| w.has_changed().is_ok()) {
                 Some(waiting) => (waiting.clone(), None),
                 None => {
                     let (tell, waiting) = watch::channel(None);
@@ -180,7 +182,7 @@ impl ClientCredentials {
                         self.grant.clone(),
                         self.state.clone(),
                         client.clone(),
-                        budget.unwrap_or(FETCH_BUDGET),
+                        budget.map_or(FETCH_BUDGET, |b| b.max(FETCH_BUDGET)),
                         tell,
                     );
                     (waiting, Some(fetch))
