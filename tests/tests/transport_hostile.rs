@@ -678,3 +678,18 @@ fn a_token_fetch_that_died_with_its_runtime_does_not_block_the_next_one() {
     let second = call(credentials, Duration::from_secs(5));
     assert!(!second.contains("OAuth2"), "{second}");
 }
+
+#[tokio::test]
+async fn the_client_builder_offered_for_your_own_client_does_not_follow_redirects() {
+    let elsewhere = Hostile::recorder().await;
+    let location = format!("{}/collect", elsewhere.url);
+    let server = Hostile::start(move |_, _| reply(302, &[("Location", &location)], b"")).await;
+    let http = cdp_transport::client_builder().build().unwrap();
+    let config = ClientConfig::new(&server.url).http_client(http);
+    let err = get_customer(&hub(config, Auth::api_key("x-api-key", "ap1-k3y-value"))).await;
+    assert!(
+        matches!(err, cdp::Error::Redirect { status: 302, .. }),
+        "{err:?}"
+    );
+    assert!(elsewhere.seen().is_empty());
+}

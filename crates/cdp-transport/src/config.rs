@@ -117,8 +117,9 @@ impl ClientConfig {
     }
 
     /// Sends with this `reqwest::Client` instead of building one. Build it with
-    /// `.redirect(reqwest::redirect::Policy::none())`, as this crate builds its own: reqwest's default
-    /// policy follows redirects to other hosts with API keys, AWS session tokens and request bodies.
+    /// `.redirect(reqwest::redirect::Policy::none())` (or start from [`client_builder`]), as this crate
+    /// builds its own: reqwest's default policy follows redirects to other hosts with API keys, AWS
+    /// session tokens and request bodies.
     ///
     /// ```
     /// let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
@@ -152,9 +153,8 @@ impl ClientConfig {
     ) -> Result<(reqwest::Client, Inner), reqwest::Error> {
         let http = match &self.http {
             Some(client) => client.clone(),
-            None => reqwest::Client::builder()
+            None => client_builder()
                 .connect_timeout(self.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
                 .build()?,
         };
         // A password in the base URL goes out as HTTP Basic: both forms are scrubbed from answers.
@@ -180,6 +180,23 @@ impl ClientConfig {
         }
         Ok((http, inner))
     }
+}
+
+/// A `reqwest::ClientBuilder` with the settings every client of this crate needs: redirects are not
+/// followed (reqwest's default policy would send API keys, AWS session tokens and request bodies to
+/// whatever host a 3xx names) and connecting may take [`DEFAULT_CONNECT_TIMEOUT`]. Start from it when
+/// you build a `reqwest::Client` of your own for [`ClientConfig::http_client`].
+///
+/// ```
+/// let http = cdp_transport::client_builder().pool_max_idle_per_host(4).build()?;
+/// let config = cdp_transport::ClientConfig::new("http://127.0.0.1:8080").http_client(http);
+/// # let _ = config;
+/// # Ok::<(), reqwest::Error>(())
+/// ```
+pub fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
 }
 
 impl fmt::Debug for ClientConfig {

@@ -27,7 +27,7 @@ mod transport;
 
 pub use auth::{Auth, AuthError, AwsCredentials, AwsProfileSource, ClientCredentials, SigV4};
 pub use body::{DEFAULT_MAX_BODY, ERROR_TEXT_KEPT, MAX_ERROR_BODY, MAX_TOKEN_BODY};
-pub use config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
+pub use config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT, client_builder};
 pub use error::TransportError;
 pub use retry::RetryPolicy;
 pub use transport::{BoxFuture, Direct, Transport};
