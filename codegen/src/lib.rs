@@ -6,7 +6,8 @@
 //!    spec is an [`Error`] naming the file and the place, never a generator panic.
 //! 2. [`render::render`] runs progenitor (builder interface) with typify underneath, swaps every named string
 //!    enum for an open enum ([`open_enums`]), routes every path value through `cdp_transport::path::segment`
-//!    ([`path_segments`]), adds one constant per operation ([`operations`]), formats with prettyplease and
+//!    ([`path_segments`]), makes `Client::new` start from `cdp_transport::client_builder()` so that no
+//!    redirect is followed ([`client_builder`]), adds one constant per operation ([`operations`]), formats with prettyplease and
 //!    adds the `@generated` header.
 //! 3. For a service with [`Service::fields`], [`fields`] walks those schemas into typed attribute paths,
 //!    written to `crates/<name>-api/src/generated_fields.rs`.
@@ -18,6 +19,7 @@
 //! # Ok::<(), cdp_codegen::Error>(())
 //! ```
 
+pub mod client_builder;
 mod error;
 pub mod fields;
 pub mod lint;

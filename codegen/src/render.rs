@@ -6,7 +6,10 @@ use progenitor_impl::{
 use quote::quote;
 
 use crate::spec::Loaded;
-use crate::{Error, PROGENITOR_VERSION, Service, fields, open_enums, operations, path_segments};
+use crate::{
+    Error, PROGENITOR_VERSION, Service, client_builder, fields, open_enums, operations,
+    path_segments,
+};
 
 /// Generates, formats and heads the code of one service.
 ///
@@ -63,6 +66,7 @@ pub fn render(service: &Service, loaded: &Loaded) -> Result<String, Error> {
         path_segments::path_parameters(&loaded.openapi),
         file,
     )?;
+    let tokens = client_builder::rewrite(tokens, file)?;
     let mut ast: syn::File = syn::parse2(tokens)
         .map_err(|e| Error::new(file, None, format!("progenitor produced invalid Rust: {e}")))?;
     add_to_types_module(&mut ast, &enums, file)?;

@@ -271,3 +271,123 @@ async fn missing_input_is_an_invalid_input_error() {
     assert!(err.to_string().starts_with("invalid input: "));
     assert!(recorder.shapes().is_empty());
 }
+
+#[tokio::test]
+async fn not_found_and_conflict_are_asked_of_the_error_itself() {
+    let (recorder, client) = hub();
+    recorder.reply(404, r#"{"message":"no such customer"}"#);
+    let err: Error = client
+        .get_customer()
+        .workspace_id("w")
+        .customer_id("c")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert!(err.is_not_found() && !err.is_conflict(), "{err:?}");
+    recorder.reply(409, r#"{"message":"exists"}"#);
+    let err: Error = client
+        .create_customer()
+        .workspace_id("w")
+        .body_map(|b| b.node_id("n"))
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert!(err.is_conflict() && !err.is_not_found(), "{err:?}");
+    assert!(!Error::invalid_input("id", "is empty").is_not_found());
+}
+
+#[tokio::test]
+async fn api_and_decode_errors_are_std_errors_in_the_source_chain() {
+    let (recorder, client) = hub();
+    recorder.reply(404, r#"{"message":"no such customer"}"#);
+    let err: Error = client
+        .get_customer()
+        .workspace_id("w")
+        .customer_id("c")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    let source = std::error::Error::source(&err).expect("the API error is the source");
+    let api = source.downcast_ref::<cdp::ApiError>().expect("an ApiError");
+    assert_eq!(api.status, 404);
+    assert_eq!(source.to_string(), err.to_string());
+
+    recorder.reply(200, r#"{"id": 7}"#);
+    let err = client
+        .get_customer()
+        .workspace_id("w")
+        .customer_id("c")
+        .send()
+        .await
+        .map_err(Error::from_call::<contacthub_api::types::Customer, _>)
+        .unwrap_err();
+    let decode = std::error::Error::source(&err)
+        .and_then(|e| e.downcast_ref::<cdp::DecodeError>())
+        .unwrap_or_else(|| panic!("a DecodeError is the source of {err:?}"));
+    let serde = std::error::Error::source(decode).expect("the decoder's own error");
+    assert!(!serde.to_string().is_empty());
+}
+
+#[tokio::test]
+async fn the_raw_client_s_error_converts_with_the_question_mark() {
+    async fn call(client: &contacthub_api::Client) -> cdp::Result<String> {
+        let customer = client
+            .get_customer()
+            .workspace_id("w")
+            .customer_id("c")
+            .send()
+            .await?;
+        Ok(customer.into_inner().id)
+    }
+    let (recorder, client) = hub();
+    recorder.reply(404, r#"{"message":"gone"}"#);
+    assert!(call(&client).await.unwrap_err().is_not_found());
+}
+
+#[test]
+fn a_custom_error_of_the_generator_is_not_an_auth_error() {
+    let raw: contacthub_api::Error<contacthub_api::types::ApiError> =
+        contacthub_api::Error::Custom("a hook said no".into());
+    let err = Error::from(raw);
+    assert!(!matches!(err, Error::Auth { .. }), "{err:?}");
+    assert!(matches!(err, Error::Custom { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "ContactHub: a hook said no");
+}
+
+#[test]
+fn typed_transport_errors_arrive_as_their_own_variants() {
+    use cdp_transport::TransportError;
+    type Expected = fn(&Error) -> bool;
+    let cases: Vec<(TransportError, Expected)> = vec![
+        (TransportError::TooLarge { limit: 9 }, |e| {
+            matches!(e, Error::TooLarge { limit: 9, .. })
+        }),
+        (
+            TransportError::Redirect {
+                status: 302,
+                origin: Some("http://127.0.0.1:1".into()),
+            },
+            |e| matches!(e, Error::Redirect { status: 302, .. }),
+        ),
+        (
+            TransportError::InvalidPathSegment {
+                field: "customer_id".into(),
+                reason: "is `..`".into(),
+            },
+            |e| matches!(e, Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+        ),
+        (
+            TransportError::Auth(cdp_transport::AuthError::InvalidSecret),
+            |e| matches!(e, Error::Auth { .. }),
+        ),
+    ];
+    for (typed, expected) in cases {
+        let raw: contacthub_api::Error<contacthub_api::types::ApiError> =
+            contacthub_api::Error::CommunicationError(typed.into_reqwest());
+        let err = Error::from(raw);
+        assert!(expected(&err), "{err:?}");
+    }
+}

@@ -459,3 +459,62 @@ async fn extreme_timeouts_and_retry_after_values_do_not_panic() {
     );
     assert!(started.elapsed() < Duration::from_secs(3));
 }
+
+/// The default policy, paused clock (the sandbox runs in this runtime, so its `Retry-After` of 1 s costs
+/// no wall time): five concurrent streams of 20,000 customers under the fault mix of issue #8 all end,
+/// each with every customer exactly once. With four attempts for reads, most runs lost a stream.
+#[tokio::test(start_paused = true)]
+async fn five_streams_of_twenty_thousand_survive_the_fault_mix_with_the_default_policy() {
+    use futures::TryStreamExt as _;
+    let mut config = Config::default().customers(20_000).profiles(1);
+    config.journal_capacity = 2_000;
+    let sandbox = Sandbox::start_with(config).await.unwrap();
+    let c = sandbox.credentials().clone();
+    sandbox.set_faults(
+        Service::ContactHub,
+        Faults {
+            error_rate: 0.10,
+            drop_rate: 0.05,
+            throttle_rate: 0.02,
+            retry_after_secs: 1,
+            ..Faults::default()
+        },
+    );
+    let streams: Vec<_> = (0..5)
+        .map(|_| {
+            let inner = Inner::new(Auth::bearer(&c.contacthub_token)).with_service("contacthub");
+            let pager = Customers {
+                client: contacthub_api::Client::new(&sandbox.urls().contacthub, inner),
+                workspace: c.contacthub_workspace.clone(),
+                node: c.contacthub_node.clone(),
+                size: 50,
+            };
+            tokio::spawn(async move {
+                cdp::pagination::stream(pager, true)
+                    .map_ok(|customer| customer.id)
+                    .try_collect::<Vec<String>>()
+                    .await
+            })
+        })
+        .collect();
+    for stream in streams {
+        let ids = stream
+            .await
+            .unwrap()
+            .expect("the stream survived the faults");
+        assert_eq!(ids.len(), 20_000);
+        let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), 20_000, "no customer twice");
+    }
+    let journal = sandbox.journal().of(Service::ContactHub);
+    let throttled = journal.iter().filter(|e| e.status == Some(429)).count();
+    let failed = journal
+        .iter()
+        .filter(|e| matches!(e.status, Some(500 | 503) | None))
+        .count();
+    assert!(
+        throttled > 0 && failed > 20,
+        "the faults were real: {throttled} throttled, {failed} failed in the last {} requests",
+        journal.len()
+    );
+}

@@ -1,17 +1,24 @@
 //! Everything a client is configured with, except its credentials.
 
+use std::fmt;
+
+use base64::Engine as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::{Auth, DEFAULT_TIMEOUT, Inner, RetryPolicy, Transport};
+use crate::{
+    Auth, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, Inner, RetryPolicy, Transport,
+};
 
 /// How long connecting may take on a `reqwest::Client` built here.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The configuration of one client: base URL, timeouts, retry policy, user agent, and optionally a
-/// `reqwest::Client` of your own (its connection pool, proxy, TLS settings). The defaults suit production:
-/// a 30 s budget per call, 10 s to connect, four attempts for what is safe to repeat, `cdp/<version>` as
-/// user agent. Proxies come from `HTTP_PROXY`/`HTTPS_PROXY` through reqwest.
+/// The configuration of one client: base URL, timeouts, retry policy, user agent, body cap, and
+/// optionally a `reqwest::Client` of your own (its connection pool, proxy, TLS settings). The defaults
+/// suit production: a 30 s budget per call and 10 s per attempt, 10 s to connect, four attempts for what
+/// is safe to repeat (ten for reads), success bodies up to 64 MiB, `cdp/<version>` as user agent.
+/// Proxies come from `HTTP_PROXY`/`HTTPS_PROXY` through reqwest. Redirects are never followed: an
+/// answer 3xx is an error naming where it pointed. Its `Debug` hides a password in the base URL.
 ///
 /// ```
 /// use std::time::Duration;
@@ -25,10 +32,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// # let _ = (http, inner);
 /// # Ok::<(), reqwest::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ClientConfig {
     base_url: String,
     timeout: Duration,
+    attempt_timeout: Duration,
+    max_body: u64,
     connect_timeout: Duration,
     retry: RetryPolicy,
     user_agent: String,
@@ -42,6 +51,8 @@ impl ClientConfig {
         Self {
             base_url: base_url.into(),
             timeout: DEFAULT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
             user_agent: concat!("cdp/", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -59,6 +70,31 @@ impl ClientConfig {
     /// How long a call may take, all attempts and pauses together.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long one attempt may take; a stalled attempt is retried (when safe) within
+    /// [`ClientConfig::timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = cdp_transport::ClientConfig::new("http://127.0.0.1:8080").attempt_timeout(Duration::from_secs(5));
+    /// # let _ = config;
+    /// ```
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// The most bytes a success body may have (64 MiB unless set). Reading stops there, and the call
+    /// fails with a typed "too large" error that is not retried.
+    ///
+    /// ```
+    /// let config = cdp_transport::ClientConfig::new("http://127.0.0.1:8080").max_body_size(256 << 20);
+    /// # let _ = config;
+    /// ```
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
         self
     }
 
@@ -80,7 +116,17 @@ impl ClientConfig {
         self
     }
 
-    /// Sends with this `reqwest::Client` instead of building one.
+    /// Sends with this `reqwest::Client` instead of building one. Build it with
+    /// `.redirect(reqwest::redirect::Policy::none())` (or start from [`client_builder`]), as this crate
+    /// builds its own: reqwest's default policy follows redirects to other hosts with API keys, AWS
+    /// session tokens and request bodies.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    /// let config = cdp_transport::ClientConfig::new("http://127.0.0.1:8080").http_client(http);
+    /// # let _ = config;
+    /// # Ok::<(), reqwest::Error>(())
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -107,18 +153,91 @@ impl ClientConfig {
     ) -> Result<(reqwest::Client, Inner), reqwest::Error> {
         let http = match &self.http {
             Some(client) => client.clone(),
-            None => reqwest::Client::builder()
+            None => client_builder()
                 .connect_timeout(self.connect_timeout)
                 .build()?,
         };
+        // A password in the base URL goes out as HTTP Basic: both forms are scrubbed from answers.
+        let password: Vec<String> = reqwest::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|url| {
+                let password = url.password()?.to_owned();
+                let basic = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{}:{password}", url.username()));
+                Some(vec![password, basic])
+            })
+            .unwrap_or_default();
         let mut inner = Inner::new(auth)
             .with_service(service)
             .with_timeout(self.timeout)
+            .with_attempt_timeout(self.attempt_timeout)
+            .with_max_body(self.max_body)
+            .with_extra_secrets(password)
             .with_retry(self.retry.clone())
             .with_user_agent(&self.user_agent);
         if let Some(transport) = &self.transport {
             inner = inner.with_shared_transport(transport.clone());
         }
         Ok((http, inner))
+    }
+}
+
+/// A `reqwest::ClientBuilder` with the settings every client of this crate needs: redirects are not
+/// followed (reqwest's default policy would send API keys, AWS session tokens and request bodies to
+/// whatever host a 3xx names) and connecting may take [`DEFAULT_CONNECT_TIMEOUT`]. Start from it when
+/// you build a `reqwest::Client` of your own for [`ClientConfig::http_client`].
+///
+/// ```
+/// let http = cdp_transport::client_builder().pool_max_idle_per_host(4).build()?;
+/// let config = cdp_transport::ClientConfig::new("http://127.0.0.1:8080").http_client(http);
+/// # let _ = config;
+/// # Ok::<(), reqwest::Error>(())
+/// ```
+pub fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &redacted(&self.base_url))
+            .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_body", &self.max_body)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("http", &self.http)
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+/// A URL with its password masked; a URL that does not parse is shown only as that.
+fn redacted(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only URLs that cannot have a password refuse this, and this one has one.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) if url.contains('@') => "<unparsable URL>".to_owned(),
+        Err(_) => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_masks_a_password_in_the_base_url() {
+        let config = ClientConfig::new("https://user:pa55w0rd@host.example/api");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("pa55w0rd"), "{shown}");
+        assert!(shown.contains("user:***@host.example"), "{shown}");
     }
 }

@@ -18,27 +18,38 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod body;
 mod config;
+mod error;
 mod operation;
 pub mod path;
 mod retry;
+mod scrub;
 mod transport;
 
 pub use auth::{Auth, AuthError, AwsCredentials, AwsProfileSource, ClientCredentials, SigV4};
-pub use config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
+pub use body::{DEFAULT_MAX_BODY, ERROR_TEXT_KEPT, MAX_ERROR_BODY, MAX_TOKEN_BODY};
+pub use config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT, client_builder};
+pub use error::TransportError;
 pub use operation::Operation;
 pub use retry::RetryPolicy;
 pub use transport::{BoxFuture, Direct, Transport};
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
+use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use retry::Outcome;
+use scrub::Secrets;
 
 /// How long a call may take, all attempts and pauses together, unless the client says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long one attempt may take, unless the client says otherwise: a stalled attempt is given up
+/// after this and, when the request is safe to repeat, sent again within the call's [`DEFAULT_TIMEOUT`].
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What every generated client carries besides its base URL and `reqwest::Client`: how to authenticate,
 /// how to retry, how long a call may take, and how to send. Its `Debug` never shows a secret.
@@ -60,7 +71,11 @@ pub struct Inner {
     service: &'static str,
     retry: RetryPolicy,
     timeout: Duration,
+    attempt_timeout: Duration,
+    max_body: u64,
     user_agent: Option<reqwest::header::HeaderValue>,
+    /// Secrets besides the auth's own, such as a password in the base URL.
+    extra_secrets: Arc<[String]>,
 }
 
 impl Inner {
@@ -78,7 +93,10 @@ impl Inner {
             service: "cdp",
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
             user_agent: None,
+            extra_secrets: Arc::from(Vec::new()),
         }
     }
 
@@ -117,6 +135,46 @@ impl Inner {
         self
     }
 
+    /// Sets how long one attempt may take; a stalled attempt is then retried (when the request is safe
+    /// to repeat) within the call's timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let inner = cdp_transport::Inner::new(cdp_transport::Auth::None).with_attempt_timeout(Duration::from_secs(3));
+    /// assert_eq!(inner.attempt_timeout(), Duration::from_secs(3));
+    /// ```
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Sets the most bytes a success body may have ([`DEFAULT_MAX_BODY`] unless set); a longer one is
+    /// a [`TransportError::TooLarge`], and reading stops at the cap.
+    ///
+    /// ```
+    /// let inner = cdp_transport::Inner::new(cdp_transport::Auth::None).with_max_body(1 << 20);
+    /// assert_eq!(inner.max_body(), 1 << 20);
+    /// ```
+    pub fn with_max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    pub(crate) fn with_extra_secrets(mut self, secrets: Vec<String>) -> Self {
+        self.extra_secrets = Arc::from(secrets);
+        self
+    }
+
+    /// How long one attempt may take.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout
+    }
+
+    /// The most bytes a success body may have.
+    pub fn max_body(&self) -> u64 {
+        self.max_body
+    }
+
     /// Sets the `User-Agent` of every request (a value that is no valid header is ignored).
     pub fn with_user_agent(mut self, user_agent: &str) -> Self {
         self.user_agent = reqwest::header::HeaderValue::from_str(user_agent).ok();
@@ -139,7 +197,9 @@ impl Inner {
     }
 
     /// Makes a built request ready to send: authenticates it. Called by the generated clients before
-    /// [`Inner::execute`]; an error here is reported by the client without anything being sent.
+    /// [`Inner::execute`]; an error here is reported by the client without anything being sent. An
+    /// OAuth2 token is got by [`Inner::execute`] instead, so that waiting for it counts in the call's
+    /// deadline.
     ///
     /// progenitor adds an `api-version` header (the spec's `info.version`) to every request. None of the
     /// services reads it, and AWS would have to sign it, so it is removed here.
@@ -164,9 +224,39 @@ impl Inner {
                 .headers_mut()
                 .insert(reqwest::header::USER_AGENT, user_agent.clone());
         }
+        if self.auth.fetches_tokens() {
+            return Ok(());
+        }
         self.auth
             .authorize(client, request, Some(self.timeout))
             .await
+    }
+
+    /// Reads the body of an answer that [`Inner::execute`] gave, within the client's cap for success
+    /// bodies: for code that sends through `execute` itself instead of a generated client. A longer body
+    /// is a [`TransportError::TooLarge`] inside the `reqwest::Error`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> reqwest::Result<()> {
+    /// let inner = cdp_transport::Inner::new(cdp_transport::Auth::None);
+    /// let client = reqwest::Client::new();
+    /// let request = client.get("http://127.0.0.1:8080/").build()?;
+    /// let response = inner.execute(&client, request, "get_root").await?;
+    /// let body = inner.read_body(response).await?;
+    /// # let _ = body; Ok(()) }
+    /// ```
+    pub async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+    ) -> reqwest::Result<bytes::Bytes> {
+        let body = body::read_capped(&mut response, self.max_body).await?;
+        if body.truncated {
+            return Err(TransportError::TooLarge {
+                limit: self.max_body,
+            }
+            .into_reqwest());
+        }
+        Ok(body.bytes)
     }
 
     /// Sends one prepared request of the operation `operation` (snake case, as the generated client names
@@ -210,15 +300,23 @@ impl Inner {
         // A timeout too long for the clock means no deadline.
         let deadline = started.checked_add(self.timeout);
         let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let attempts = self.retry.attempts_for(request.method(), operation);
         let repeatable = self.retry.may_repeat(request.method(), operation);
-        let mut pauses = self.retry.backoff();
+        let mut pauses = self.retry.backoff(attempts);
         let mut refreshed = false;
         let mut attempt = 1;
         let mut request = request;
+        if self.auth.fetches_tokens() {
+            // The token (fetched, or waited for) is part of the call, inside its deadline.
+            if let Err(e) = self.auth.authorize(client, &mut request, remaining()).await {
+                return self.finish(Err(TransportError::Auth(e).into_reqwest()), 0, started);
+            }
+        }
         loop {
             let spare = request.try_clone();
-            *request.timeout_mut() = remaining().map(|r| r.max(Duration::from_millis(1)));
-            let result = self.attempt(client, request, operation).await;
+            let budget = remaining().map_or(self.attempt_timeout, |r| r.min(self.attempt_timeout));
+            *request.timeout_mut() = Some(budget.max(Duration::from_millis(1)));
+            let Attempt { result, outcome } = self.attempt(client, request, operation).await;
             let status = result.as_ref().ok().map(|r| r.status().as_u16());
             tracing::debug!(
                 attempt,
@@ -227,8 +325,9 @@ impl Inner {
                 "attempt"
             );
 
-            let outcome = match &result {
-                Ok(response)
+            let outcome = match (&result, outcome) {
+                (_, Some(outcome)) => outcome,
+                (Ok(response), None)
                     if response.status() == reqwest::StatusCode::UNAUTHORIZED && !refreshed =>
                 {
                     // A token that expired or was revoked: one more try with a fresh one, if the auth has one.
@@ -250,20 +349,19 @@ impl Inner {
                     }
                     return self.finish(result, attempt, started);
                 }
-                Ok(response) => {
+                (Ok(response), None) => {
                     let retry_after = response
                         .headers()
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok());
                     retry::status_outcome(response.status(), retry_after, SystemTime::now())
                 }
-                Err(error) => retry::error_outcome(error),
+                (Err(error), None) => retry::error_outcome(error),
             };
             let Outcome::Retry(retry_after) = outcome else {
                 return self.finish(result, attempt, started);
             };
-            let Some(mut again) = spare.filter(|_| repeatable && attempt < self.retry.attempts())
-            else {
+            let Some(mut again) = spare.filter(|_| repeatable && attempt < attempts) else {
                 return self.finish(result, attempt, started);
             };
             let pause = match retry_after {
@@ -289,33 +387,108 @@ impl Inner {
         }
     }
 
+    /// One attempt: sends, refuses a redirect, reads the body within its cap, and scrubs the client's
+    /// credentials from an error answer. The outcome, when given, overrides the usual rules.
     async fn attempt(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
         operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let response = self.transport.execute(client, request, operation).await?;
+    ) -> Attempt {
+        let secrets = self.secrets(&request);
+        let url = request.url().clone();
+        let mut response = match self.transport.execute(client, request, operation).await {
+            Ok(response) => response,
+            Err(error) => return Attempt::plain(Err(error)),
+        };
         let status = response.status();
         let version = response.version();
+        if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
+            let origin = redirect_origin(&url, response.headers());
+            let error = TransportError::Redirect {
+                status: status.as_u16(),
+                origin,
+            };
+            return Attempt::fatal(error);
+        }
+        let is_error = status.is_client_error() || status.is_server_error();
+        let cap = if is_error {
+            MAX_ERROR_BODY
+        } else {
+            if response.content_length().is_some_and(|n| n > self.max_body) {
+                return Attempt::fatal(TransportError::TooLarge {
+                    limit: self.max_body,
+                });
+            }
+            self.max_body
+        };
+        let body = match body::read_capped(&mut response, cap).await {
+            Ok(body) => body,
+            // Cut short: reqwest calls it a decode error, but nothing was decoded; another attempt may
+            // get the whole body.
+            Err(error) if TransportError::find(&error).is_none() => {
+                return Attempt {
+                    result: Err(error),
+                    outcome: Some(Outcome::Retry(None)),
+                };
+            }
+            Err(error) => return Attempt::plain(Err(error)),
+        };
         let mut headers = response.headers().clone();
-        let mut body = response.bytes().await?;
-        if (status.is_client_error() || status.is_server_error()) && !is_json_object(&body) {
-            body = error_envelope(&body);
-            headers.insert(
-                reqwest::header::CONTENT_TYPE,
-                reqwest::header::HeaderValue::from_static("application/json"),
-            );
+        secrets.headers(&mut headers);
+        if body.truncated && !is_error {
+            return Attempt::fatal(TransportError::TooLarge {
+                limit: self.max_body,
+            });
+        }
+        let mut bytes = body.bytes;
+        let mut outcome = None;
+        if is_error {
+            if body.truncated || !is_json_object(&bytes) {
+                bytes = error_envelope(&bytes, &secrets);
+                headers.insert(
+                    reqwest::header::CONTENT_TYPE,
+                    reqwest::header::HeaderValue::from_static("application/json"),
+                );
+            } else if let Some(clean) = secrets.json(&bytes) {
+                bytes = clean;
+            }
             headers.insert(
                 reqwest::header::CONTENT_LENGTH,
-                reqwest::header::HeaderValue::from(body.len()),
+                reqwest::header::HeaderValue::from(bytes.len()),
             );
+            // An error page past its cap is not worth downloading again.
+            if body.truncated {
+                outcome = Some(Outcome::Final);
+            }
         }
-        let mut rebuilt = http::Response::new(body);
+        let mut rebuilt = http::Response::new(bytes);
         *rebuilt.status_mut() = status;
         *rebuilt.version_mut() = version;
         *rebuilt.headers_mut() = headers;
-        Ok(reqwest::Response::from(rebuilt))
+        Attempt {
+            result: Ok(reqwest::Response::from(rebuilt)),
+            outcome,
+        }
+    }
+
+    /// The credentials to scrub from the answer to `request`: the auth's, the base URL's password, and
+    /// every sensitive header the request carries (a token, a signature, a session token).
+    fn secrets(&self, request: &reqwest::Request) -> Secrets {
+        let mut values = self.auth.secrets();
+        values.extend(self.extra_secrets.iter().cloned());
+        for value in request.headers().values().filter(|v| v.is_sensitive()) {
+            if let Ok(value) = value.to_str() {
+                values.extend(
+                    ["Bearer ", "Basic "]
+                        .iter()
+                        .filter_map(|scheme| value.strip_prefix(scheme))
+                        .map(str::to_owned),
+                );
+                values.push(value.to_owned());
+            }
+        }
+        Secrets::new(values)
     }
 
     fn finish(
@@ -334,8 +507,52 @@ impl Inner {
             }
             Err(error) => tracing::warn!(attempts, error = %error, "failed"),
         }
-        result
+        result.map_err(without_password)
     }
+}
+
+/// What one attempt gave, and what to make of it when the usual rules do not apply.
+struct Attempt {
+    result: reqwest::Result<reqwest::Response>,
+    outcome: Option<Outcome>,
+}
+
+impl Attempt {
+    fn plain(result: reqwest::Result<reqwest::Response>) -> Self {
+        Self {
+            result,
+            outcome: None,
+        }
+    }
+
+    /// A refusal of the transport's own: typed, and never retried.
+    fn fatal(error: TransportError) -> Self {
+        Self {
+            result: Err(error.into_reqwest()),
+            outcome: Some(Outcome::Final),
+        }
+    }
+}
+
+/// A reqwest error names the URL; a password in it must not be printed.
+fn without_password(mut error: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = error.url_mut().filter(|url| url.password().is_some()) {
+        // Only URLs that cannot have a password refuse this, and this one has one.
+        let _ = url.set_password(Some("***"));
+    }
+    error
+}
+
+/// The origin (scheme, host, port) a redirect points to: never its path or query, which may hold
+/// anything.
+pub(crate) fn redirect_origin(
+    from: &reqwest::Url,
+    headers: &reqwest::header::HeaderMap,
+) -> Option<String> {
+    let location = headers.get(reqwest::header::LOCATION)?.to_str().ok()?;
+    let target = from.join(location).ok()?;
+    let origin = target.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 fn is_json_object(body: &[u8]) -> bool {
@@ -345,10 +562,15 @@ fn is_json_object(body: &[u8]) -> bool {
 /// An error answer whose body is not a JSON object (empty, HTML from a proxy, plain text, a JSON array)
 /// would make the generated client drop the status and report a decoding failure. Every service's error
 /// type has a `message` (AWS: `Message`), so the text goes there and the status survives.
-fn error_envelope(body: &[u8]) -> bytes::Bytes {
-    // A whole HTML error page is not a message; its first 4 KiB say what it is.
-    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
-    let text = text.trim();
+fn error_envelope(body: &[u8], secrets: &Secrets) -> bytes::Bytes {
+    // A whole HTML error page is not a message; its first 4 KiB say what it is. Scrubbed before the
+    // cut, so that no part of a credential survives at the edge.
+    let text = secrets.text(&String::from_utf8_lossy(body));
+    let mut end = text.len().min(ERROR_TEXT_KEPT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = text[..end].trim();
     let envelope = if text.is_empty() {
         serde_json::json!({})
     } else {
@@ -383,7 +605,11 @@ macro_rules! impl_client_hooks {
                 self.inner()
                     .prepare(self.client(), request)
                     .await
-                    .map_err(|e| $crate::__private::progenitor_client::Error::Custom(e.to_string()))
+                    .map_err(|e| {
+                        $crate::__private::progenitor_client::Error::CommunicationError(
+                            $crate::TransportError::Auth(e).into_reqwest(),
+                        )
+                    })
             }
 
             async fn exec(

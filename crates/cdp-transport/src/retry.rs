@@ -10,10 +10,13 @@ use reqwest::{Method, StatusCode};
 use crate::Operation;
 
 /// How a client retries: only requests that are safe to repeat (GET, HEAD, OPTIONS, PUT, DELETE, and the
-/// POST operations named safe), only on connection errors, timeouts and the statuses 408, 429, 500, 502,
-/// 503, 504; with exponential backoff and jitter between attempts (each pause between the backoff step and
-/// twice it), or the server's `Retry-After`
+/// POST operations named safe), only on connection errors, timeouts (of the call's attempt), bodies cut
+/// short and the statuses 408, 429, 500, 502, 503, 504; with exponential backoff and jitter between
+/// attempts (each pause between the backoff step and twice it), or the server's `Retry-After`
 /// (seconds or an HTTP date) when it gives one. The client's timeout bounds all attempts together.
+///
+/// Reads (GET, HEAD, OPTIONS) are the most patient: ten attempts by default, so that a long listing
+/// survives a flaky network; other requests safe to repeat get four.
 ///
 /// ```
 /// use std::time::Duration;
@@ -31,6 +34,7 @@ use crate::Operation;
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
     max_attempts: u32,
+    read_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
     max_retry_after: Duration,
@@ -39,10 +43,12 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// Four attempts in all, backoff from 100 ms up to 5 s, `Retry-After` honoured up to 60 s.
+    /// Four attempts in all (ten for reads), backoff from 100 ms up to 5 s, `Retry-After` honoured up
+    /// to 60 s.
     fn default() -> Self {
         Self {
             max_attempts: 4,
+            read_attempts: 10,
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(5),
             max_retry_after: Duration::from_secs(60),
@@ -61,13 +67,26 @@ impl RetryPolicy {
     pub fn none() -> Self {
         Self {
             max_attempts: 1,
+            read_attempts: 1,
             ..Self::default()
         }
     }
 
-    /// Attempts in all, the first included (at least 1).
+    /// Attempts in all, the first included (at least 1), for every request, reads included.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
+        self.read_attempts = self.max_attempts;
+        self
+    }
+
+    /// Attempts in all for reads (GET, HEAD, OPTIONS) only; set it after [`RetryPolicy::max_attempts`].
+    ///
+    /// ```
+    /// let policy = cdp_transport::RetryPolicy::default().max_attempts(3).read_attempts(12);
+    /// assert_eq!((policy.attempts(), policy.attempts_of_reads()), (3, 12));
+    /// ```
+    pub fn read_attempts(mut self, attempts: u32) -> Self {
+        self.read_attempts = attempts.max(1);
         self
     }
 
@@ -114,14 +133,28 @@ impl RetryPolicy {
         self
     }
 
-    /// Attempts in all.
+    /// Attempts in all (reads aside).
     pub fn attempts(&self) -> u32 {
         self.max_attempts
     }
 
+    /// Attempts in all for reads.
+    pub fn attempts_of_reads(&self) -> u32 {
+        self.read_attempts
+    }
+
+    /// Attempts in all for a request of this method.
+    pub(crate) fn attempts_for(&self, method: &Method, _operation: &str) -> u32 {
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            self.read_attempts
+        } else {
+            self.max_attempts
+        }
+    }
+
     /// Whether a request of this method and operation may be sent twice.
     pub(crate) fn may_repeat(&self, method: &Method, operation: &str) -> bool {
-        if self.max_attempts < 2 || self.never.contains(operation) {
+        if self.attempts_for(method, operation) < 2 || self.never.contains(operation) {
             return false;
         }
         matches!(
@@ -131,11 +164,11 @@ impl RetryPolicy {
     }
 
     /// The pauses between attempts, jittered.
-    pub(crate) fn backoff(&self) -> impl Iterator<Item = Duration> {
+    pub(crate) fn backoff(&self, attempts: u32) -> impl Iterator<Item = Duration> {
         backon::ExponentialBuilder::default()
             .with_min_delay(self.initial_backoff)
             .with_max_delay(self.max_backoff)
-            .with_max_times(self.max_attempts.saturating_sub(1) as usize)
+            .with_max_times(attempts.saturating_sub(1) as usize)
             .with_jitter()
             .build()
     }
@@ -169,8 +202,11 @@ pub(crate) fn status_outcome(
 
 pub(crate) fn error_outcome(error: &reqwest::Error) -> Outcome {
     // A connection refused, reset or closed before the answer, or a timed-out attempt: nothing was
-    // answered, so an idempotent request can go again. Builder and decode errors would fail again.
-    if error.is_connect() || error.is_timeout() || error.is_request() || error.is_body() {
+    // answered, so an idempotent request can go again. Builder and decode errors would fail again, and
+    // so would the transport's own refusals (a redirect, a body too large).
+    if crate::TransportError::find(error).is_some() {
+        Outcome::Final
+    } else if error.is_connect() || error.is_timeout() || error.is_request() || error.is_body() {
         Outcome::Retry(None)
     } else {
         Outcome::Final
@@ -179,8 +215,8 @@ pub(crate) fn error_outcome(error: &reqwest::Error) -> Outcome {
 
 /// Whether a pause ends before the deadline (`None`: no deadline). A pause too long for the clock never
 /// does.
-pub(crate) fn ends_before(pause: Duration, deadline: Option<std::time::Instant>) -> bool {
-    match (std::time::Instant::now().checked_add(pause), deadline) {
+pub(crate) fn ends_before(pause: Duration, deadline: Option<tokio::time::Instant>) -> bool {
+    match (tokio::time::Instant::now().checked_add(pause), deadline) {
         (Some(at), Some(deadline)) => at < deadline,
         (Some(_), None) => true,
         (None, _) => false,
@@ -214,6 +250,8 @@ mod tests {
         assert!(policy.may_repeat(&Method::POST, "get_campaigns"));
         assert!(!policy.may_repeat(&Method::PUT, "bulk_profiles"));
         assert!(!RetryPolicy::none().may_repeat(&Method::GET, "list_customers"));
+        assert_eq!(policy.attempts_for(&Method::GET, "list_customers"), 10);
+        assert_eq!(policy.attempts_for(&Method::PUT, "update_customer"), 4);
     }
 
     #[test]
@@ -262,7 +300,7 @@ mod tests {
             .max_attempts(6)
             .initial_backoff(Duration::from_millis(100))
             .max_backoff(Duration::from_millis(800));
-        let pauses: Vec<Duration> = policy.backoff().collect();
+        let pauses: Vec<Duration> = policy.backoff(policy.attempts()).collect();
         assert_eq!(pauses.len(), 5);
         assert!(
             pauses.iter().all(|p| *p <= Duration::from_millis(1600)),

@@ -1,7 +1,9 @@
 //! One error type for every call of every service.
 
 use std::fmt;
+use std::sync::Arc;
 
+use cdp_transport::TransportError;
 use cdp_transport::path::PathError;
 use progenitor_client::Error as ApiCallError;
 use reqwest::header::HeaderMap;
@@ -69,6 +71,30 @@ pub enum Error {
         /// The status.
         status: u16,
     },
+    /// The answer was longer than the client's cap for it; reading stopped there. Not retried.
+    TooLarge {
+        /// The service called.
+        service: &'static str,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// The service answered with a redirect, which is never followed (credentials and bodies must not
+    /// go to another origin).
+    Redirect {
+        /// The service called.
+        service: &'static str,
+        /// The 3xx status.
+        status: u16,
+        /// Where it pointed: scheme, host and port only, when it said.
+        origin: Option<String>,
+    },
+    /// A generated client reported an error of its own hooks that is none of the above.
+    Custom {
+        /// The service called.
+        service: &'static str,
+        /// What it said.
+        message: String,
+    },
 }
 
 impl Error {
@@ -94,6 +120,61 @@ impl Error {
         }
     }
 
+    /// Whether the service answered 404 Not Found.
+    ///
+    /// ```
+    /// assert!(!cdp::Error::invalid_input("id", "is empty").is_not_found());
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// Whether the service answered 409 Conflict.
+    ///
+    /// ```
+    /// assert!(!cdp::Error::invalid_input("id", "is empty").is_conflict());
+    /// ```
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(409)
+    }
+
+    /// An error of the transport in `service`: a typed refusal of the transport (a redirect, a body too
+    /// large, a path segment refused, a token failure) becomes its own variant, anything else
+    /// [`Error::Transport`].
+    ///
+    /// ```
+    /// let wrapped = cdp_transport::TransportError::TooLarge { limit: 10 }.into_reqwest();
+    /// let err = cdp::Error::from_transport("ContactHub", wrapped);
+    /// assert!(matches!(err, cdp::Error::TooLarge { limit: 10, .. }));
+    /// ```
+    pub fn from_transport(service: &'static str, source: reqwest::Error) -> Self {
+        // Path segments refused by `cdp_transport::path::segment` in a generated call travel inside a
+        // transport error (progenitor's error type has no other room for them): the caller's invalid input.
+        if let Some(refused) = PathError::find_in(&source) {
+            return refused.clone().into();
+        }
+        let typed = TransportError::find(&source).and_then(|typed| match typed {
+            TransportError::TooLarge { limit } => Some(Self::TooLarge {
+                service,
+                limit: *limit,
+            }),
+            TransportError::Redirect { status, origin } => Some(Self::Redirect {
+                service,
+                status: *status,
+                origin: origin.clone(),
+            }),
+            TransportError::InvalidPathSegment { field, reason } => {
+                Some(Self::invalid_input(field.clone(), reason.clone()))
+            }
+            TransportError::Auth(e) => Some(Self::Auth {
+                service,
+                message: e.to_string(),
+            }),
+            _ => None,
+        });
+        typed.unwrap_or(Self::Transport { service, source })
+    }
+
     /// The service's error, when it answered with one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
@@ -103,7 +184,8 @@ impl Error {
     }
 
     /// Converts the error of a generated client's call whose success type is `T`; a decode error then
-    /// names the path in `T` where the answer went wrong.
+    /// names the path in `T` where the answer went wrong. Plain `?` converts too (through `From`),
+    /// without the path.
     ///
     /// ```no_run
     /// # async fn run(client: cdp::contacthub::api::Client) -> cdp::Result<()> {
@@ -114,7 +196,9 @@ impl Error {
     ///     .send()
     ///     .await
     ///     .map_err(cdp::Error::from_call::<cdp::contacthub::api::types::Customer, _>)?;
-    /// # let _ = customer; Ok(()) }
+    /// // `?` alone turns the generated client's error into a `cdp::Error`.
+    /// let page = client.list_customers().workspace_id("w").node_id("n").send().await?;
+    /// # let _ = (customer, page); Ok(()) }
     /// ```
     // With no service feature there is no error body type, and the `Api` arm cannot be reached.
     #[cfg_attr(
@@ -144,17 +228,14 @@ impl Error {
                 .map(|e| e.path().to_string())
                 .filter(|p| p != ".");
                 // progenitor does not say which answer this was; nearly always the success body (T).
-                Self::Decode(Box::new(DecodeError::new(
-                    service,
-                    None,
-                    path,
-                    e.to_string(),
-                    &bytes,
-                )))
+                let message = e.to_string();
+                Self::Decode(Box::new(
+                    DecodeError::new(service, None, path, message, &bytes).with_source(e),
+                ))
             }
             ApiCallError::CommunicationError(source)
             | ApiCallError::ResponseBodyError(source)
-            | ApiCallError::InvalidUpgrade(source) => Self::transport(service, source),
+            | ApiCallError::InvalidUpgrade(source) => Self::from_transport(service, source),
             ApiCallError::UnexpectedResponse(response) => Self::UnexpectedStatus {
                 service,
                 status: response.status().as_u16(),
@@ -163,19 +244,9 @@ impl Error {
                 field: None,
                 message,
             },
-            // The transport reports authentication failures through progenitor's `Custom`.
-            ApiCallError::Custom(message) => Self::Auth { service, message },
-        }
-    }
-}
-
-// Path segments refused by `cdp_transport::path::segment` reach `from_call` inside a transport error
-// (progenitor's error type has no other room for them): they are the caller's invalid input.
-impl Error {
-    fn transport(service: &'static str, source: reqwest::Error) -> Self {
-        match PathError::find_in(&source) {
-            Some(refused) => refused.clone().into(),
-            None => Self::Transport { service, source },
+            // The transport reports its failures typed, inside a `reqwest::Error`; a `Custom` error is
+            // someone else's and says nothing about authentication.
+            ApiCallError::Custom(message) => Self::Custom { service, message },
         }
     }
 }
@@ -226,6 +297,21 @@ impl fmt::Display for Error {
             Self::UnexpectedStatus { service, status } => {
                 write!(f, "{service} answered with the unexpected status {status}")
             }
+            Self::TooLarge { service, limit } => {
+                write!(f, "the answer of {service} is larger than {limit} bytes")
+            }
+            Self::Redirect {
+                service,
+                status,
+                origin,
+            } => {
+                write!(f, "{service} redirected ({status})")?;
+                if let Some(origin) = origin {
+                    write!(f, " to {origin}")?;
+                }
+                f.write_str("; redirects are not followed")
+            }
+            Self::Custom { service, message } => write!(f, "{service}: {message}"),
         }
     }
 }
@@ -234,6 +320,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Transport { source, .. } => Some(source),
+            Self::Api(e) => Some(e.as_ref()),
+            Self::Decode(e) => Some(e.as_ref()),
             _ => None,
         }
     }
@@ -273,6 +361,8 @@ impl ApiError {
         self.status == 429
     }
 }
+
+impl std::error::Error for ApiError {}
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -468,6 +558,8 @@ pub struct DecodeError {
     pub message: String,
     /// The body as received, cut at 4 KiB.
     pub body: String,
+    /// The decoder's own error, when there is one.
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl DecodeError {
@@ -485,7 +577,25 @@ impl DecodeError {
             path,
             message,
             body: String::from_utf8_lossy(cut).into_owned(),
+            source: None,
         }
+    }
+
+    /// Keeps the decoder's error as this error's `source()`.
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.source = Some(Arc::new(source));
+        self
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 

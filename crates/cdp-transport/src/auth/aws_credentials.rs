@@ -56,6 +56,17 @@ impl AwsCredentials {
         AwsProfileSource::from_process().credentials()
     }
 
+    /// The secret key and the session token, to be scrubbed from what servers send back.
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        let mut secrets = vec![self.secret_access_key.expose_secret().to_owned()];
+        secrets.extend(
+            self.session_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
+        );
+        secrets
+    }
+
     pub(crate) fn to_sdk(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             self.access_key_id.clone(),

@@ -123,6 +123,23 @@ impl Auth {
         Ok(())
     }
 
+    /// Whether authorizing may wait for a token endpoint: such a wait belongs inside the call's deadline.
+    pub(crate) fn fetches_tokens(&self) -> bool {
+        matches!(self, Self::OAuth2(_))
+    }
+
+    /// Every credential this authentication holds (and the OAuth2 token it got), to be scrubbed from
+    /// what a server sends back.
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        match self {
+            Self::None | Self::InvalidHeader(_) => Vec::new(),
+            Self::Bearer(token) => vec![token.expose_secret().to_owned()],
+            Self::ApiKey { key, .. } => vec![key.expose_secret().to_owned()],
+            Self::OAuth2(credentials) => credentials.secrets(),
+            Self::SigV4(signer) => signer.secrets(),
+        }
+    }
+
     /// After a 401: drops a cached token that the request used, so the next [`Auth::authorize`] fetches a
     /// new one. True when a retry with fresh credentials can help.
     pub(crate) async fn unauthorized(&self, request: &reqwest::Request) -> bool {
@@ -155,8 +172,9 @@ impl fmt::Debug for Auth {
     }
 }
 
-/// Why a request could not be authenticated. Messages never contain a secret.
-#[derive(Debug)]
+/// Why a request could not be authenticated. Messages never contain a secret. It is `Clone` so that
+/// one failed token fetch can be handed to every call that waited for it.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum AuthError {
     /// A token, key or credential that cannot be an HTTP header value (a control character in it, say).
@@ -164,7 +182,7 @@ pub enum AuthError {
     /// An API key's header name that cannot be an HTTP header name.
     InvalidHeaderName(String),
     /// The token endpoint could not be reached or its answer could not be read.
-    TokenTransport(reqwest::Error),
+    TokenTransport(Arc<reqwest::Error>),
     /// The token endpoint refused: its status and its answer (an OAuth2 error such as `invalid_client`).
     TokenRefused {
         /// HTTP status of the token endpoint's answer.
@@ -174,6 +192,20 @@ pub enum AuthError {
     },
     /// The token endpoint answered 2xx without a usable `access_token`.
     TokenMalformed(String),
+    /// The token endpoint's answer was longer than its cap (64 KiB).
+    TokenTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// The token endpoint answered with a redirect, which is not followed.
+    TokenRedirected {
+        /// The 3xx status.
+        status: u16,
+        /// Where it pointed (scheme, host and port only), when it said.
+        origin: Option<String>,
+    },
+    /// No token arrived within the call's deadline.
+    TokenTimedOut,
     /// AWS credentials could not be found or read.
     Credentials(String),
     /// The request could not be signed.
@@ -194,6 +226,20 @@ impl fmt::Display for AuthError {
             Self::TokenMalformed(why) => {
                 write!(f, "the OAuth2 token endpoint gave no usable token: {why}")
             }
+            Self::TokenTooLarge { limit } => write!(
+                f,
+                "the OAuth2 token endpoint's answer is larger than {limit} bytes"
+            ),
+            Self::TokenRedirected { status, origin } => {
+                write!(f, "the OAuth2 token endpoint redirected ({status})")?;
+                if let Some(origin) = origin {
+                    write!(f, " to {origin}")?;
+                }
+                f.write_str("; redirects are not followed")
+            }
+            Self::TokenTimedOut => {
+                f.write_str("no OAuth2 token could be had within the call's deadline")
+            }
             Self::Credentials(why) => write!(f, "AWS credentials: {why}"),
             Self::Signing(why) => write!(f, "SigV4 signing failed: {why}"),
         }
@@ -203,7 +249,7 @@ impl fmt::Display for AuthError {
 impl std::error::Error for AuthError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::TokenTransport(e) => Some(e),
+            Self::TokenTransport(e) => Some(e.as_ref()),
             _ => None,
         }
     }

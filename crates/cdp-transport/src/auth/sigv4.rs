@@ -36,6 +36,11 @@ impl SigV4 {
         }
     }
 
+    /// The credentials' secrets, to be scrubbed from what servers send back.
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        self.credentials.secrets()
+    }
+
     /// The region requests are signed for.
     pub fn region(&self) -> &str {
         &self.region

@@ -49,16 +49,14 @@ impl Node {
             .inner()
             .execute(http, request, operation)
             .await
-            .map_err(|source| Error::Transport {
-                service: SERVICE,
-                source,
-            })?;
+            .map_err(|source| Error::from_transport(SERVICE, source))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(|source| Error::Transport {
-            service: SERVICE,
-            source,
-        })?;
+        let bytes = api
+            .inner()
+            .read_body(response)
+            .await
+            .map_err(|source| Error::from_transport(SERVICE, source))?;
         if !status.is_success() {
             // The transport has made any error body a JSON object; all its members are optional.
             let body: contacthub_api::types::ApiError =
