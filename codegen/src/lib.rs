@@ -7,7 +7,8 @@
 //! 2. [`render::render`] runs progenitor (builder interface) with typify underneath, swaps every named string
 //!    enum for an open enum ([`open_enums`]), formats with prettyplease and adds the `@generated` header.
 //! 3. For a service with [`Service::fields`], [`fields`] walks those schemas into typed attribute paths,
-//!    written to `crates/<name>-api/src/generated_fields.rs`.
+//!    written to `crates/<name>-api/src/generated_fields.rs`, and [`accessors`] generates the `*_mut()`
+//!    accessors of the types they reach into `generated_accessors.rs`.
 //! 4. [`regen`] writes the generated files, or with `check` only compares.
 //!
 //! ```no_run
@@ -16,6 +17,7 @@
 //! # Ok::<(), cdp_codegen::Error>(())
 //! ```
 
+pub mod accessors;
 mod error;
 pub mod fields;
 pub mod lint;
@@ -85,6 +87,7 @@ pub fn generate_all(root: &Path, service: &Service) -> Result<Vec<(String, Strin
     if let Some(out) = service.fields_output() {
         files.push((out, render::render_fields(service, &loaded)?));
     }
+    files.extend(accessors::file(service, &loaded)?);
     Ok(files)
 }
 
