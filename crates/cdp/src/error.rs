@@ -61,6 +61,15 @@ pub enum Error {
         /// What happened.
         message: String,
     },
+    /// A read-then-write change (a tag added or removed) kept being overwritten by other writers: it was
+    /// tried a bounded number of times, and the service does not hold it now. Nothing says it is lost for
+    /// good; reading the data again tells.
+    Conflict {
+        /// The service called.
+        service: &'static str,
+        /// What could not be kept.
+        message: String,
+    },
     /// The service answered with a status the spec does not give this operation.
     UnexpectedStatus {
         /// The service called.
@@ -194,6 +203,9 @@ impl fmt::Display for Error {
             }
             Self::Pagination { service, message } => {
                 write!(f, "{service} paging went wrong: {message}")
+            }
+            Self::Conflict { service, message } => {
+                write!(f, "conflict with another {service} writer: {message}")
             }
             Self::UnexpectedStatus { service, status } => {
                 write!(f, "{service} answered with the unexpected status {status}")
