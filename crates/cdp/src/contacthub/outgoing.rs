@@ -81,7 +81,10 @@ mod tests {
     fn a_property_is_json_or_refused() {
         assert_eq!(property("n", &1.5), Ok(json!(1.5)));
         assert_eq!(property("l", &vec!["a"]), Ok(json!(["a"])));
-        assert_eq!(property("geo", &json!({"a": 1})).ok(), Some(json!({"a": 1})));
+        assert_eq!(
+            property("geo", &json!({"a": 1})).ok(),
+            Some(json!({"a": 1}))
+        );
         let (field, why) = property("price", &vec![1.0, f64::INFINITY]).unwrap_err();
         assert_eq!(field, "properties.price[1]");
         assert!(why.contains("null"), "{why}");

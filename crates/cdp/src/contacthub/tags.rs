@@ -210,7 +210,10 @@ mod tests {
 
     #[test]
     fn manual_tags_of_any_document() {
-        assert_eq!(manual_tags(&json!({"tags": {"manual": ["a", 1, "b"]}})), tags(&["a", "b"]));
+        assert_eq!(
+            manual_tags(&json!({"tags": {"manual": ["a", 1, "b"]}})),
+            tags(&["a", "b"])
+        );
         assert!(manual_tags(&json!({"tags": null})).is_empty());
         assert!(manual_tags(&json!({})).is_empty());
     }

@@ -146,7 +146,10 @@ impl<T: Document> Tracked<T> {
     /// ```
     pub fn changes(&self) -> Result<Option<MergePatch>> {
         let now = encode(&self.value)?;
-        Ok(merge_patch::diff_members_with_lists(&self.baseline, &now, T::LISTS).map(MergePatch::from))
+        Ok(
+            merge_patch::diff_members_with_lists(&self.baseline, &now, T::LISTS)
+                .map(MergePatch::from),
+        )
     }
 
     /// Whether anything changed since the value was fetched (or last saved). A value that cannot be
@@ -515,7 +518,10 @@ mod tests {
         stored["tags"]["manual"] = json!(["vip", "gotham", "new"]);
         stored["base"]["lastName"] = json!("Wayne II");
         tracked.rebase(stored.clone()).unwrap();
-        assert_eq!(tracked.base.as_ref().unwrap().last_name.as_deref(), Some("Wayne II"));
+        assert_eq!(
+            tracked.base.as_ref().unwrap().last_name.as_deref(),
+            Some("Wayne II")
+        );
         assert_eq!(tracked.tags.as_ref().unwrap().manual.len(), 3);
         assert_eq!(patch(&tracked), Some(json!({"base": {"firstName": "B."}})));
         assert_eq!(tracked.raw(), stored.as_object().unwrap());
@@ -680,7 +686,10 @@ mod tests {
         for path in <Customer as Document>::LISTS {
             let at = pointer(&path.replace("subscriptions.", "subscriptions.0."));
             assert!(
-                fixture.pointer(&at).and_then(Value::as_array).is_some_and(|l| !l.is_empty()),
+                fixture
+                    .pointer(&at)
+                    .and_then(Value::as_array)
+                    .is_some_and(|l| !l.is_empty()),
                 "the fixture has no items at {path}"
             );
         }
