@@ -26,13 +26,11 @@ use crate::{Error, Result};
 /// assert_eq!(field.as_deref(), Some("geo.lat"));
 /// ```
 pub fn check<T: Serialize + ?Sized>(value: &T, what: &str) -> Result<()> {
-    let mut probe = Probe {
-        path: vec![what.to_owned()],
-    };
+    let mut probe = Probe { path: Vec::new() };
     match value.serialize(&mut probe) {
         Ok(()) => Ok(()),
         Err(Found::NonFinite(number)) => Err(Error::InvalidInput {
-            field: Some(probe.path.join(".")),
+            field: Some(probe.field(what)),
             message: format!(
                 "{number} has no JSON form; it would be sent as null, which removes a stored value"
             ),
@@ -69,10 +67,36 @@ impl ser::Error for Found {
 /// A serialiser that writes nothing and keeps the path to where it is; on a non-finite number the
 /// path is left pointing at it.
 struct Probe {
-    path: Vec<String>,
+    path: Vec<Segment>,
+}
+
+/// One step of a path; text is made only for an error, and for map keys.
+enum Segment {
+    Name(&'static str),
+    Key(String),
+    Index(usize),
 }
 
 impl Probe {
+    /// The path as a field name under `what`: `what.a.b[2].c`.
+    fn field(&self, what: &str) -> String {
+        let mut field = what.to_owned();
+        for segment in &self.path {
+            match segment {
+                Segment::Name(name) => {
+                    field.push('.');
+                    field.push_str(name);
+                }
+                Segment::Key(key) => {
+                    field.push('.');
+                    field.push_str(key);
+                }
+                Segment::Index(i) => field.push_str(&format!("[{i}]")),
+            }
+        }
+        field
+    }
+
     fn number(&self, n: f64) -> Result<(), Found> {
         if n.is_finite() {
             Ok(())
@@ -81,8 +105,8 @@ impl Probe {
         }
     }
 
-    fn at<T: Serialize + ?Sized>(&mut self, name: String, value: &T) -> Result<(), Found> {
-        self.path.push(name);
+    fn at<T: Serialize + ?Sized>(&mut self, segment: Segment, value: &T) -> Result<(), Found> {
+        self.path.push(segment);
         value.serialize(&mut *self)?;
         self.path.pop();
         Ok(())
@@ -186,7 +210,7 @@ impl<'a> ser::Serializer for &'a mut Probe {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Found> {
-        self.at(variant.to_owned(), value)
+        self.at(Segment::Name(variant), value)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Items<'a>, Found> {
         Ok(Items {
@@ -207,7 +231,7 @@ impl<'a> ser::Serializer for &'a mut Probe {
         variant: &'static str,
         _: usize,
     ) -> Result<Items<'a>, Found> {
-        self.path.push(variant.to_owned());
+        self.path.push(Segment::Name(variant));
         Ok(Items {
             probe: self,
             index: 0,
@@ -230,7 +254,7 @@ impl<'a> ser::Serializer for &'a mut Probe {
         variant: &'static str,
         _: usize,
     ) -> Result<Members<'a>, Found> {
-        self.path.push(variant.to_owned());
+        self.path.push(Segment::Name(variant));
         Ok(Members {
             probe: self,
             key: None,
@@ -247,17 +271,9 @@ struct Items<'a> {
 
 impl Items<'_> {
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Found> {
-        let name = format!("[{}]", self.index);
+        let index = self.index;
         self.index += 1;
-        // `a.b[0]`, not `a.b.[0]`: the index joins the name before it.
-        let last = self.probe.path.pop().unwrap_or_default();
-        self.probe.path.push(format!("{last}{name}"));
-        value.serialize(&mut *self.probe)?;
-        if let Some(indexed) = self.probe.path.pop() {
-            let base = indexed.strip_suffix(&name).unwrap_or(&indexed).to_owned();
-            self.probe.path.push(base);
-        }
-        Ok(())
+        self.probe.at(Segment::Index(index), value)
     }
 }
 
@@ -322,7 +338,7 @@ impl ser::SerializeMap for Members<'_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Found> {
         let key = self.key.take().unwrap_or_default();
-        self.probe.at(key, value)
+        self.probe.at(Segment::Key(key), value)
     }
     fn end(self) -> Result<(), Found> {
         Ok(())
@@ -337,7 +353,7 @@ impl ser::SerializeStruct for Members<'_> {
         name: &'static str,
         value: &T,
     ) -> Result<(), Found> {
-        self.probe.at(name.to_owned(), value)
+        self.probe.at(Segment::Name(name), value)
     }
     fn end(self) -> Result<(), Found> {
         Ok(())
@@ -352,7 +368,7 @@ impl ser::SerializeStructVariant for Members<'_> {
         name: &'static str,
         value: &T,
     ) -> Result<(), Found> {
-        self.probe.at(name.to_owned(), value)
+        self.probe.at(Segment::Name(name), value)
     }
     fn end(self) -> Result<(), Found> {
         if self.variant {
