@@ -629,9 +629,10 @@ mod tests {
         })
     }
 
-    /// The lists a merge patch can reach: those not inside another list.
+    /// The lists a merge patch can reach: those not inside another list. They come from the schema
+    /// (the generated paths), not from what `Tracked` is told, so a list it missed shows here.
     fn top_lists() -> Vec<&'static str> {
-        let all = <Customer as Document>::LISTS;
+        let all = contacthub_api::fields::customer::LISTS;
         all.iter()
             .copied()
             .filter(|path| {
@@ -683,7 +684,7 @@ mod tests {
             ]
         );
         let fixture = customer_with_every_list();
-        for path in <Customer as Document>::LISTS {
+        for path in contacthub_api::fields::customer::LISTS {
             let at = pointer(&path.replace("subscriptions.", "subscriptions.0."));
             assert!(
                 fixture
