@@ -14,6 +14,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The client sends what it is given, unchecked: serde_json writes a NaN or an infinite number as `null`,
+//! which in a merge patch removes the stored value. The `cdp` crate's ergonomic calls refuse such numbers
+//! before sending (`cdp::finite::check` does the same for a value of your own).
+//!
 //! Every optional object or list member of a customer has an accessor, generated from the schema, that
 //! creates it when it is missing, so a nested field is set in one line:
 //!
