@@ -64,6 +64,8 @@ pub enum Node {
     Object {
         /// Property name on the wire.
         name: String,
+        /// Whether it is a list of such objects.
+        list: bool,
         /// The schema's description.
         description: Option<String>,
         /// Its members.
@@ -73,6 +75,8 @@ pub enum Node {
     Free {
         /// Property name on the wire.
         name: String,
+        /// Whether it is a list of such objects.
+        list: bool,
         /// The schema's description.
         description: Option<String>,
     },
@@ -104,6 +108,47 @@ pub fn walk(spec: &Value, root: &Root, file: &str) -> Result<Vec<Node>, Error> {
     let walker = Walker { schemas, file };
     let schema = walker.resolve(schema, &place, 0)?;
     walker.members(schema, &place, 0)
+}
+
+/// Every path of a tree that holds a list (of values or of objects), in order: what a merge patch clears
+/// with `[]` rather than removes with `null`.
+///
+/// ```
+/// let spec = serde_json::json!({"components": {"schemas": {"Customer": {"type": "object", "properties": {
+///     "tags": {"type": "object", "properties": {"manual": {"type": "array", "items": {"type": "string"}}}},
+///     "jobs": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}}});
+/// let root = cdp_codegen::fields::Root { schema: "Customer", module: "customer" };
+/// let tree = cdp_codegen::fields::walk(&spec, &root, "t.yaml")?;
+/// assert_eq!(cdp_codegen::fields::lists(&tree), ["jobs", "tags.manual"]);
+/// # Ok::<(), cdp_codegen::Error>(())
+/// ```
+pub fn lists(tree: &[Node]) -> Vec<String> {
+    fn collect(nodes: &[Node], prefix: &str, out: &mut Vec<String>) {
+        for node in nodes {
+            match node {
+                Node::Leaf { name, list, .. } | Node::Free { name, list, .. } => {
+                    if *list {
+                        out.push(format!("{prefix}{name}"));
+                    }
+                }
+                Node::Object {
+                    name,
+                    list,
+                    members,
+                    ..
+                } => {
+                    if *list {
+                        out.push(format!("{prefix}{name}"));
+                    }
+                    collect(members, &format!("{prefix}{name}."), out)
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    collect(tree, "", &mut out);
+    out.sort();
+    out
 }
 
 /// Every path with a value in a tree, in order (free-form objects end in `.*`).
@@ -220,11 +265,13 @@ impl<'a> Walker<'a> {
                     }),
                     Node::Object { members, .. } => Ok(Node::Object {
                         name: name.to_owned(),
+                        list: true,
                         description,
                         members,
                     }),
                     Node::Free { .. } => Ok(Node::Free {
                         name: name.to_owned(),
+                        list: true,
                         description,
                     }),
                 };
@@ -232,6 +279,7 @@ impl<'a> Walker<'a> {
             Some("object") | None if schema.get("properties").is_some() => {
                 return Ok(Node::Object {
                     name: name.to_owned(),
+                    list: false,
                     description,
                     members: self.members(schema, place, depth)?,
                 });
@@ -239,6 +287,7 @@ impl<'a> Walker<'a> {
             Some("object") => {
                 return Ok(Node::Free {
                     name: name.to_owned(),
+                    list: false,
                     description,
                 });
             }
@@ -303,6 +352,7 @@ pub fn render(roots: &[(&Root, Vec<Node>)]) -> TokenStream {
         .map(|(root, tree)| {
             let module = format_ident!("{}", root.module);
             let all = paths(tree);
+            let lists = lists(tree);
             let doc = format!(
                 "The attributes of a `{}` that a query can name, one function per path, typed by the \
                  value the path holds.",
@@ -314,6 +364,9 @@ pub fn render(roots: &[(&Root, Vec<Node>)]) -> TokenStream {
                 pub mod #module {
                     /// Every path below, sorted; a free-form object ends in `.*`.
                     pub const PATHS: &[&str] = &[ #( #all ),* ];
+
+                    /// Every path below that holds a list, sorted: a merge patch clears one with `[]`.
+                    pub const LISTS: &[&str] = &[ #( #lists ),* ];
 
                     #body
                 }
@@ -402,7 +455,9 @@ fn render_members(nodes: &[Node], prefix: &str, enums: &mut BTreeSet<String>) ->
                 }
             }
         }
-        Node::Free { name, description } => {
+        Node::Free {
+            name, description, ..
+        } => {
             let path = format!("{prefix}{name}");
             let function = format_ident!("{}", ident(name));
             let mut doc = format!(
@@ -423,6 +478,7 @@ fn render_members(nodes: &[Node], prefix: &str, enums: &mut BTreeSet<String>) ->
             name,
             description,
             members,
+            ..
         } => {
             let path = format!("{prefix}{name}");
             let module = format_ident!("{}", ident(name));

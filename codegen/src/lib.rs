@@ -10,7 +10,8 @@
 //!    redirect is followed ([`client_builder`]), adds one constant per operation ([`operations`]), formats with prettyplease and
 //!    adds the `@generated` header.
 //! 3. For a service with [`Service::fields`], [`fields`] walks those schemas into typed attribute paths,
-//!    written to `crates/<name>-api/src/generated_fields.rs`.
+//!    written to `crates/<name>-api/src/generated_fields.rs`, and [`accessors`] generates the `*_mut()`
+//!    accessors of the types they reach into `generated_accessors.rs`.
 //! 4. [`regen`] writes the generated files, or with `check` only compares.
 //!
 //! ```no_run
@@ -19,6 +20,7 @@
 //! # Ok::<(), cdp_codegen::Error>(())
 //! ```
 
+pub mod accessors;
 pub mod client_builder;
 mod error;
 pub mod fields;
@@ -91,6 +93,7 @@ pub fn generate_all(root: &Path, service: &Service) -> Result<Vec<(String, Strin
     if let Some(out) = service.fields_output() {
         files.push((out, render::render_fields(service, &loaded)?));
     }
+    files.extend(accessors::file(service, &loaded)?);
     Ok(files)
 }
 

@@ -352,12 +352,14 @@ async fn item_tag_session_and_lookup_shapes() {
         .await
         .unwrap();
     node.remove_subscription("c1", "s-1").await.unwrap();
-    // Tags: read, then PATCH the manual list whole.
+    // Tags: read, PATCH the manual list whole, read again to see that no other writer overwrote it.
     let tagged = r#"{"id":"c1","tags":{"manual":["old","vip"]}}"#;
     recorder
         .reply(200, customer)
         .reply(200, tagged)
         .reply(200, tagged)
+        .reply(200, tagged)
+        .reply(200, customer)
         .reply(200, customer);
     node.add_tag("c1", "vip").await.unwrap();
     node.remove_tag("c1", "vip").await.unwrap();

@@ -9,7 +9,7 @@
 
 use cdp::contacthub::api::types::Customer;
 use cdp::contacthub::api::{Client, MergePatch};
-use cdp::contacthub::tracked::Tracked;
+use cdp::contacthub::tracked::{Document, Tracked};
 use cdp::merge_patch;
 use cdp_sandbox::{Config, Sandbox, Service};
 use serde::{Deserialize, Serialize};
@@ -95,11 +95,7 @@ impl Hub {
     }
 
     /// Sends what changed, and only when something did: the way a save uses `Tracked`.
-    async fn save<T: Serialize + serde::de::DeserializeOwned>(
-        &self,
-        id: &str,
-        tracked: &mut Tracked<T>,
-    ) {
+    async fn save<T: Document>(&self, id: &str, tracked: &mut Tracked<T>) {
         if let Some(patch) = tracked.changes().unwrap() {
             self.patch(id, patch).await;
             tracked.mark_saved(self.fetch(id).await).unwrap();
@@ -149,10 +145,9 @@ async fn a_tracked_customer_patches_exactly_its_edits() {
     let before = hub.fetch(&id).await;
 
     let mut bruce = Tracked::<Customer>::from_json(before.clone()).unwrap();
-    let base = bruce.base.as_mut().unwrap();
-    base.contacts.get_or_insert_default().email = Some("bruce@example.com".into());
-    base.last_name = None;
-    bruce.tags.get_or_insert_default().manual = vec!["vip".into(), "batman".into()];
+    bruce.base_mut().contacts_mut().email = Some("bruce@example.com".into());
+    bruce.base_mut().last_name = None;
+    bruce.tags_mut().manual = vec!["vip".into(), "batman".into()];
 
     let patch = bruce.changes().unwrap().unwrap();
     assert_eq!(
@@ -199,11 +194,7 @@ async fn nothing_is_sent_when_nothing_changed() {
         let base = customer.base.take();
         customer.base = base;
         let tags = customer.tags.clone();
-        customer
-            .tags
-            .get_or_insert_default()
-            .manual
-            .push("tmp".into());
+        customer.tags_mut().manual.push("tmp".into());
         assert!(customer.is_changed());
         customer.tags = tags;
         assert!(!customer.is_changed(), "{:?}", customer.changes());
@@ -220,6 +211,10 @@ struct Slim {
     id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     base: Option<SlimBase>,
+}
+
+impl Document for Slim {
+    const NAME: &'static str = "customer";
 }
 
 #[derive(Debug, Deserialize, Serialize)]

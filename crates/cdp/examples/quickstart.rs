@@ -69,12 +69,7 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
     }
 
     let mut tracked = node.customer(&bruce.id).await?;
-    let contacts = tracked
-        .base
-        .get_or_insert_default()
-        .contacts
-        .get_or_insert_default();
-    contacts.email = Some("bruce@wayne.example".into());
+    tracked.base_mut().contacts_mut().email = Some("bruce@wayne.example".into());
     let changes = tracked
         .tracked()
         .changes()?

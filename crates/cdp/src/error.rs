@@ -64,6 +64,15 @@ pub enum Error {
         /// What happened.
         message: String,
     },
+    /// A read-then-write change (a tag added or removed) kept being overwritten by other writers: it was
+    /// tried a bounded number of times, and the service does not hold it now. Nothing says it is lost for
+    /// good; reading the data again tells.
+    Conflict {
+        /// The service called.
+        service: &'static str,
+        /// What could not be kept.
+        message: String,
+    },
     /// The service answered with a status the spec does not give this operation.
     UnexpectedStatus {
         /// The service called.
@@ -129,13 +138,15 @@ impl Error {
         self.status() == Some(404)
     }
 
-    /// Whether the service answered 409 Conflict.
+    /// Whether the service answered 409 Conflict, or a change kept meeting another writer's
+    /// ([`Error::Conflict`]).
     ///
     /// ```
     /// assert!(!cdp::Error::invalid_input("id", "is empty").is_conflict());
     /// ```
     pub fn is_conflict(&self) -> bool {
-        self.status() == Some(409)
+        // A write that kept meeting another writer's change is a conflict too, though no 409 said so.
+        matches!(self, Self::Conflict { .. }) || self.status() == Some(409)
     }
 
     /// An error of the transport in `service`: a typed refusal of the transport (a redirect, a body too
@@ -293,6 +304,9 @@ impl fmt::Display for Error {
             }
             Self::Pagination { service, message } => {
                 write!(f, "{service} paging went wrong: {message}")
+            }
+            Self::Conflict { service, message } => {
+                write!(f, "conflict with another {service} writer: {message}")
             }
             Self::UnexpectedStatus { service, status } => {
                 write!(f, "{service} answered with the unexpected status {status}")

@@ -28,6 +28,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod error;
+pub mod finite;
 pub mod merge_patch;
 pub mod pagination;
 

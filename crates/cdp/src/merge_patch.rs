@@ -33,6 +33,14 @@
 //! ```
 //!
 //! Nulls inside arrays are data, not removals: an array is compared and sent as it is.
+//!
+//! # Lists
+//!
+//! A `null` is right for removing a scalar or an object, but a service whose type of a list has no
+//! `null` refuses one (ContactHub's `tags.manual`, `base.contacts.mobileDevices`, …): a cleared list is
+//! sent as `[]`. [`diff_members_with_lists`] takes the paths of those lists from the schema; a free-form
+//! part of a document (no schema) keeps the plain rule, under which a list set to `[]` is sent as `[]`
+//! and a member removed is `null`.
 
 use serde_json::{Map, Value};
 
@@ -56,11 +64,7 @@ use serde_json::{Map, Value};
 /// assert_eq!(cdp::merge_patch::diff(&old, &old), None);
 /// ```
 pub fn diff(old: &Value, new: &Value) -> Option<Value> {
-    match (old, new) {
-        (Value::Object(old), Value::Object(new)) => diff_members(old, new).map(Value::Object),
-        _ if old == new => None,
-        _ => Some(normalized(new)),
-    }
+    diff_at(old, new, &mut String::new(), &[])
 }
 
 /// The merge patch that turns the object `old` into the object `new`, as its members, or `None` when
@@ -80,28 +84,98 @@ pub fn diff_members(
     old: &Map<String, Value>,
     new: &Map<String, Value>,
 ) -> Option<Map<String, Value>> {
+    diff_members_with_lists(old, new, &[])
+}
+
+/// [`diff_members`] for documents whose schema says which members hold lists, given as dotted paths
+/// (`base.contacts.mobileDevices`, `tags.manual`): a list that is gone is cleared with `[]`, never
+/// removed with `null` (the service's type of a list has no `null`), and a missing list counts as an
+/// empty one. Every other member follows [the null rule](self#the-null-rule).
+///
+/// ```
+/// use serde_json::{Map, Value, json};
+///
+/// let members = |value: Value| match value {
+///     Value::Object(members) => members,
+///     _ => Map::new(),
+/// };
+/// let old = members(json!({"tags": {"manual": ["vip"], "auto": ["a"]}, "extra": "x"}));
+/// let new = members(json!({"tags": {"auto": ["a"]}}));
+/// let patch = cdp::merge_patch::diff_members_with_lists(&old, &new, &["tags.manual", "tags.auto"]);
+/// assert_eq!(patch.map(Value::Object), Some(json!({"tags": {"manual": []}, "extra": null})));
+/// ```
+pub fn diff_members_with_lists(
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    lists: &[&str],
+) -> Option<Map<String, Value>> {
+    members_at(old, new, &mut String::new(), lists)
+}
+
+/// The diff of two values found at the dotted path `at`.
+fn diff_at(old: &Value, new: &Value, at: &mut String, lists: &[&str]) -> Option<Value> {
+    match (old, new) {
+        (Value::Object(old), Value::Object(new)) => {
+            members_at(old, new, at, lists).map(Value::Object)
+        }
+        _ if old == new => None,
+        _ => Some(normalized(new)),
+    }
+}
+
+/// The diff of two objects found at the dotted path `at`, as members.
+fn members_at(
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    at: &mut String,
+    lists: &[&str],
+) -> Option<Map<String, Value>> {
     let mut patch = Map::new();
     for (name, was) in old {
-        if was.is_null() {
+        let now = new.get(name).filter(|v| !v.is_null());
+        if was.is_null() && now.is_none() {
             continue;
         }
-        match new.get(name) {
-            None | Some(Value::Null) => {
-                patch.insert(name.clone(), Value::Null);
-            }
-            Some(now) => {
-                if let Some(change) = diff(was, now) {
-                    patch.insert(name.clone(), change);
-                }
-            }
+        let depth = at.len();
+        if !at.is_empty() {
+            at.push('.');
+        }
+        at.push_str(name);
+        let list = !lists.is_empty() && lists.contains(&at.as_str());
+        let change = match now {
+            // A list is never removed: it is cleared, and one that was empty already stays as it is.
+            None if list => (!is_empty_list(was)).then(|| Value::Array(Vec::new())),
+            None => Some(Value::Null),
+            Some(now) if list && was.is_null() => (!is_empty_list(now)).then(|| normalized(now)),
+            Some(now) => diff_at(was, now, at, lists),
+        };
+        at.truncate(depth);
+        if let Some(change) = change {
+            patch.insert(name.clone(), change);
         }
     }
     for (name, now) in new {
-        if !now.is_null() && old.get(name).is_none_or(Value::is_null) {
-            patch.insert(name.clone(), normalized(now));
+        if now.is_null() || old.contains_key(name) {
+            continue;
         }
+        // A list that appears empty where there was none is no change either.
+        if is_empty_list(now) && !lists.is_empty() {
+            let path = if at.is_empty() {
+                name.clone()
+            } else {
+                format!("{at}.{name}")
+            };
+            if lists.contains(&path.as_str()) {
+                continue;
+            }
+        }
+        patch.insert(name.clone(), normalized(now));
     }
     (!patch.is_empty()).then_some(patch)
+}
+
+fn is_empty_list(value: &Value) -> bool {
+    value.as_array().is_some_and(Vec::is_empty)
 }
 
 /// Applies the merge patch `patch` to `target`, as RFC 7396 says: an object patch merges member by
@@ -345,6 +419,73 @@ mod tests {
         assert_eq!(patched(&json!({}), &json!({"o": {}})), json!({"o": {}}));
     }
 
+    fn members(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(members) => members,
+            _ => Map::new(),
+        }
+    }
+
+    const LISTS: &[&str] = &["l", "o.l", "o.p.l"];
+
+    fn list_diff(old: Value, new: Value) -> Option<Value> {
+        diff_members_with_lists(&members(old), &members(new), LISTS).map(Value::Object)
+    }
+
+    #[test]
+    fn a_list_that_is_gone_is_cleared_not_removed() {
+        assert_eq!(
+            list_diff(
+                json!({"l": [1], "o": {"l": ["a"], "x": 1}}),
+                json!({"o": {}})
+            ),
+            Some(json!({"l": [], "o": {"l": [], "x": null}}))
+        );
+        assert_eq!(
+            list_diff(
+                json!({"o": {"p": {"l": [1]}}}),
+                json!({"o": {"p": {"l": null}}})
+            ),
+            Some(json!({"o": {"p": {"l": []}}}))
+        );
+        // A list emptied in place is `[]` with or without the schema.
+        assert_eq!(
+            list_diff(json!({"l": [1]}), json!({"l": []})),
+            Some(json!({"l": []}))
+        );
+        // A member of the same name that is not a list path keeps the null rule.
+        assert_eq!(
+            list_diff(json!({"p": {"l": [1]}}), json!({"p": {}})),
+            Some(json!({"p": {"l": null}}))
+        );
+        // Removing the object that holds a list removes the object.
+        assert_eq!(
+            list_diff(json!({"o": {"l": [1]}}), json!({})),
+            Some(json!({"o": null}))
+        );
+    }
+
+    #[test]
+    fn a_missing_list_is_an_empty_one() {
+        assert_eq!(list_diff(json!({"l": []}), json!({})), None);
+        assert_eq!(list_diff(json!({"l": []}), json!({"l": null})), None);
+        assert_eq!(list_diff(json!({}), json!({"l": []})), None);
+        assert_eq!(list_diff(json!({"l": null}), json!({"l": []})), None);
+        assert_eq!(
+            list_diff(json!({"o": {"x": 1}}), json!({"o": {"x": 1, "l": []}})),
+            None
+        );
+        assert_eq!(
+            list_diff(json!({"l": null}), json!({"l": [2]})),
+            Some(json!({"l": [2]}))
+        );
+        // Where there was no object, a new one is sent as it is, empty lists included.
+        assert_eq!(
+            list_diff(json!({}), json!({"o": {"l": []}})),
+            Some(json!({"o": {"l": []}}))
+        );
+    }
+
     #[test]
     fn apply_replaces_a_non_object_target() {
         let mut target = json!("text");
@@ -398,6 +539,24 @@ mod tests {
         })
     }
 
+    /// `doc` with the lists at `lists` that are missing or empty removed, so that both compare equal.
+    fn lists_as_empty(mut doc: Value, lists: &[&str]) -> Value {
+        for path in lists {
+            let (parent, name) = match path.rsplit_once('.') {
+                Some((parent, name)) => (format!("/{}", parent.replace('.', "/")), name),
+                None => (String::new(), *path),
+            };
+            if let Some(Value::Object(members)) = doc.pointer_mut(&parent)
+                && members
+                    .get(name)
+                    .is_some_and(|v| v.as_array().is_some_and(Vec::is_empty))
+            {
+                members.remove(name);
+            }
+        }
+        doc
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2048))]
 
@@ -430,6 +589,26 @@ mod tests {
                     }
                 }
             }
+        }
+
+        /// With list paths, the round trip holds where a missing list and an empty one are the same, and
+        /// the patch never says `null` at a list path.
+        #[test]
+        fn a_list_diff_round_trips_and_never_nulls_a_list((old, new) in related_objects()) {
+            let lists = ["a", "b.a", "b.b", "c.c.a"];
+            let (Value::Object(o), Value::Object(n)) = (&old, &new) else {
+                return Ok(());
+            };
+            let mut target = old.clone();
+            if let Some(patch) = diff_members_with_lists(o, n, &lists) {
+                let patch = Value::Object(patch);
+                for path in lists {
+                    let pointer = format!("/{}", path.replace('.', "/"));
+                    prop_assert!(!patch.pointer(&pointer).is_some_and(Value::is_null), "{} in {}", path, patch);
+                }
+                apply(&mut target, &patch);
+            }
+            prop_assert_eq!(lists_as_empty(normal(target), &lists), lists_as_empty(normal(new), &lists));
         }
 
         /// No change, no patch.

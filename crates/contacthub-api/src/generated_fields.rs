@@ -125,6 +125,18 @@ pub mod customer {
         "tags.manual",
         "updatedAt",
     ];
+    /// Every path below that holds a list, sorted: a merge patch clears one with `[]`.
+    pub const LISTS: &[&str] = &[
+        "base.contacts.mobileDevices",
+        "base.contacts.otherContacts",
+        "base.educations",
+        "base.jobs",
+        "base.likes",
+        "base.subscriptions",
+        "base.subscriptions.preferences",
+        "tags.auto",
+        "tags.manual",
+    ];
     ///`base.*`: The standard part of a ContactHub customer: identity, contacts, address and the lists of educations, likes, jobs and subscriptions.
     pub mod base {
         ///`base.address.*`: A postal address with an optional geographic position.

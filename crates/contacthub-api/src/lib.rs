@@ -19,6 +19,32 @@
 //! println!("{} customers", page.page.total_elements);
 //! # Ok(()) }
 //! ```
+//!
+//! The client sends what it is given, unchecked: serde_json writes a NaN or an infinite number as `null`,
+//! which in a merge patch removes the stored value. The `cdp` crate's ergonomic calls refuse such numbers
+//! before sending (`cdp::finite::check` does the same for a value of your own).
+//!
+//! Every optional object or list member of a customer has an accessor, generated from the schema, that
+//! creates it when it is missing, so a nested field is set in one line:
+//!
+//! ```
+//! use contacthub_api::types::Customer;
+//!
+//! let mut customer: Customer = serde_json::from_value(serde_json::json!({"id": "c1"})).unwrap();
+//! customer.base_mut().contacts_mut().email = Some("bruce@example.com".into());
+//! customer.base_mut().address_mut().geo_mut().lat = Some(40.7);
+//! customer.tags_mut().manual.push("vip".into());
+//! customer.extended_mut().insert("loyalty".into(), serde_json::json!({"level": "gold"}));
+//! assert_eq!(
+//!     serde_json::to_value(&customer).unwrap(),
+//!     serde_json::json!({
+//!         "id": "c1",
+//!         "base": {"contacts": {"email": "bruce@example.com"}, "address": {"geo": {"lat": 40.7}}},
+//!         "tags": {"manual": ["vip"]},
+//!         "extended": {"loyalty": {"level": "gold"}}
+//!     })
+//! );
+//! ```
 
 mod field;
 mod patch;
@@ -32,6 +58,11 @@ mod generated;
 #[rustfmt::skip]
 #[allow(unreachable_pub, clippy::all)]
 mod generated_fields;
+
+// Accessors that create missing parts (`base_mut()`), generated from the same schemas.
+#[rustfmt::skip]
+#[allow(clippy::all)]
+mod generated_accessors;
 
 // `crate::types::*` paths inside the generated code (open enums, replacements) resolve through this.
 pub use field::{Field, Kind, Ordered, kind};

@@ -301,6 +301,7 @@ impl AddCustomer {
     }
 
     async fn send(self) -> Result<Customer> {
+        super::outgoing::customer(&self.customer)?;
         let node = &self.node;
         let body = NewCustomer {
             node_id: node.id().to_owned(),

@@ -125,6 +125,8 @@ pub struct Event {
     context_info: Option<Map<String, Value>>,
     tracking: Option<Map<String, Value>>,
     date: Option<DateTime<Utc>>,
+    /// A property that cannot be sent as given (a NaN, say): `(field, why)`, reported by `add_event`.
+    refused: Option<(String, String)>,
 }
 
 impl Event {
@@ -138,6 +140,7 @@ impl Event {
             context_info: None,
             tracking: None,
             date: None,
+            refused: None,
         }
     }
 
@@ -161,6 +164,7 @@ impl Event {
 
     /// An event whose type comes from its typed properties.
     pub fn typed<P: TypedProperties>(context: EventContext, properties: &P) -> Result<Self> {
+        crate::finite::check(properties, "properties")?;
         let properties = match serde_json::to_value(properties) {
             Ok(Value::Object(members)) => members,
             Ok(_) => return Err(Error::invalid_input("properties", "must be a JSON object")),
@@ -169,9 +173,14 @@ impl Event {
         Ok(Self::new(P::EVENT_TYPE, context).properties(properties))
     }
 
-    /// Sets one property (its shape depends on the event type).
-    pub fn property(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.properties.insert(name.into(), value.into());
+    /// Sets one property (its shape depends on the event type) to any serialisable value. A value JSON
+    /// cannot hold (a NaN or an infinite number) makes [`Node::add_event`] refuse the event.
+    pub fn property(mut self, name: impl Into<String>, value: impl serde::Serialize) -> Self {
+        let name = name.into();
+        match super::outgoing::property(&name, &value) {
+            Ok(value) => drop(self.properties.insert(name, value)),
+            Err(refused) => drop(self.refused.get_or_insert(refused)),
+        }
         self
     }
 
@@ -200,6 +209,9 @@ impl Event {
     }
 
     fn into_body(self, node_id: &str) -> Result<NewEvent> {
+        if let Some((field, why)) = self.refused {
+            return Err(Error::invalid_input(field, why));
+        }
         let bring_back = |kind: BringBackType, value: String| BringBackProperties {
             type_: kind,
             value,

@@ -4,16 +4,18 @@ use contacthub_api::types::{Education, Job, Like, Subscription};
 
 use super::node::check_id;
 use super::{Node, TrackedCustomer};
-use crate::{Error, Result};
+use crate::{Error, Result, finite};
 
 /// The node methods of one kind of item: add, get, update, remove.
 macro_rules! items {
     ($item:ident, $noun:literal, $add:ident, $get:ident, $update:ident, $remove:ident,
-     $create_op:ident, $get_op:ident, $update_op:ident, $delete_op:ident, $id_setter:ident) => {
+     $create_op:ident, $get_op:ident, $update_op:ident, $delete_op:ident, $id_setter:ident,
+     $list:ident, $pointer:literal) => {
         impl Node {
             #[doc = concat!("Adds ", $noun, " to a customer, with the id the item carries.")]
             pub async fn $add(&self, customer_id: &str, item: $item) -> Result<$item> {
                 check_id("customer_id", customer_id)?;
+                finite::check(&item, stringify!($list))?;
                 self.api()?
                     .$create_op()
                     .workspace_id(self.workspace().id())
@@ -45,6 +47,7 @@ macro_rules! items {
                 let id = item.id.clone();
                 check_id("customer_id", customer_id)?;
                 check_id("id", &id)?;
+                finite::check(&item, stringify!($list))?;
                 self.api()?
                     .$update_op()
                     .workspace_id(self.workspace().id())
@@ -74,10 +77,19 @@ macro_rules! items {
         }
 
         impl TrackedCustomer {
-            #[doc = concat!("Adds ", $noun, " to this customer, then reads the customer as stored.")]
+            #[doc = concat!("Adds ", $noun, " to this customer, then takes the customer as stored; changes not ")]
+            #[doc = "saved yet are kept (and when they hold this list, the item is added there too)."]
             pub async fn $add(&mut self, item: $item) -> Result<$item> {
+                self.check_target()?;
                 let added = self.node().$add(self.id(), item).await?;
-                self.refresh().await?;
+                let local = added.clone();
+                self.after_item_call($pointer, move |customer| {
+                    let list = customer.base_mut().$list.get_or_insert_default();
+                    if !list.iter().any(|i| i.id == local.id) {
+                        list.push(local);
+                    }
+                })
+                .await?;
                 Ok(added)
             }
 
@@ -86,17 +98,31 @@ macro_rules! items {
                 self.node().$get(self.id(), id).await
             }
 
-            #[doc = concat!("Replaces ", $noun, " of this customer, then reads the customer as stored.")]
+            #[doc = concat!("Replaces ", $noun, " of this customer, then takes the customer as stored; changes ")]
+            #[doc = "not saved yet are kept (and when they hold this list, the item is replaced there too)."]
             pub async fn $update(&mut self, item: $item) -> Result<$item> {
+                self.check_target()?;
                 let updated = self.node().$update(self.id(), item).await?;
-                self.refresh().await?;
+                let local = updated.clone();
+                self.after_item_call($pointer, move |customer| {
+                    let list = customer.base_mut().$list.get_or_insert_default();
+                    for i in list.iter_mut().filter(|i| i.id == local.id) {
+                        *i = local.clone();
+                    }
+                })
+                .await?;
                 Ok(updated)
             }
 
-            #[doc = concat!("Removes ", $noun, " from this customer, then reads the customer as stored.")]
+            #[doc = concat!("Removes ", $noun, " from this customer, then takes the customer as stored; changes ")]
+            #[doc = "not saved yet are kept (and when they hold this list, the item is removed there too)."]
             pub async fn $remove(&mut self, id: &str) -> Result<()> {
+                self.check_target()?;
                 self.node().$remove(self.id(), id).await?;
-                self.refresh().await
+                self.after_item_call($pointer, |customer| {
+                    customer.base_mut().$list.get_or_insert_default().retain(|i| i.id != id);
+                })
+                .await
             }
         }
     };
@@ -113,11 +139,24 @@ items!(
     get_education,
     update_education,
     delete_education,
-    education_id
+    education_id,
+    educations,
+    "/base/educations"
 );
 items!(
-    Job, "a job", add_job, job, update_job, remove_job, create_job, get_job, update_job,
-    delete_job, job_id
+    Job,
+    "a job",
+    add_job,
+    job,
+    update_job,
+    remove_job,
+    create_job,
+    get_job,
+    update_job,
+    delete_job,
+    job_id,
+    jobs,
+    "/base/jobs"
 );
 items!(
     Like,
@@ -130,7 +169,9 @@ items!(
     get_like,
     update_like,
     delete_like,
-    like_id
+    like_id,
+    likes,
+    "/base/likes"
 );
 items!(
     Subscription,
@@ -143,5 +184,7 @@ items!(
     get_subscription,
     update_subscription,
     delete_subscription,
-    subscription_id
+    subscription_id,
+    subscriptions,
+    "/base/subscriptions"
 );

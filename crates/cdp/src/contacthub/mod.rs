@@ -19,6 +19,7 @@ mod customers;
 mod events;
 mod items;
 mod node;
+mod outgoing;
 mod paging;
 pub mod query;
 mod raw;

@@ -101,6 +101,7 @@ impl Node {
         customer_id: &str,
         mut customer: CustomerUpdate,
     ) -> Result<Customer> {
+        super::outgoing::customer(&customer)?;
         customer.id = Some(customer_id.to_owned());
         customer.node_id = Some(self.id.clone());
         self.api()?
@@ -128,6 +129,7 @@ impl Node {
         session_id: Option<&str>,
     ) -> Result<Customer> {
         check_id("customer_id", customer_id)?;
+        super::outgoing::time_zone(patch.as_map())?;
         if patch.is_empty() {
             return self
                 .customer(customer_id)

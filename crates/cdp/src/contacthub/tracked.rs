@@ -5,15 +5,36 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 use contacthub_api::MergePatch;
+use contacthub_api::types::Customer;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{DecodeError, Error, Result};
-use crate::merge_patch;
+use crate::{finite, merge_patch};
 
 /// The service whose documents are tracked here, for error messages.
 const SERVICE: &str = "ContactHub";
+
+/// What [`Tracked`] needs to know of a document type beyond its serde form: what to call it, and which
+/// of its members hold lists (a merge patch clears those with `[]`, never `null`).
+///
+/// ```
+/// use cdp::contacthub::tracked::Document;
+///
+/// assert!(<cdp::contacthub::api::types::Customer as Document>::LISTS.contains(&"tags.manual"));
+/// ```
+pub trait Document: Serialize + DeserializeOwned {
+    /// The name of the document, the first part of the field named in an error (`customer`).
+    const NAME: &'static str;
+    /// The dotted paths of the members that hold lists, from the schema.
+    const LISTS: &'static [&'static str] = &[];
+}
+
+impl Document for Customer {
+    const NAME: &'static str = "customer";
+    const LISTS: &'static [&'static str] = contacthub_api::fields::customer::LISTS;
+}
 
 /// A value fetched from the service (a customer, say) that remembers what it was.
 ///
@@ -25,7 +46,12 @@ const SERVICE: &str = "ContactHub";
 /// JSON, so such a member is still there.
 ///
 /// Arrays are the unit of change (a merge patch cannot edit one item): when a list changes it is sent
-/// whole, as `T` writes it, and members its items have that `T` does not model are not in it.
+/// whole, as `T` writes it, and members its items have that `T` does not model are not in it. A list
+/// that is emptied or set to `None` is sent as `[]` (the service's lists are never `null`); a member
+/// removed from the free-form `extended` is sent as `null`.
+///
+/// A NaN or an infinite number anywhere in the value is refused (an [`Error::InvalidInput`] naming
+/// where): JSON has no such numbers, and the `null` serde_json would write instead removes a value.
 ///
 /// ```
 /// use cdp::contacthub::api::types::Customer;
@@ -40,10 +66,8 @@ const SERVICE: &str = "ContactHub";
 /// }))?;
 /// assert!(!bruce.is_changed());
 ///
-/// if let Some(base) = bruce.base.as_mut() {
-///     base.contacts.get_or_insert_default().email = Some("bruce@example.com".into());
-///     base.last_name = None;
-/// }
+/// bruce.base_mut().contacts_mut().email = Some("bruce@example.com".into());
+/// bruce.base_mut().last_name = None;
 /// let patch = bruce.changes()?.map(serde_json::Value::from);
 /// assert_eq!(
 ///     patch,
@@ -63,7 +87,7 @@ pub struct Tracked<T> {
     baseline: Map<String, Value>,
 }
 
-impl<T: Serialize + DeserializeOwned> Tracked<T> {
+impl<T: Document> Tracked<T> {
     /// Decodes `raw`, a document as the service sent it, and remembers it.
     ///
     /// A document that is not an object, or does not fit `T`, is a [`Error::Decode`] that names the
@@ -112,7 +136,7 @@ impl<T: Serialize + DeserializeOwned> Tracked<T> {
     /// # fn main() -> cdp::Result<()> {
     /// let mut customer = Tracked::<Customer>::from_json(json!({"id": "c1", "tags": {"manual": ["a"]}}))?;
     /// assert!(customer.changes()?.is_none());
-    /// customer.tags.get_or_insert_default().manual.push("b".into());
+    /// customer.tags_mut().manual.push("b".into());
     /// customer.extra = Some("vip".into());
     /// assert_eq!(
     ///     customer.changes()?.map(serde_json::Value::from),
@@ -122,7 +146,10 @@ impl<T: Serialize + DeserializeOwned> Tracked<T> {
     /// ```
     pub fn changes(&self) -> Result<Option<MergePatch>> {
         let now = encode(&self.value)?;
-        Ok(merge_patch::diff_members(&self.baseline, &now).map(MergePatch::from))
+        Ok(
+            merge_patch::diff_members_with_lists(&self.baseline, &now, T::LISTS)
+                .map(MergePatch::from),
+        )
     }
 
     /// Whether anything changed since the value was fetched (or last saved). A value that cannot be
@@ -190,6 +217,37 @@ impl<T: Serialize + DeserializeOwned> Tracked<T> {
         Ok(())
     }
 
+    /// Starts over from `raw`, the document as the service stores it now (after another write, say),
+    /// keeping the changes not saved yet: they are applied on top of it, and are still the
+    /// [changes](Self::changes). When `raw` does not decode, or the changes no longer fit it, nothing
+    /// changes and the error says why.
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Tracked;
+    /// use serde_json::json;
+    ///
+    /// # fn main() -> cdp::Result<()> {
+    /// let mut customer = Tracked::<Customer>::from_json(json!({"id": "c1", "extra": "x"}))?;
+    /// customer.enabled = Some(false);
+    /// // Meanwhile a tag was added at the service:
+    /// customer.rebase(json!({"id": "c1", "extra": "x", "tags": {"manual": ["vip"]}}))?;
+    /// assert_eq!(customer.tags.as_ref().map(|t| t.manual.clone()), Some(vec!["vip".to_owned()]));
+    /// assert_eq!(customer.changes()?.map(serde_json::Value::from), Some(json!({"enabled": false})));
+    /// # Ok(()) }
+    /// ```
+    pub fn rebase(&mut self, raw: Value) -> Result<()> {
+        let pending = self.changes()?;
+        let mut next = Self::from_json(raw)?;
+        if let Some(pending) = pending {
+            let mut value = Value::Object(next.baseline.clone());
+            merge_patch::apply(&mut value, &Value::from(pending));
+            next.value = decode(&value)?;
+        }
+        *self = next;
+        Ok(())
+    }
+
     /// Takes the current value as saved, when the service's answer is not at hand: the changes are
     /// applied to the raw JSON kept, and later changes are measured from the value as it is now.
     ///
@@ -207,7 +265,7 @@ impl<T: Serialize + DeserializeOwned> Tracked<T> {
     /// ```
     pub fn mark_changes_saved(&mut self) -> Result<()> {
         let now = encode(&self.value)?;
-        if let Some(patch) = merge_patch::diff_members(&self.baseline, &now) {
+        if let Some(patch) = merge_patch::diff_members_with_lists(&self.baseline, &now, T::LISTS) {
             let mut document = Value::Object(std::mem::take(&mut self.raw));
             merge_patch::apply(&mut document, &Value::Object(patch));
             if let Value::Object(members) = document {
@@ -280,8 +338,9 @@ fn decode<T: DeserializeOwned>(raw: &Value) -> Result<T> {
     })
 }
 
-/// `value` as a JSON object.
-fn encode<T: Serialize>(value: &T) -> Result<Map<String, Value>> {
+/// `value` as a JSON object; a non-finite number in it is refused rather than written as `null`.
+fn encode<T: Document>(value: &T) -> Result<Map<String, Value>> {
+    finite::check(value, T::NAME)?;
     match serde_json::to_value(value) {
         Ok(Value::Object(members)) => Ok(members),
         Ok(other) => Err(Error::InvalidInput {
@@ -416,11 +475,59 @@ mod tests {
     }
 
     #[test]
-    fn a_cleared_list_is_removed() {
-        // `Tags` does not write an empty list, so clearing one removes the member.
+    fn a_cleared_list_is_sent_empty() {
+        // `Tags` does not write an empty list; the patch still clears it with `[]`, never `null`.
         let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
         tracked.tags.as_mut().unwrap().manual.clear();
-        assert_eq!(patch(&tracked), Some(json!({"tags": {"manual": null}})));
+        assert_eq!(patch(&tracked), Some(json!({"tags": {"manual": []}})));
+        // A list set to `None` is cleared the same way.
+        let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        tracked.base_mut().educations = None;
+        assert_eq!(patch(&tracked), Some(json!({"base": {"educations": []}})));
+        // In the free-form `extended`, an emptied list is `[]` and a removed key `null`.
+        let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        let extended = tracked.extended_mut();
+        extended.insert("lists".into(), json!([]));
+        extended.remove("loyalty");
+        assert_eq!(
+            patch(&tracked),
+            Some(json!({"extended": {"lists": [], "loyalty": null}}))
+        );
+    }
+
+    #[test]
+    fn a_non_finite_number_is_refused_not_sent_as_null() {
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+            tracked.base_mut().address_mut().geo_mut().lat = Some(bad);
+            let Err(Error::InvalidInput { field, .. }) = tracked.changes() else {
+                panic!("{bad} has no JSON form");
+            };
+            assert_eq!(field.as_deref(), Some("customer.base.address.geo.lat"));
+            assert!(tracked.is_changed());
+            assert!(tracked.full_document().is_err());
+            assert!(tracked.mark_changes_saved().is_err());
+        }
+    }
+
+    #[test]
+    fn rebase_keeps_pending_changes_on_the_new_document() {
+        let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+        tracked.base_mut().first_name = Some("B.".into());
+        let mut stored = customer();
+        stored["tags"]["manual"] = json!(["vip", "gotham", "new"]);
+        stored["base"]["lastName"] = json!("Wayne II");
+        tracked.rebase(stored.clone()).unwrap();
+        assert_eq!(
+            tracked.base.as_ref().unwrap().last_name.as_deref(),
+            Some("Wayne II")
+        );
+        assert_eq!(tracked.tags.as_ref().unwrap().manual.len(), 3);
+        assert_eq!(patch(&tracked), Some(json!({"base": {"firstName": "B."}})));
+        assert_eq!(tracked.raw(), stored.as_object().unwrap());
+        // A document that does not decode changes nothing.
+        assert!(tracked.rebase(json!({"id": 1})).is_err());
+        assert_eq!(patch(&tracked), Some(json!({"base": {"firstName": "B."}})));
     }
 
     #[test]
@@ -489,11 +596,173 @@ mod tests {
                 s.serialize_str("odd")
             }
         }
+        impl Document for Odd {
+            const NAME: &'static str = "odd";
+        }
         let Err(Error::InvalidInput { message, .. }) =
             Tracked::<Odd>::from_json(json!({"id": "x"}))
         else {
             panic!("a string is not a document");
         };
         assert!(message.contains("not a string"), "{message}");
+    }
+
+    /// A customer with every list of the schema holding items.
+    fn customer_with_every_list() -> Value {
+        json!({
+            "id": "c1",
+            "nodeId": "n1",
+            "base": {
+                "firstName": "Bruce",
+                "contacts": {
+                    "email": "bruce@wayne.example",
+                    "otherContacts": [{"name": "office", "type": "PHONE", "value": "1"}],
+                    "mobileDevices": [{"identifier": "d1", "appId": "app", "name": "phone"}]
+                },
+                "educations": [{"id": "e1", "schoolType": "COLLEGE"}],
+                "jobs": [{"id": "j1", "jobTitle": "CEO"}, {"id": "j2"}],
+                "likes": [{"id": "l1", "name": "bats"}],
+                "subscriptions": [{"id": "s1", "preferences": [{"key": "k", "value": "v"}]}]
+            },
+            "extended": {"list": [1, 2], "plain": "x"},
+            "tags": {"auto": ["a1"], "manual": ["vip", "gotham"]}
+        })
+    }
+
+    /// The lists a merge patch can reach: those not inside another list. They come from the schema
+    /// (the generated paths), not from what `Tracked` is told, so a list it missed shows here.
+    fn top_lists() -> Vec<&'static str> {
+        let all = contacthub_api::fields::customer::LISTS;
+        all.iter()
+            .copied()
+            .filter(|path| {
+                !all.iter()
+                    .any(|outer| path.starts_with(&format!("{outer}.")))
+            })
+            .collect()
+    }
+
+    fn pointer(path: &str) -> String {
+        format!("/{}", path.replace('.', "/"))
+    }
+
+    /// `doc` with nulls removed and the lists at list paths that are missing or empty removed.
+    fn comparable(mut doc: Value) -> Value {
+        merge_patch::normalize(&mut doc);
+        for path in top_lists() {
+            let (parent, name) = path.rsplit_once('.').unwrap_or(("", path));
+            let parent = if parent.is_empty() {
+                String::new()
+            } else {
+                pointer(parent)
+            };
+            if let Some(Value::Object(members)) = doc.pointer_mut(&parent)
+                && members
+                    .get(name)
+                    .is_some_and(|v| v.as_array().is_some_and(Vec::is_empty))
+            {
+                members.remove(name);
+            }
+        }
+        doc
+    }
+
+    #[test]
+    fn the_lists_are_those_of_the_official_schema() {
+        // Every array of the official `customer/base.json` and `customer/tags.json`.
+        assert_eq!(
+            top_lists(),
+            [
+                "base.contacts.mobileDevices",
+                "base.contacts.otherContacts",
+                "base.educations",
+                "base.jobs",
+                "base.likes",
+                "base.subscriptions",
+                "tags.auto",
+                "tags.manual",
+            ]
+        );
+        let fixture = customer_with_every_list();
+        for path in contacthub_api::fields::customer::LISTS {
+            let at = pointer(&path.replace("subscriptions.", "subscriptions.0."));
+            assert!(
+                fixture
+                    .pointer(&at)
+                    .and_then(Value::as_array)
+                    .is_some_and(|l| !l.is_empty()),
+                "the fixture has no items at {path}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any mix of edits of every list (cleared, set to null, removed, shortened, grown, left) and of
+        /// their parents: no list is ever `null` in the patch, and the patch gives the edited customer.
+        #[test]
+        fn every_list_is_cleared_with_an_empty_list(
+            edits in proptest::collection::vec(0..6u8, 8),
+            parents in proptest::collection::vec(0..3u8, 2),
+        ) {
+            let old = customer_with_every_list();
+            let mut new = old.clone();
+            for (path, edit) in top_lists().into_iter().zip(edits) {
+                let (parent, name) = path.rsplit_once('.').unwrap_or(("", path));
+                let Some(Value::Object(members)) = new.pointer_mut(&pointer(parent)) else {
+                    continue;
+                };
+                match edit {
+                    0 => {}
+                    1 => drop(members.insert(name.into(), json!([]))),
+                    2 => drop(members.insert(name.into(), Value::Null)),
+                    3 => drop(members.remove(name)),
+                    4 => {
+                        if let Some(Value::Array(items)) = members.get_mut(name) {
+                            items.truncate(items.len().saturating_sub(1));
+                        }
+                    }
+                    _ => {
+                        if let Some(Value::Array(items)) = members.get_mut(name)
+                            && let Some(first) = items.first().cloned()
+                        {
+                            items.push(first);
+                        }
+                    }
+                }
+            }
+            // Sometimes the objects that hold lists go as a whole.
+            for (holder, edit) in ["/base/contacts", "/tags"].into_iter().zip(parents) {
+                let (parent, name) = holder[1..].rsplit_once('/').map_or(("", &holder[1..]), |(p, n)| (p, n));
+                if let Some(Value::Object(members)) = new.pointer_mut(&if parent.is_empty() { String::new() } else { format!("/{parent}") }) {
+                    match edit {
+                        1 => drop(members.remove(name)),
+                        2 => drop(members.insert(name.into(), json!({}))),
+                        _ => {}
+                    }
+                }
+            }
+            // A `null` list and a missing one are the same `None` in the typed value (and `Tags` takes no
+            // `null`).
+            merge_patch::normalize(&mut new);
+            let mut tracked = Tracked::<Customer>::from_json(old.clone()).unwrap();
+            *tracked = serde_json::from_value::<Customer>(new.clone()).unwrap();
+            let patch = patch(&tracked);
+            if let Some(patch) = &patch {
+                for path in top_lists() {
+                    proptest::prop_assert!(
+                        !patch.pointer(&pointer(path)).is_some_and(Value::is_null),
+                        "{} is null in {}", path, patch
+                    );
+                }
+            }
+            let mut patched = serde_json::to_value(Tracked::<Customer>::from_json(old).unwrap().into_inner()).unwrap();
+            if let Some(patch) = &patch {
+                merge_patch::apply(&mut patched, patch);
+            }
+            let edited = serde_json::to_value(serde_json::from_value::<Customer>(new).unwrap()).unwrap();
+            proptest::prop_assert_eq!(comparable(patched), comparable(edited));
+        }
     }
 }
