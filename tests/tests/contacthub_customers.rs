@@ -22,6 +22,11 @@ fn recorded() -> (Recorder, Node) {
 
 const PAGE: &str = r#"{"elements":[{"id":"c1"}],"page":{"size":5,"totalElements":12,"totalUnfilteredElements":40,"totalPages":3,"number":2}}"#;
 
+/// `PAGE` as page `number` (a listing checks it got the page it asked for).
+fn page_number(number: u32) -> String {
+    PAGE.replace(r#""number":2"#, &format!(r#""number":{number}"#))
+}
+
 #[tokio::test]
 async fn list_shape() {
     let (recorder, node) = recorded();
@@ -51,9 +56,11 @@ async fn list_shape() {
 #[tokio::test]
 async fn neighbour_pages_are_the_adjacent_numbers() {
     let (recorder, node) = recorded();
-    recorder.reply(200, PAGE);
+    recorder.reply(200, &page_number(1));
     let page = node.customers().page(1).size(5).send().await.unwrap();
-    recorder.reply(200, PAGE).reply(200, PAGE);
+    recorder
+        .reply(200, &page_number(2))
+        .reply(200, &page_number(0));
     page.next_page().await.unwrap().unwrap();
     page.previous_page().await.unwrap().unwrap();
     let pages: Vec<Vec<String>> = recorder.shapes().into_iter().map(|s| s.query).collect();
@@ -433,7 +440,7 @@ async fn a_dsl_query_shape_and_a_bad_query_sends_nothing() {
     use cdp::contacthub::query::prelude::*;
     use customer as c;
     let (recorder, node) = recorded();
-    recorder.reply(200, PAGE);
+    recorder.reply(200, &page_number(0));
     node.query(Query::from(c::base::first_name().eq("Bruce")).name("bruces"))
         .filter(c::base::contacts::email().is_not_null())
         .size(5)

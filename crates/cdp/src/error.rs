@@ -7,6 +7,8 @@ use progenitor_client::Error as ApiCallError;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
+use crate::pagination::PageRef;
+
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -69,6 +71,26 @@ pub enum Error {
         /// The status.
         status: u16,
     },
+    /// A listing's stream stopped: a page could not be fetched (`source` says why: the network, the
+    /// service, a page it got wrong). `resume` is the page to pick the listing up from (`None`: its first
+    /// page), for the listing's `starting_at`.
+    StreamStopped {
+        /// Where to resume.
+        resume: Option<PageRef>,
+        /// Why the stream stopped.
+        source: Box<Error>,
+    },
+    /// A write was sent but its answer never came (the connection dropped, the call timed out): it may or
+    /// may not have taken effect. Look before writing again, or give the write a key that makes a repeat
+    /// safe (a ContactHub customer's `externalId`), with which it is retried.
+    OutcomeUnknown {
+        /// The service called.
+        service: &'static str,
+        /// The operation, as the generated client names it.
+        operation: &'static str,
+        /// What the last attempt ran into.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -90,6 +112,7 @@ impl Error {
             Self::Api(e) => Some(e.status),
             Self::Decode(e) => e.status,
             Self::UnexpectedStatus { status, .. } => Some(*status),
+            Self::StreamStopped { source, .. } => source.status(),
             _ => None,
         }
     }
@@ -98,6 +121,26 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Self::Api(e) => Some(e),
+            Self::StreamStopped { source, .. } => source.api(),
+            _ => None,
+        }
+    }
+
+    /// Where a stream that stopped can resume ([`Error::StreamStopped`]); `None` for other errors, and for
+    /// a stream that stopped at its first page.
+    ///
+    /// ```
+    /// use cdp::pagination::PageRef;
+    ///
+    /// let err = cdp::Error::StreamStopped {
+    ///     resume: Some(PageRef::Number(7)),
+    ///     source: Box::new(cdp::Error::invalid_input("page", "example")),
+    /// };
+    /// assert_eq!(err.resume_from(), Some(&PageRef::Number(7)));
+    /// ```
+    pub fn resume_from(&self) -> Option<&PageRef> {
+        match self {
+            Self::StreamStopped { resume, .. } => resume.as_ref(),
             _ => None,
         }
     }
@@ -226,6 +269,22 @@ impl fmt::Display for Error {
             Self::UnexpectedStatus { service, status } => {
                 write!(f, "{service} answered with the unexpected status {status}")
             }
+            Self::StreamStopped {
+                resume: Some(at),
+                source,
+            } => write!(f, "{source} (the listing can resume at {at})"),
+            Self::StreamStopped {
+                resume: None,
+                source,
+            } => write!(f, "{source} (the listing can resume at its start)"),
+            Self::OutcomeUnknown {
+                service,
+                operation,
+                source,
+            } => write!(
+                f,
+                "{service} may or may not have carried out `{operation}`: its answer was lost ({source})"
+            ),
         }
     }
 }
@@ -234,6 +293,9 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Transport { source, .. } => Some(source),
+            Self::StreamStopped { source, .. } | Self::OutcomeUnknown { source, .. } => {
+                Some(source.as_ref())
+            }
             _ => None,
         }
     }
@@ -466,8 +528,12 @@ pub struct DecodeError {
     pub path: Option<String>,
     /// What went wrong.
     pub message: String,
-    /// The body as received, cut at 4 KiB.
+    /// The body as received, cut at 4 KiB; for one item of a listing, the item's JSON.
     pub body: String,
+    /// For one item of a listing that did not decode: its index in the listing, from 0.
+    pub index: Option<u64>,
+    /// For one item of a listing that did not decode: its id, when it has one.
+    pub id: Option<String>,
 }
 
 impl DecodeError {
@@ -485,7 +551,16 @@ impl DecodeError {
             path,
             message,
             body: String::from_utf8_lossy(cut).into_owned(),
+            index: None,
+            id: None,
         }
+    }
+
+    /// The error of one item of a listing, at `index`, with its id.
+    pub(crate) fn item(mut self, index: u64, id: Option<String>) -> Self {
+        self.index = Some(index);
+        self.id = id;
+        self
     }
 }
 
@@ -494,6 +569,12 @@ impl fmt::Display for DecodeError {
         write!(f, "could not read the answer of {}", self.service)?;
         if let Some(status) = self.status {
             write!(f, " ({status})")?;
+        }
+        if let Some(index) = self.index {
+            write!(f, ", item {index}")?;
+        }
+        if let Some(id) = &self.id {
+            write!(f, " (id `{id}`)")?;
         }
         if let Some(path) = &self.path {
             write!(f, " at `{path}`")?;

@@ -40,6 +40,7 @@ pub struct CustomerList {
     query: Option<Query>,
     query_json: Option<String>,
     prefetch: bool,
+    start: Option<PageRef>,
 }
 
 impl CustomerList {
@@ -54,6 +55,7 @@ impl CustomerList {
             query: None,
             query_json: None,
             prefetch: true,
+            start: None,
         }
     }
 
@@ -122,17 +124,50 @@ impl CustomerList {
         self
     }
 
-    /// The page asked for.
+    /// From the page a stopped stream said to resume at ([`Error::resume_from`](crate::Error::resume_from));
+    /// it overrides [`page`](CustomerList::page). ContactHub's pages are numbered: a cursor or a token is
+    /// refused when the list is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use futures::StreamExt;
+    ///
+    /// let mut customers = node.customers().size(50).stream();
+    /// while let Some(customer) = customers.next().await {
+    ///     match customer {
+    ///         Ok(customer) => println!("{}", customer.id),
+    ///         Err(e) => match e.resume_from() {
+    ///             Some(at) => customers = node.customers().size(50).starting_at(at.clone()).stream(),
+    ///             None => return Err(e),
+    ///         },
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn starting_at(mut self, at: PageRef) -> Self {
+        self.start = Some(at);
+        self
+    }
+
+    /// The page asked for. Customers that do not decode do not fail the page: they are listed by
+    /// [`CustomerPage::failed`].
     pub async fn send(self) -> Result<CustomerPage> {
-        let number = self.page;
+        let number = paging::requested(self.start.clone(), self.page)?;
         self.fetch(number).await
     }
 
     /// Every customer from the page asked for on, page after page, with memory for one page (two with
-    /// prefetch, which needs a Tokio runtime).
+    /// prefetch, which needs a Tokio runtime). A customer that does not decode comes as an
+    /// [`Error::Decode`] with its index, id and JSON, and the stream goes on; a stream that stops ends with
+    /// [`Error::StreamStopped`], which says where to resume ([`starting_at`](CustomerList::starting_at)).
     pub fn stream(self) -> PageStream<Customer> {
         let prefetch = self.prefetch;
-        pagination::stream(self, prefetch)
+        let start = Some(
+            self.start
+                .clone()
+                .unwrap_or(PageRef::Number(u64::from(self.page))),
+        );
+        pagination::stream_from(self, prefetch, start)
     }
 
     async fn fetch(&self, number: u32) -> Result<CustomerPage> {
@@ -162,16 +197,17 @@ impl CustomerList {
         if let Some(query) = query {
             call = call.query(query);
         }
-        let answer = call
-            .send()
-            .await
-            .map_err(Error::from_call::<PagedCustomer, _>)?
-            .into_inner();
-        let unfiltered = answer
-            .page
+        let first_index = u64::from(number) * u64::from(self.size);
+        let received = paging::receive(
+            call.send().await,
+            |p: PagedCustomer| (p.elements, p.page),
+            first_index,
+        )?;
+        let unfiltered = received
+            .meta
             .total_unfiltered_elements
             .map(paging::non_negative);
-        let page = paging::numbered(answer.elements, number, self.size, &answer.page);
+        let page = paging::numbered(received, number, self.size, |c| &c.id)?;
         Ok(CustomerPage {
             page,
             total_unfiltered_elements: unfiltered,
@@ -190,7 +226,7 @@ impl Pager for CustomerList {
     fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Customer>>> {
         let list = self.clone();
         let number = paging::requested(at, self.page);
-        async move { list.fetch(number).await.map(|p| p.page) }.boxed()
+        async move { list.fetch(number?).await.map(|p| p.page) }.boxed()
     }
 }
 
@@ -211,6 +247,12 @@ impl CustomerPage {
     /// The customers, owned.
     pub fn into_customers(self) -> Vec<Customer> {
         self.page.into_items()
+    }
+
+    /// The customers of this page that did not decode, each with its index in the listing, its id and
+    /// its JSON; the others are in [`customers`](CustomerPage::customers).
+    pub fn failed(&self) -> Vec<&crate::DecodeError> {
+        self.page.failed()
     }
 
     /// This page's number, from 0.
