@@ -17,6 +17,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod attempts;
 mod auth;
 mod config;
 mod operation;
@@ -210,7 +211,9 @@ impl Inner {
         // A timeout too long for the clock means no deadline.
         let deadline = started.checked_add(self.timeout);
         let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        let repeatable = self.retry.may_repeat(request.method(), operation);
+        // A caller may declare a POST safe to repeat for this call (it carries an idempotency key).
+        let repeatable = self.retry.may_repeat(request.method(), operation)
+            || (attempts::declared_repeatable() && self.retry.attempts() > 1);
         let mut pauses = self.retry.backoff();
         let mut refreshed = false;
         let mut attempt = 1;
@@ -219,6 +222,7 @@ impl Inner {
             let spare = request.try_clone();
             *request.timeout_mut() = remaining().map(|r| r.max(Duration::from_millis(1)));
             let result = self.attempt(client, request, operation).await;
+            attempts::note(&result);
             let status = result.as_ref().ok().map(|r| r.status().as_u16());
             tracing::debug!(
                 attempt,

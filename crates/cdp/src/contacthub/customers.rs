@@ -3,6 +3,7 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+use cdp_transport::attempts::{Attempt, observe};
 use contacthub_api::MergePatch;
 use contacthub_api::types::{ConflictData, Customer, CustomerUpdate, NewCustomer, PagedCustomer};
 use futures::FutureExt as _;
@@ -12,6 +13,8 @@ use super::query::{Criterion, Query};
 use super::{Node, paging};
 use crate::pagination::{self, Page, PageRef, PageStream, Pager};
 use crate::{Error, Result, ServiceError};
+
+const SERVICE: &str = "ContactHub";
 
 /// ContactHub's page size when none is asked for.
 const DEFAULT_SIZE: u32 = 20;
@@ -311,6 +314,12 @@ impl CustomerPage {
 /// Creating a customer; await it. With `force_update`, a customer that matches an existing one (ContactHub
 /// answers 409) updates that one instead, with the given members (a merge: members not given are kept),
 /// as the Python SDK does.
+///
+/// A create is a POST, which the transport does not repeat on its own. A customer with an `externalId`
+/// is different: a second create of it is answered 409, so it is retried like a read (connection lost,
+/// timeout, 429, 5xx), and a 409 that follows an attempt that may have landed resolves to the customer
+/// that attempt created. Without an external id, a create whose answer was lost is an
+/// [`Error::OutcomeUnknown`]: look before creating again.
 #[derive(Debug)]
 #[must_use = "nothing is sent until it is awaited"]
 pub struct AddCustomer {
@@ -362,10 +371,24 @@ impl AddCustomer {
         if let Some(session_id) = &self.session_id {
             call = call.session_id(session_id.as_str());
         }
-        let error = match call.send().await {
+        // An external id makes a repeat harmless (a second create of it is a 409), so with one the
+        // create is retried like a read, whatever happened to the first attempt.
+        let keyed = self.customer.external_id.is_some();
+        let (answer, attempts) = observe(keyed, call.send()).await;
+        let error = match answer {
             Ok(created) => return Ok(created.into_inner()),
             Err(e) => Error::from_call::<Customer, _>(e),
         };
+        let (last, earlier) = attempts.split_last().unwrap_or((&Attempt::NotSent, &[]));
+        let conflict = matches!(&error, Error::Api(api) if api.is_conflict());
+        if conflict && keyed && earlier.iter().any(|a| a.may_have_applied()) {
+            // The 409 of a retry after an attempt that may have landed: most likely that attempt.
+            return self.existing(error).await;
+        }
+        if *last == Attempt::Lost || earlier.contains(&Attempt::Lost) {
+            // Whatever the last attempt said, a lost one may have created the customer.
+            return Err(unknown(error));
+        }
         let existing = match (&error, self.force_update) {
             (Error::Api(api), true) if api.is_conflict() => conflicting_id(&api.body),
             _ => None,
@@ -380,6 +403,32 @@ impl AddCustomer {
             self.session_id.as_deref(),
         )
         .await
+    }
+
+    /// The customer a 409 points at (or, when it does not say, the one with the external id).
+    async fn existing(&self, conflict: Error) -> Result<Customer> {
+        let named = conflict.api().and_then(|api| conflicting_id(&api.body));
+        if let Some(id) = named {
+            return self
+                .node
+                .customer(&id)
+                .await
+                .map(super::TrackedCustomer::into_inner);
+        }
+        let external_id = self.customer.external_id.as_deref().unwrap_or_default();
+        match self.node.customer_by_external_id(external_id).await? {
+            Some(customer) => Ok(customer),
+            None => Err(unknown(conflict)),
+        }
+    }
+}
+
+/// A create that may or may not have landed.
+fn unknown(error: Error) -> Error {
+    Error::OutcomeUnknown {
+        service: SERVICE,
+        operation: "create_customer",
+        source: Box::new(error),
     }
 }
 
