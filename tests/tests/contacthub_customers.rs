@@ -142,6 +142,46 @@ async fn add_customer_shape() {
     insta::assert_yaml_snapshot!(recorder.single());
 }
 
+/// A create with an external id after an answer that does not say it failed: sent again, and the 409 of
+/// the repeat resolves to the customer the first attempt made (read back with a GET). Without the id it is
+/// sent once.
+#[tokio::test]
+async fn keyed_create_retry_shape() {
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let retry = RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(1));
+    let node = Workspace::new("w1", "hub-secret-token")
+        .configure(|c| c.transport(transport).retry(retry))
+        .node("n1");
+    recorder
+        .reply(504, r#"{"message":"gateway timeout"}"#)
+        .reply(409, r#"{"message":"Conflict","logref":"l","data":{"customer":{"id":"c-7","href":"h"}},"errors":[]}"#)
+        .reply(200, r#"{"id":"c-7","externalId":"crm-42"}"#);
+    let customer = node
+        .add_customer(CustomerUpdate {
+            external_id: Some("crm-42".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(customer.id, "c-7");
+    insta::assert_yaml_snapshot!(recorder.shapes());
+
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let retry = RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(1));
+    let node = Workspace::new("w1", "hub-secret-token")
+        .configure(|c| c.transport(transport).retry(retry))
+        .node("n1");
+    recorder.reply(504, r#"{"message":"gateway timeout"}"#);
+    let err = node
+        .add_customer(CustomerUpdate::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(504));
+    assert_eq!(recorder.shapes().len(), 1, "without a key, sent once");
+}
+
 #[tokio::test]
 async fn force_update_patches_the_conflicting_customer() {
     let (recorder, node) = recorded();

@@ -99,3 +99,75 @@ pub(crate) fn note(result: &reqwest::Result<reqwest::Response>) {
             .push(attempt);
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{Auth, BoxFuture, Inner, RetryPolicy, Transport};
+
+    /// Answers 503 to the first request, then 201.
+    #[derive(Debug, Default)]
+    struct FailsOnce(Arc<AtomicUsize>);
+
+    impl Transport for FailsOnce {
+        fn execute<'a>(
+            &'a self,
+            _client: &'a reqwest::Client,
+            _request: reqwest::Request,
+            _operation: &'static str,
+        ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+            let status = if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+                503
+            } else {
+                201
+            };
+            Box::pin(async move {
+                let mut response = http::Response::new(bytes::Bytes::from_static(b"{}"));
+                *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or_default();
+                Ok(reqwest::Response::from(response))
+            })
+        }
+    }
+
+    async fn post(declared: Option<bool>) -> (u16, Vec<Attempt>) {
+        let inner = Inner::new(Auth::None)
+            .with_transport(FailsOnce::default())
+            .with_retry(RetryPolicy::default().initial_backoff(Duration::from_millis(1)));
+        let client = reqwest::Client::new();
+        let request = client
+            .post("http://127.0.0.1:9/things")
+            .body("{}")
+            .build()
+            .map_err(|e| e.to_string());
+        let Ok(request) = request else {
+            return (0, Vec::new());
+        };
+        let call = inner.execute(&client, request, "create_thing");
+        let (answer, attempts) = match declared {
+            Some(repeatable) => observe(repeatable, call).await,
+            None => (call.await, Vec::new()),
+        };
+        (
+            answer.map(|r| r.status().as_u16()).unwrap_or_default(),
+            attempts,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_post_declared_repeatable_is_retried_and_its_attempts_recorded() {
+        assert_eq!(
+            post(Some(true)).await,
+            (201, vec![Attempt::Answered(503), Attempt::Answered(201)])
+        );
+        assert_eq!(
+            post(Some(false)).await,
+            (503, vec![Attempt::Answered(503)]),
+            "not declared: sent once"
+        );
+        assert_eq!(post(None).await.0, 503, "unobserved: as before");
+    }
+}
