@@ -556,7 +556,25 @@ impl DecodeError {
         }
     }
 
-    /// The error of one item of a listing, at `index`, with its id.
+    /// The error of one item of a listing that did not decode: its index in the listing, its id when it
+    /// has one, what went wrong and its raw JSON (kept up to 4 KiB), for a [`Pager`](crate::pagination::Pager)
+    /// to report with [`Page::with_failed`](crate::pagination::Page::with_failed).
+    ///
+    /// ```
+    /// let e = cdp::DecodeError::for_item("example", 7, Some("c7".into()), "bad date", br#"{"id":"c7"}"#);
+    /// assert_eq!(e.to_string(), "could not read the answer of example, item 7 (id `c7`): bad date");
+    /// ```
+    pub fn for_item(
+        service: &'static str,
+        index: u64,
+        id: Option<String>,
+        message: impl Into<String>,
+        raw_json: &[u8],
+    ) -> Self {
+        Self::new(service, None, None, message.into(), raw_json).item(index, id)
+    }
+
+    /// The same error as the error of one item of a listing, at `index`, with its id.
     pub(crate) fn item(mut self, index: u64, id: Option<String>) -> Self {
         self.index = Some(index);
         self.id = id;

@@ -149,8 +149,10 @@ impl<T> Page<T> {
     /// ```
     /// use cdp::pagination::Page;
     ///
-    /// let page = Page::numbered(vec!["a", "c"], 0, 3, Some(3), Some(1));
-    /// assert!(page.failed().is_empty());
+    /// let bad = cdp::DecodeError::for_item("example", 1, Some("b".into()), "not a name", br#"{"id":"b"}"#);
+    /// let page = Page::numbered(vec!["a", "c"], 0, 3, Some(3), Some(1)).with_failed(vec![(1, bad)]);
+    /// assert_eq!(page.items(), &["a", "c"]);
+    /// assert_eq!(page.failed()[0].id.as_deref(), Some("b"));
     /// ```
     pub fn with_failed(mut self, mut failed: Vec<(usize, DecodeError)>) -> Self {
         failed.sort_by_key(|(place, _)| *place);
@@ -172,11 +174,20 @@ impl<T> Page<T> {
 
     /// The items of this page that did not decode (each with its index in the listing, its id when it
     /// has one, and its raw JSON); the others are in [`items`](Page::items).
+    ///
+    /// ```
+    /// let page = cdp::pagination::Page::token(vec![1, 2], None);
+    /// assert!(page.failed().is_empty());
+    /// ```
     pub fn failed(&self) -> Vec<&DecodeError> {
         self.failed.iter().map(|(_, e)| e).collect()
     }
 
     /// The digest of the items' identities, when the pager gave one.
+    ///
+    /// ```
+    /// assert_eq!(cdp::pagination::Page::token(vec![1], None).digest(), None);
+    /// ```
     pub fn digest(&self) -> Option<u64> {
         self.digest
     }

@@ -254,6 +254,15 @@ impl CustomerPage {
 
     /// The customers of this page that did not decode, each with its index in the listing, its id and
     /// its JSON; the others are in [`customers`](CustomerPage::customers).
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// let page = node.customers().size(50).send().await?;
+    /// for bad in page.failed() {
+    ///     eprintln!("customer {:?} at {:?}: {} in {}", bad.id, bad.index, bad.message, bad.body);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn failed(&self) -> Vec<&crate::DecodeError> {
         self.page.failed()
     }
