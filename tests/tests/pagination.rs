@@ -371,6 +371,33 @@ mod hostile {
         assert_eq!(ids, (0..95).map(|n| format!("c{n}")).collect::<Vec<_>>());
     }
 
+    #[tokio::test]
+    async fn a_server_that_pages_by_a_smaller_size_of_its_own_is_followed_not_refused() {
+        let node = serve(|number, _, _| {
+            let (total, size) = (100, 20);
+            (
+                StatusCode::OK,
+                page(
+                    customers(number * size, size),
+                    number,
+                    size,
+                    total,
+                    total / size,
+                ),
+            )
+        })
+        .await;
+        let ids: Vec<String> = node
+            .customers()
+            .size(50)
+            .stream()
+            .map_ok(|c| c.id)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(ids, (0..100).map(|n| format!("c{n}")).collect::<Vec<_>>());
+    }
+
     /// 25 customers in pages of 10; c3 and c14 do not decode.
     fn with_bad_customers(number: u64, size: u64) -> (StatusCode, Value) {
         let mut elements = customers(number * size, size.min(25 - number * size));

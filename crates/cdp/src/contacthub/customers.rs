@@ -200,11 +200,11 @@ impl CustomerList {
         if let Some(query) = query {
             call = call.query(query);
         }
-        let first_index = u64::from(number) * u64::from(self.size);
         let received = paging::receive(
             call.send().await,
             |p: PagedCustomer| (p.elements, p.page),
-            first_index,
+            number,
+            self.size,
         )?;
         let unfiltered = received
             .meta
@@ -272,7 +272,7 @@ impl CustomerPage {
         self.page.number().unwrap_or_default()
     }
 
-    /// The page size asked for.
+    /// The page size: as ContactHub states it, else as asked for.
     pub fn size(&self) -> u64 {
         self.page.size().unwrap_or_default()
     }

@@ -441,11 +441,11 @@ impl EventList {
         if let Some(to) = self.date_to {
             call = call.date_to(to);
         }
-        let first_index = u64::from(number) * u64::from(self.size);
         let received = paging::receive(
             call.send().await,
             |p: PagedEvent| (p.elements, p.page),
-            first_index,
+            number,
+            self.size,
         )?;
         paging::numbered(received, number, self.size, |e| &e.id)
     }

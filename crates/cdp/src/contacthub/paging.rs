@@ -56,7 +56,8 @@ pub(crate) struct Received<T> {
 pub(crate) fn receive<W: DeserializeOwned, T: DeserializeOwned>(
     answer: std::result::Result<ResponseValue<W>, CallError<ErrorBody>>,
     split: fn(W) -> (Vec<T>, PageMeta),
-    first_index: u64,
+    number: u32,
+    size: u32,
 ) -> Result<Received<T>> {
     match answer {
         Ok(answer) => {
@@ -67,24 +68,27 @@ pub(crate) fn receive<W: DeserializeOwned, T: DeserializeOwned>(
                 meta,
             })
         }
-        Err(CallError::InvalidResponsePayload(bytes, e)) => match one_by_one(&bytes, first_index) {
-            Some(received) => Ok(received),
-            None => Err(Error::from_call::<W, _>(
-                CallError::<ErrorBody>::InvalidResponsePayload(bytes, e),
-            )),
-        },
+        Err(CallError::InvalidResponsePayload(bytes, e)) => {
+            match one_by_one(&bytes, number, size) {
+                Some(received) => Ok(received),
+                None => Err(Error::from_call::<W, _>(
+                    CallError::<ErrorBody>::InvalidResponsePayload(bytes, e),
+                )),
+            }
+        }
         Err(e) => Err(Error::from_call::<W, _>(e)),
     }
 }
 
 /// The page item by item; `None` when even the page's frame (`elements` and `page`) is wrong.
-fn one_by_one<T: DeserializeOwned>(bytes: &[u8], first_index: u64) -> Option<Received<T>> {
+fn one_by_one<T: DeserializeOwned>(bytes: &[u8], number: u32, size: u32) -> Option<Received<T>> {
     #[derive(serde::Deserialize)]
     struct Frame {
         elements: Vec<Value>,
         page: PageMeta,
     }
     let frame: Frame = serde_json::from_slice(bytes).ok()?;
+    let first_index = u64::from(number).saturating_mul(page_size(&frame.page, size));
     let mut items = Vec::with_capacity(frame.elements.len());
     let mut failed = Vec::new();
     for (place, element) in frame.elements.into_iter().enumerate() {
@@ -106,6 +110,15 @@ fn one_by_one<T: DeserializeOwned>(bytes: &[u8], first_index: u64) -> Option<Rec
         failed,
         meta: frame.page,
     })
+}
+
+/// The size of the pages as the service says it numbered them, or the size asked for when it does not
+/// say: a service that pages by a size of its own has its page numbers counted in that size.
+fn page_size(meta: &PageMeta, asked: u32) -> u64 {
+    match u64::try_from(meta.size) {
+        Ok(size) if size > 0 => size,
+        _ => u64::from(asked),
+    }
 }
 
 /// Page `number` of `size` items with ContactHub's totals (a negative total reads as 0), checked to be
@@ -134,10 +147,11 @@ pub(crate) fn numbered<T>(
     for (_, bad) in &failed {
         bad.id.as_deref().unwrap_or(&bad.body).hash(&mut digest);
     }
+    let size = page_size(&meta, size);
     Ok(Page::numbered(
         items,
         u64::from(number),
-        u64::from(size),
+        size,
         Some(non_negative(meta.total_elements)),
         Some(non_negative(meta.total_pages)),
     )
