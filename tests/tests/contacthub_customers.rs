@@ -182,6 +182,40 @@ async fn keyed_create_retry_shape() {
     assert_eq!(recorder.shapes().len(), 1, "without a key, sent once");
 }
 
+/// The 409 of a retry says the customer exists; when it then cannot be read, the caller must not be told
+/// the create failed.
+#[tokio::test]
+async fn a_keyed_create_whose_customer_cannot_be_read_back_is_outcome_unknown() {
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let retry = RetryPolicy::default()
+        .max_attempts(2)
+        .initial_backoff(std::time::Duration::from_millis(1));
+    let node = Workspace::new("w1", "hub-secret-token")
+        .configure(|c| c.transport(transport).retry(retry))
+        .node("n1");
+    recorder
+        .reply(502, "")
+        .reply(
+            409,
+            r#"{"message":"Conflict","data":{"customer":{"id":"c-7","href":"h"}},"errors":[]}"#,
+        )
+        .reply(503, "")
+        .reply(503, "");
+    let err = node
+        .add_customer(CustomerUpdate {
+            external_id: Some("crm-42".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, cdp::Error::OutcomeUnknown { source, .. } if source.status() == Some(503)),
+        "{err:?}"
+    );
+    assert_eq!(recorder.shapes().len(), 4);
+}
+
 #[tokio::test]
 async fn force_update_patches_the_conflicting_customer() {
     let (recorder, node) = recorded();

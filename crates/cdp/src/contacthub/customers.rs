@@ -414,7 +414,9 @@ impl AddCustomer {
         .await
     }
 
-    /// The customer a 409 points at (or, when it does not say, the one with the external id).
+    /// The customer a 409 points at (or, when it does not say, the one with the external id). When it
+    /// cannot be read, the create's outcome stays unknown to the caller: not a plain error, which would
+    /// say that nothing was stored.
     async fn existing(&self, conflict: Error) -> Result<Customer> {
         let named = conflict.api().and_then(|api| conflicting_id(&api.body));
         if let Some(id) = named {
@@ -422,12 +424,14 @@ impl AddCustomer {
                 .node
                 .customer(&id)
                 .await
-                .map(super::TrackedCustomer::into_inner);
+                .map(super::TrackedCustomer::into_inner)
+                .map_err(unknown);
         }
         let external_id = self.customer.external_id.as_deref().unwrap_or_default();
-        match self.node.customer_by_external_id(external_id).await? {
-            Some(customer) => Ok(customer),
-            None => Err(unknown(conflict)),
+        match self.node.customer_by_external_id(external_id).await {
+            Ok(Some(customer)) => Ok(customer),
+            Ok(None) => Err(unknown(conflict)),
+            Err(e) => Err(unknown(e)),
         }
     }
 }
