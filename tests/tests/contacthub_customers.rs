@@ -22,6 +22,11 @@ fn recorded() -> (Recorder, Node) {
 
 const PAGE: &str = r#"{"elements":[{"id":"c1"}],"page":{"size":5,"totalElements":12,"totalUnfilteredElements":40,"totalPages":3,"number":2}}"#;
 
+/// `PAGE` as page `number` (a listing checks it got the page it asked for).
+fn page_number(number: u32) -> String {
+    PAGE.replace(r#""number":2"#, &format!(r#""number":{number}"#))
+}
+
 #[tokio::test]
 async fn list_shape() {
     let (recorder, node) = recorded();
@@ -51,9 +56,11 @@ async fn list_shape() {
 #[tokio::test]
 async fn neighbour_pages_are_the_adjacent_numbers() {
     let (recorder, node) = recorded();
-    recorder.reply(200, PAGE);
+    recorder.reply(200, &page_number(1));
     let page = node.customers().page(1).size(5).send().await.unwrap();
-    recorder.reply(200, PAGE).reply(200, PAGE);
+    recorder
+        .reply(200, &page_number(2))
+        .reply(200, &page_number(0));
     page.next_page().await.unwrap().unwrap();
     page.previous_page().await.unwrap().unwrap();
     let pages: Vec<Vec<String>> = recorder.shapes().into_iter().map(|s| s.query).collect();
@@ -133,6 +140,80 @@ async fn add_customer_shape() {
     };
     node.add_customer(data).session_id("s-1").await.unwrap();
     insta::assert_yaml_snapshot!(recorder.single());
+}
+
+/// A create with an external id after an answer that does not say it failed: sent again, and the 409 of
+/// the repeat resolves to the customer the first attempt made (read back with a GET). Without the id it is
+/// sent once.
+#[tokio::test]
+async fn keyed_create_retry_shape() {
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let retry = RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(1));
+    let node = Workspace::new("w1", "hub-secret-token")
+        .configure(|c| c.transport(transport).retry(retry))
+        .node("n1");
+    recorder
+        .reply(504, r#"{"message":"gateway timeout"}"#)
+        .reply(409, r#"{"message":"Conflict","logref":"l","data":{"customer":{"id":"c-7","href":"h"}},"errors":[]}"#)
+        .reply(200, r#"{"id":"c-7","externalId":"crm-42"}"#);
+    let customer = node
+        .add_customer(CustomerUpdate {
+            external_id: Some("crm-42".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(customer.id, "c-7");
+    insta::assert_yaml_snapshot!(recorder.shapes());
+
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let retry = RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(1));
+    let node = Workspace::new("w1", "hub-secret-token")
+        .configure(|c| c.transport(transport).retry(retry))
+        .node("n1");
+    recorder.reply(504, r#"{"message":"gateway timeout"}"#);
+    let err = node
+        .add_customer(CustomerUpdate::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(504));
+    assert_eq!(recorder.shapes().len(), 1, "without a key, sent once");
+}
+
+/// The 409 of a retry says the customer exists; when it then cannot be read, the caller must not be told
+/// the create failed.
+#[tokio::test]
+async fn a_keyed_create_whose_customer_cannot_be_read_back_is_outcome_unknown() {
+    let recorder = Recorder::default();
+    let transport = recorder.clone();
+    let retry = RetryPolicy::default()
+        .max_attempts(2)
+        .initial_backoff(std::time::Duration::from_millis(1));
+    let node = Workspace::new("w1", "hub-secret-token")
+        .configure(|c| c.transport(transport).retry(retry))
+        .node("n1");
+    recorder
+        .reply(502, "")
+        .reply(
+            409,
+            r#"{"message":"Conflict","data":{"customer":{"id":"c-7","href":"h"}},"errors":[]}"#,
+        )
+        .reply(503, "")
+        .reply(503, "");
+    let err = node
+        .add_customer(CustomerUpdate {
+            external_id: Some("crm-42".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, cdp::Error::OutcomeUnknown { source, .. } if source.status() == Some(503)),
+        "{err:?}"
+    );
+    assert_eq!(recorder.shapes().len(), 4);
 }
 
 #[tokio::test]
@@ -433,7 +514,7 @@ async fn a_dsl_query_shape_and_a_bad_query_sends_nothing() {
     use cdp::contacthub::query::prelude::*;
     use customer as c;
     let (recorder, node) = recorded();
-    recorder.reply(200, PAGE);
+    recorder.reply(200, &page_number(0));
     node.query(Query::from(c::base::first_name().eq("Bruce")).name("bruces"))
         .filter(c::base::contacts::email().is_not_null())
         .size(5)

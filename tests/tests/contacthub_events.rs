@@ -461,3 +461,47 @@ async fn typed_properties_go_out_and_come_back_typed() {
         "a zero result count is sent, not dropped"
     );
 }
+
+#[tokio::test]
+async fn an_event_that_does_not_decode_is_reported_and_the_others_still_come() {
+    let (recorder, node) = recorded();
+    let page = |number: u32, events: serde_json::Value| {
+        json!({"elements": events, "page": {"number": number, "size": 2, "totalElements": 4, "totalPages": 2}})
+            .to_string()
+    };
+    recorder
+        .reply(
+            200,
+            &page(
+                0,
+                json!([
+                    {"id": "e0", "type": "viewedPage", "context": "WEB"},
+                    {"id": "e1", "type": "viewedPage", "context": "WEB", "date": "last week"}
+                ]),
+            ),
+        )
+        .reply(
+            200,
+            &page(
+                1,
+                json!([
+                    {"id": "e2", "type": "searched", "context": "WEB"},
+                    {"id": "e3", "context": "WEB"}
+                ]),
+            ),
+        );
+    let results: Vec<cdp::Result<String>> =
+        futures::StreamExt::collect(node.events("c1").size(2).stream().map_ok(|e| e.id)).await;
+    let shown: Vec<String> = results
+        .iter()
+        .map(|r| match r {
+            Ok(id) => id.clone(),
+            Err(cdp::Error::Decode(e)) => format!("!{:?}/{:?}", e.index, e.id),
+            Err(e) => e.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        ["e0", "!Some(1)/Some(\"e1\")", "e2", "!Some(3)/Some(\"e3\")"]
+    );
+}

@@ -19,7 +19,7 @@ use crate::Service;
 use crate::http::buffer_body;
 
 /// The faults of one service. Rates are probabilities per request, checked in this order: drop, 429,
-/// 500/503; latency and slow bodies apply to every answer.
+/// 500/503, applied then dropped; latency and slow bodies apply to every answer.
 ///
 /// ```
 /// let faults = cdp_sandbox::Faults { error_rate: 0.1, drop_rate: 0.05, throttle_rate: 0.02, ..Default::default() };
@@ -38,6 +38,10 @@ pub struct Faults {
     pub retry_after_secs: u64,
     /// Share of requests whose connection is closed without an answer.
     pub drop_rate: f64,
+    /// Share of requests carried out (a write is stored) whose connection is then closed without an
+    /// answer: the case where a client cannot know that its request took effect. Only successful answers
+    /// are lost this way; a request the service refused gets its answer.
+    pub applied_lost_rate: f64,
     /// Pause between the chunks of every response body, in milliseconds (the body goes in four chunks).
     pub slow_body_ms: u64,
     /// Seed of the draws; `None` uses the sandbox's seed.
@@ -52,15 +56,19 @@ impl Default for Faults {
             throttle_rate: 0.0,
             retry_after_secs: 1,
             drop_rate: 0.0,
+            applied_lost_rate: 0.0,
             slow_body_ms: 0,
             seed: None,
         }
     }
 }
 
-/// Marks a response whose connection is dropped, for the journal.
+/// Marks a response whose connection is dropped, for the journal; `applied` when the service carried the
+/// request out first.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Dropped;
+pub(crate) struct Dropped {
+    pub(crate) applied: bool,
+}
 
 #[derive(Debug)]
 struct Knob {
@@ -80,6 +88,7 @@ enum Outcome {
     Drop,
     Throttle(u64),
     Error(StatusCode),
+    AppliedThenDropped,
 }
 
 impl FaultBoard {
@@ -130,6 +139,8 @@ impl FaultBoard {
             } else {
                 StatusCode::SERVICE_UNAVAILABLE
             })
+        } else if roll < f.drop_rate + f.throttle_rate + f.error_rate + f.applied_lost_rate {
+            Outcome::AppliedThenDropped
         } else {
             Outcome::Pass
         };
@@ -152,7 +163,7 @@ pub(crate) async fn apply(
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
     let response = match outcome {
-        Outcome::Drop => return dropped(),
+        Outcome::Drop => return dropped(false),
         Outcome::Throttle(secs) => {
             let mut response = service.error(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -165,6 +176,13 @@ pub(crate) async fn apply(
         }
         Outcome::Error(status) => service.error(status, "sandbox fault: the service failed"),
         Outcome::Pass => next.run(request).await,
+        Outcome::AppliedThenDropped => {
+            let response = next.run(request).await;
+            if response.status().is_success() {
+                return dropped(true);
+            }
+            response
+        }
     };
     if faults.slow_body_ms > 0 {
         slow(response, Duration::from_millis(faults.slow_body_ms)).await
@@ -175,7 +193,7 @@ pub(crate) async fn apply(
 
 /// A response whose body fails before its first byte, so the server closes the connection without an
 /// answer (the client sees the connection end).
-fn dropped() -> Response {
+fn dropped(applied: bool) -> Response {
     let failing = futures::stream::once(async {
         Err::<Bytes, std::io::Error>(std::io::Error::new(
             std::io::ErrorKind::ConnectionAborted,
@@ -183,7 +201,7 @@ fn dropped() -> Response {
         ))
     });
     let mut response = Response::new(Body::from_stream(failing));
-    response.extensions_mut().insert(Dropped);
+    response.extensions_mut().insert(Dropped { applied });
     response
 }
 

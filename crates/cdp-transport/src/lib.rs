@@ -17,6 +17,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod attempts;
 mod auth;
 mod body;
 mod config;
@@ -301,7 +302,9 @@ impl Inner {
         let deadline = started.checked_add(self.timeout);
         let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let attempts = self.retry.attempts_for(request.method(), operation);
-        let repeatable = self.retry.may_repeat(request.method(), operation);
+        // A caller may declare a POST safe to repeat for this call (it carries an idempotency key).
+        let repeatable = self.retry.may_repeat(request.method(), operation)
+            || (crate::attempts::declared_repeatable() && attempts > 1);
         let mut pauses = self.retry.backoff(attempts);
         let mut refreshed = false;
         let mut attempt = 1;
@@ -317,6 +320,7 @@ impl Inner {
             let budget = remaining().map_or(self.attempt_timeout, |r| r.min(self.attempt_timeout));
             *request.timeout_mut() = Some(budget.max(Duration::from_millis(1)));
             let Attempt { result, outcome } = self.attempt(client, request, operation).await;
+            crate::attempts::note(&result);
             let status = result.as_ref().ok().map(|r| r.status().as_u16());
             tracing::debug!(
                 attempt,

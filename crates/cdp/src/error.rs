@@ -9,6 +9,8 @@ use progenitor_client::Error as ApiCallError;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
+use crate::pagination::PageRef;
+
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -104,6 +106,26 @@ pub enum Error {
         /// What it said.
         message: String,
     },
+    /// A listing's stream stopped: a page could not be fetched (`source` says why: the network, the
+    /// service, a page it got wrong). `resume` is the page to pick the listing up from (`None`: its first
+    /// page), for the listing's `starting_at`.
+    StreamStopped {
+        /// Where to resume.
+        resume: Option<PageRef>,
+        /// Why the stream stopped.
+        source: Box<Error>,
+    },
+    /// A write was sent but its answer never came (the connection dropped, the call timed out): it may or
+    /// may not have taken effect. Look before writing again, or give the write a key that makes a repeat
+    /// safe (a ContactHub customer's `externalId`), with which it is retried.
+    OutcomeUnknown {
+        /// The service called.
+        service: &'static str,
+        /// The operation, as the generated client names it.
+        operation: &'static str,
+        /// What the last attempt ran into.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -125,6 +147,7 @@ impl Error {
             Self::Api(e) => Some(e.status),
             Self::Decode(e) => e.status,
             Self::UnexpectedStatus { status, .. } => Some(*status),
+            Self::StreamStopped { source, .. } => source.status(),
             _ => None,
         }
     }
@@ -190,6 +213,26 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Self::Api(e) => Some(e),
+            Self::StreamStopped { source, .. } => source.api(),
+            _ => None,
+        }
+    }
+
+    /// Where a stream that stopped can resume ([`Error::StreamStopped`]); `None` for other errors, and for
+    /// a stream that stopped at its first page.
+    ///
+    /// ```
+    /// use cdp::pagination::PageRef;
+    ///
+    /// let err = cdp::Error::StreamStopped {
+    ///     resume: Some(PageRef::Number(7)),
+    ///     source: Box::new(cdp::Error::invalid_input("page", "example")),
+    /// };
+    /// assert_eq!(err.resume_from(), Some(&PageRef::Number(7)));
+    /// ```
+    pub fn resume_from(&self) -> Option<&PageRef> {
+        match self {
+            Self::StreamStopped { resume, .. } => resume.as_ref(),
             _ => None,
         }
     }
@@ -326,6 +369,22 @@ impl fmt::Display for Error {
                 f.write_str("; redirects are not followed")
             }
             Self::Custom { service, message } => write!(f, "{service}: {message}"),
+            Self::StreamStopped {
+                resume: Some(at),
+                source,
+            } => write!(f, "{source} (the listing can resume at {at})"),
+            Self::StreamStopped {
+                resume: None,
+                source,
+            } => write!(f, "{source} (the listing can resume at its start)"),
+            Self::OutcomeUnknown {
+                service,
+                operation,
+                source,
+            } => write!(
+                f,
+                "{service} may or may not have carried out `{operation}`: its answer was lost ({source})"
+            ),
         }
     }
 }
@@ -336,6 +395,9 @@ impl std::error::Error for Error {
             Self::Transport { source, .. } => Some(source),
             Self::Api(e) => Some(e.as_ref()),
             Self::Decode(e) => Some(e.as_ref()),
+            Self::StreamStopped { source, .. } | Self::OutcomeUnknown { source, .. } => {
+                Some(source.as_ref())
+            }
             _ => None,
         }
     }
@@ -570,10 +632,14 @@ pub struct DecodeError {
     pub path: Option<String>,
     /// What went wrong.
     pub message: String,
-    /// The body as received, cut at 4 KiB.
+    /// The body as received, cut at 4 KiB; for one item of a listing, the item's JSON.
     pub body: String,
     /// The decoder's own error, when there is one.
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    /// For one item of a listing that did not decode: its index in the listing, from 0.
+    pub index: Option<u64>,
+    /// For one item of a listing that did not decode: its id, when it has one.
+    pub id: Option<String>,
 }
 
 impl DecodeError {
@@ -592,6 +658,8 @@ impl DecodeError {
             message,
             body: String::from_utf8_lossy(cut).into_owned(),
             source: None,
+            index: None,
+            id: None,
         }
     }
 
@@ -601,6 +669,31 @@ impl DecodeError {
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
         self.source = Some(Arc::new(source));
+        self
+    }
+
+    /// The error of one item of a listing that did not decode: its index in the listing, its id when it
+    /// has one, what went wrong and its raw JSON (kept up to 4 KiB), for a [`Pager`](crate::pagination::Pager)
+    /// to report with [`Page::with_failed`](crate::pagination::Page::with_failed).
+    ///
+    /// ```
+    /// let e = cdp::DecodeError::for_item("example", 7, Some("c7".into()), "bad date", br#"{"id":"c7"}"#);
+    /// assert_eq!(e.to_string(), "could not read the answer of example, item 7 (id `c7`): bad date");
+    /// ```
+    pub fn for_item(
+        service: &'static str,
+        index: u64,
+        id: Option<String>,
+        message: impl Into<String>,
+        raw_json: &[u8],
+    ) -> Self {
+        Self::new(service, None, None, message.into(), raw_json).item(index, id)
+    }
+
+    /// The same error as the error of one item of a listing, at `index`, with its id.
+    pub(crate) fn item(mut self, index: u64, id: Option<String>) -> Self {
+        self.index = Some(index);
+        self.id = id;
         self
     }
 }
@@ -618,6 +711,12 @@ impl fmt::Display for DecodeError {
         write!(f, "could not read the answer of {}", self.service)?;
         if let Some(status) = self.status {
             write!(f, " ({status})")?;
+        }
+        if let Some(index) = self.index {
+            write!(f, ", item {index}")?;
+        }
+        if let Some(id) = &self.id {
+            write!(f, " (id `{id}`)")?;
         }
         if let Some(path) = &self.path {
             write!(f, " at `{path}`")?;

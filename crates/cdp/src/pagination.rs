@@ -4,6 +4,13 @@
 //! totals ([`Page::numbered`], ContactHub), a cursor ([`Page::cursor`], BlueConic) and a next token
 //! ([`Page::token`], AWS). A [`Pager`] fetches the page at a [`PageRef`]; [`stream`] turns it into a
 //! `Stream` of items that holds one page in memory, plus the next one when prefetching.
+//!
+//! A stream checks what the service says rather than trusting it: a page that is not the one asked for,
+//! a page that repeats the one before, items past the stated total, or a page past the stated page count
+//! stop it with [`Error::Pagination`]. Items are decoded one by one by the services' pagers: an item that
+//! does not decode comes out of the stream as an [`Error::Decode`] carrying its index, id and raw JSON,
+//! and the items after it still come. A stream that stops (a page it could not get or could not trust)
+//! ends with [`Error::StreamStopped`], which carries the [`PageRef`] to pick the listing up again from.
 
 use std::collections::{HashSet, VecDeque};
 use std::pin::Pin;
@@ -13,7 +20,7 @@ use futures::future::BoxFuture;
 use futures::{FutureExt as _, Stream};
 use tokio::task::JoinHandle;
 
-use crate::{Error, Result};
+use crate::{DecodeError, Error, Result};
 
 /// Where a page is: its number, or the cursor or token the previous page gave.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -24,6 +31,17 @@ pub enum PageRef {
     Cursor(String),
     /// An opaque next-page token.
     Token(String),
+}
+
+impl std::fmt::Display for PageRef {
+    /// `page 3`, `cursor abc`, `token abc`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Number(n) => write!(f, "page {n}"),
+            Self::Cursor(c) => write!(f, "cursor {c}"),
+            Self::Token(t) => write!(f, "token {t}"),
+        }
+    }
 }
 
 /// One page of a listing, with what the service says about the whole listing.
@@ -45,6 +63,10 @@ pub struct Page<T> {
     total_pages: Option<u64>,
     next: Option<PageRef>,
     previous: Option<PageRef>,
+    /// The items that did not decode, each with its place in this page.
+    failed: Vec<(usize, DecodeError)>,
+    /// A digest of the items' identities, to see a page served twice.
+    digest: Option<u64>,
 }
 
 impl<T> Page<T> {
@@ -74,6 +96,8 @@ impl<T> Page<T> {
             total_pages,
             next,
             previous,
+            failed: Vec::new(),
+            digest: None,
         }
     }
 
@@ -88,6 +112,8 @@ impl<T> Page<T> {
             total_pages: None,
             next,
             previous: None,
+            failed: Vec::new(),
+            digest: None,
         }
     }
 
@@ -102,6 +128,8 @@ impl<T> Page<T> {
             total_pages: None,
             next,
             previous: None,
+            failed: Vec::new(),
+            digest: None,
         }
     }
 
@@ -113,6 +141,74 @@ impl<T> Page<T> {
     /// The items, owned.
     pub fn into_items(self) -> Vec<T> {
         self.items
+    }
+
+    /// The same page, with the items that did not decode: each with its place in the page (counting the
+    /// decoded items too) and its error. They are kept in order of place.
+    ///
+    /// ```
+    /// use cdp::pagination::Page;
+    ///
+    /// let bad = cdp::DecodeError::for_item("example", 1, Some("b".into()), "not a name", br#"{"id":"b"}"#);
+    /// let page = Page::numbered(vec!["a", "c"], 0, 3, Some(3), Some(1)).with_failed(vec![(1, bad)]);
+    /// assert_eq!(page.items(), &["a", "c"]);
+    /// assert_eq!(page.failed()[0].id.as_deref(), Some("b"));
+    /// ```
+    pub fn with_failed(mut self, mut failed: Vec<(usize, DecodeError)>) -> Self {
+        failed.sort_by_key(|(place, _)| *place);
+        self.failed = failed;
+        self
+    }
+
+    /// The same page, with a digest of its items' identities (their ids, say): a stream that receives two
+    /// pages in a row with the same digest stops, since the service served one page twice.
+    ///
+    /// ```
+    /// let page = cdp::pagination::Page::cursor(vec![1, 2], None, None).with_digest(42);
+    /// assert_eq!(page.digest(), Some(42));
+    /// ```
+    pub fn with_digest(mut self, digest: u64) -> Self {
+        self.digest = Some(digest);
+        self
+    }
+
+    /// The items of this page that did not decode (each with its index in the listing, its id when it
+    /// has one, and its raw JSON); the others are in [`items`](Page::items).
+    ///
+    /// ```
+    /// let page = cdp::pagination::Page::token(vec![1, 2], None);
+    /// assert!(page.failed().is_empty());
+    /// ```
+    pub fn failed(&self) -> Vec<&DecodeError> {
+        self.failed.iter().map(|(_, e)| e).collect()
+    }
+
+    /// The digest of the items' identities, when the pager gave one.
+    ///
+    /// ```
+    /// assert_eq!(cdp::pagination::Page::token(vec![1], None).digest(), None);
+    /// ```
+    pub fn digest(&self) -> Option<u64> {
+        self.digest
+    }
+
+    /// Items and failures, in page order.
+    fn into_results(self) -> impl Iterator<Item = Result<T>> {
+        let mut failed = self.failed.into_iter().peekable();
+        let mut items = self.items.into_iter();
+        let mut place = 0;
+        std::iter::from_fn(move || {
+            let result = match failed.peek() {
+                Some((at, _)) if *at <= place => {
+                    failed.next().map(|(_, e)| Err(Error::Decode(Box::new(e))))
+                }
+                _ => items.next().map(Ok),
+            }
+            // Failures placed past the last item still come out.
+            .or_else(|| failed.next().map(|(_, e)| Err(Error::Decode(Box::new(e)))));
+            place += 1;
+            result
+        })
     }
 
     /// This page's number (numbered pages).
@@ -155,6 +251,8 @@ impl<T> Page<T> {
             total_pages: self.total_pages,
             next: self.next,
             previous: self.previous,
+            failed: self.failed,
+            digest: self.digest,
         }
     }
 }
@@ -189,10 +287,12 @@ pub trait Pager: Send + Sync + 'static {
     fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Self::Item>>>;
 }
 
-/// Every item of a listing, page after page. With `prefetch`, the next page is fetched in the background
-/// (a Tokio task, so a Tokio runtime is needed) while the items of the current one are consumed; memory
-/// holds at most those two pages. A page
-/// reference that comes back a second time ends the stream with [`Error::Pagination`] rather than looping.
+/// Every item of a listing, page after page, from its first page. With `prefetch`, the next page is
+/// fetched in the background (a Tokio task, so a Tokio runtime is needed) while the items of the current
+/// one are consumed; memory holds at most those two pages. What the service says is checked (see the
+/// [module](self) documentation): a page reference that comes back a second time, a page that is not the
+/// one asked for or repeats the one before, items past the stated total, end the stream with
+/// [`Error::StreamStopped`] rather than looping, duplicating or ending silently.
 ///
 /// ```no_run
 /// # async fn run(pager: impl cdp::pagination::Pager<Item = u64>) -> cdp::Result<()> {
@@ -202,15 +302,44 @@ pub trait Pager: Send + Sync + 'static {
 /// # let _ = all; Ok(()) }
 /// ```
 pub fn stream<P: Pager>(pager: P, prefetch: bool) -> PageStream<P::Item> {
+    stream_from(pager, prefetch, None)
+}
+
+/// Like [`stream`], from the page at `start` (the first page when `None`): where a stream that stopped
+/// said to resume ([`Error::resume_from`]).
+///
+/// ```no_run
+/// # async fn run(pager: impl cdp::pagination::Pager<Item = u64> + Clone) -> cdp::Result<()> {
+/// use futures::StreamExt;
+///
+/// let mut items = cdp::pagination::stream(pager.clone(), true);
+/// while let Some(item) = items.next().await {
+///     if let Err(e) = item {
+///         if let Some(at) = e.resume_from() {
+///             let rest = cdp::pagination::stream_from(pager, true, Some(at.clone()));
+///             # let _ = rest;
+///         }
+///         break;
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub fn stream_from<P: Pager>(
+    pager: P,
+    prefetch: bool,
+    start: Option<PageRef>,
+) -> PageStream<P::Item> {
     PageStream {
         service: pager.service(),
         pager: std::sync::Arc::new(pager),
         prefetch,
         items: VecDeque::new(),
         fetching: None,
+        asked: None,
         background: None,
-        next: Some(None),
+        next: Some(start),
         seen: HashSet::new(),
+        last_digest: None,
         done: false,
     }
 }
@@ -223,14 +352,18 @@ pub struct PageStream<T: Send + 'static> {
     service: &'static str,
     pager: std::sync::Arc<dyn PagerObject<T>>,
     prefetch: bool,
-    items: VecDeque<T>,
+    items: VecDeque<Result<T>>,
     fetching: Option<Fetch<T>>,
+    /// The page the fetch in flight asked for (`None`: the first).
+    asked: Option<PageRef>,
     /// The task fetching in the background, aborted when the stream is dropped.
     background: Option<tokio::task::AbortHandle>,
     /// The page to fetch after the one in flight: `Some(None)` is the first page, `None` the end.
     next: Option<Option<PageRef>>,
-    /// Cursors and tokens handed out so far (page numbers only grow, so they need no guard).
+    /// Cursors and tokens handed out so far (page numbers are checked against the number asked for).
     seen: HashSet<PageRef>,
+    /// The digest of the last page received, to see it served twice.
+    last_digest: Option<u64>,
     done: bool,
 }
 
@@ -262,11 +395,12 @@ impl<T: Send + 'static> PageStream<T> {
         if let Some(reference @ (PageRef::Cursor(_) | PageRef::Token(_))) = &at
             && !self.seen.insert(reference.clone())
         {
-            return Err(Error::Pagination {
-                service: self.service,
-                message: format!("the page {reference:?} was handed out twice"),
-            });
+            return Err(self.stopped_at(
+                at.clone(),
+                format!("the page {reference:?} was handed out twice"),
+            ));
         }
+        self.asked = at.clone();
         let fetch = self.pager.fetch(at);
         self.fetching = Some(if self.prefetch {
             let handle: JoinHandle<Result<Page<T>>> = tokio::spawn(fetch);
@@ -284,6 +418,63 @@ impl<T: Send + 'static> PageStream<T> {
             fetch
         });
         Ok(())
+    }
+
+    /// The error that ends the stream at `at`, for a page the service got wrong.
+    fn stopped_at(&self, at: Option<PageRef>, message: String) -> Error {
+        Error::StreamStopped {
+            resume: at,
+            source: Box::new(Error::Pagination {
+                service: self.service,
+                message,
+            }),
+        }
+    }
+
+    /// What is wrong with a page that arrived, if anything.
+    fn check(&self, page: &Page<T>) -> Option<String> {
+        let count = (page.items.len() + page.failed.len()) as u64;
+        if let (Some(PageRef::Number(asked)), Some(number)) = (&self.asked, page.number)
+            && *asked != number
+        {
+            return Some(format!("asked for page {asked}, got page {number}"));
+        }
+        if count > 0
+            && let (Some(digest), Some(last)) = (page.digest, self.last_digest)
+            && digest == last
+        {
+            return Some("the service served the same page twice".to_owned());
+        }
+        let (Some(number), Some(size)) = (page.number, page.size) else {
+            return None;
+        };
+        let reached = number.saturating_mul(size).saturating_add(count);
+        if let Some(total) = page.total_items
+            && reached > total
+        {
+            return Some(format!(
+                "page {number} reaches item {reached}, past the stated total of {total}"
+            ));
+        }
+        if let Some(pages) = page.total_pages {
+            if count > 0 && number >= pages {
+                return Some(format!(
+                    "page {number} has items, but the listing has {pages} pages"
+                ));
+            }
+            // A full last page while the total says more items follow: the totals disagree, and
+            // ending here would drop items silently.
+            if let Some(total) = page.total_items
+                && count >= size
+                && number.saturating_add(1) >= pages
+                && total > number.saturating_add(1).saturating_mul(size)
+            {
+                return Some(format!(
+                    "the listing has {pages} pages but {total} items of {size} a page"
+                ));
+            }
+        }
+        None
     }
 }
 
@@ -307,7 +498,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 return Poll::Ready(Some(Err(e)));
             }
             if let Some(item) = this.items.pop_front() {
-                return Poll::Ready(Some(Ok(item)));
+                return Poll::Ready(Some(item));
             }
             let Some(fetching) = this.fetching.as_mut() else {
                 this.done = true;
@@ -318,13 +509,24 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 Poll::Ready(Err(e)) => {
                     this.done = true;
                     this.fetching = None;
-                    return Poll::Ready(Some(Err(e)));
+                    let resume = this.asked.take();
+                    return Poll::Ready(Some(Err(Error::StreamStopped {
+                        resume,
+                        source: Box::new(e),
+                    })));
                 }
                 Poll::Ready(Ok(page)) => {
                     this.fetching = None;
                     this.background = None;
+                    if let Some(message) = this.check(&page) {
+                        this.done = true;
+                        let asked = this.asked.take();
+                        let error = this.stopped_at(asked, message);
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                    this.last_digest = page.digest;
                     this.next = page.next.clone().map(Some);
-                    this.items.extend(page.items);
+                    this.items.extend(page.into_results());
                 }
             }
         }
@@ -466,7 +668,47 @@ mod tests {
         let results: Vec<Result<u64>> = stream(pager, false).collect::<Vec<_>>().await;
         assert_eq!(results.len(), 11, "ten items, then the error, then the end");
         assert!(results[..10].iter().all(Result::is_ok));
-        assert!(results[10].is_err());
+        let err = results[10].as_ref().unwrap_err();
+        assert_eq!(err.resume_from(), Some(&PageRef::Number(1)), "{err}");
+        assert!(matches!(
+            err,
+            Error::StreamStopped { source, .. } if matches!(**source, Error::InvalidInput { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_stream_resumes_where_it_was_told() {
+        for style in ["number", "token"] {
+            let start = match style {
+                "number" => PageRef::Number(2),
+                _ => PageRef::Token("2".into()),
+            };
+            let rest: Vec<u64> = stream_from(Numbers::new(35, 10, style), true, Some(start))
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(rest, (20..35).collect::<Vec<_>>(), "{style}");
+        }
+    }
+
+    #[test]
+    fn items_that_did_not_decode_come_in_their_place() {
+        let bad =
+            |n: u64| DecodeError::new("test", None, None, format!("bad {n}"), b"{}").item(n, None);
+        let page = Page::numbered(vec![1, 3, 5], 0, 6, Some(6), Some(1)).with_failed(vec![
+            (5, bad(5)),
+            (0, bad(0)),
+            (2, bad(2)),
+        ]);
+        let order: Vec<String> = page
+            .into_results()
+            .map(|r| match r {
+                Ok(n) => n.to_string(),
+                Err(Error::Decode(e)) => format!("!{}", e.index.unwrap_or_default()),
+                Err(e) => e.to_string(),
+            })
+            .collect();
+        assert_eq!(order, ["!0", "1", "!2", "3", "5", "!5"]);
     }
 
     #[tokio::test]
@@ -475,7 +717,10 @@ mod tests {
         pager.stuck = true;
         let results: Vec<Result<u64>> = stream(pager, true).collect::<Vec<_>>().await;
         let err = results.last().unwrap().as_ref().unwrap_err();
-        assert!(matches!(err, Error::Pagination { .. }), "{err:?}");
+        assert!(
+            matches!(err, Error::StreamStopped { source, .. } if matches!(**source, Error::Pagination { .. })),
+            "{err:?}"
+        );
         assert!(results.len() < 40);
     }
 

@@ -3,6 +3,7 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+use cdp_transport::attempts::{Attempt, observe};
 use contacthub_api::MergePatch;
 use contacthub_api::types::{ConflictData, Customer, CustomerUpdate, NewCustomer, PagedCustomer};
 use futures::FutureExt as _;
@@ -12,6 +13,8 @@ use super::query::{Criterion, Query};
 use super::{Node, paging};
 use crate::pagination::{self, Page, PageRef, PageStream, Pager};
 use crate::{Error, Result, ServiceError};
+
+const SERVICE: &str = "ContactHub";
 
 /// ContactHub's page size when none is asked for.
 const DEFAULT_SIZE: u32 = 20;
@@ -40,6 +43,7 @@ pub struct CustomerList {
     query: Option<Query>,
     query_json: Option<String>,
     prefetch: bool,
+    start: Option<PageRef>,
 }
 
 impl CustomerList {
@@ -54,6 +58,7 @@ impl CustomerList {
             query: None,
             query_json: None,
             prefetch: true,
+            start: None,
         }
     }
 
@@ -122,17 +127,50 @@ impl CustomerList {
         self
     }
 
-    /// The page asked for.
+    /// From the page a stopped stream said to resume at ([`Error::resume_from`](crate::Error::resume_from));
+    /// it overrides [`page`](CustomerList::page). ContactHub's pages are numbered: a cursor or a token is
+    /// refused when the list is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use futures::StreamExt;
+    ///
+    /// let mut customers = node.customers().size(50).stream();
+    /// while let Some(customer) = customers.next().await {
+    ///     match customer {
+    ///         Ok(customer) => println!("{}", customer.id),
+    ///         Err(e) => match e.resume_from() {
+    ///             Some(at) => customers = node.customers().size(50).starting_at(at.clone()).stream(),
+    ///             None => return Err(e),
+    ///         },
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn starting_at(mut self, at: PageRef) -> Self {
+        self.start = Some(at);
+        self
+    }
+
+    /// The page asked for. Customers that do not decode do not fail the page: they are listed by
+    /// [`CustomerPage::failed`].
     pub async fn send(self) -> Result<CustomerPage> {
-        let number = self.page;
+        let number = paging::requested(self.start.clone(), self.page)?;
         self.fetch(number).await
     }
 
     /// Every customer from the page asked for on, page after page, with memory for one page (two with
-    /// prefetch, which needs a Tokio runtime).
+    /// prefetch, which needs a Tokio runtime). A customer that does not decode comes as an
+    /// [`Error::Decode`] with its index, id and JSON, and the stream goes on; a stream that stops ends with
+    /// [`Error::StreamStopped`], which says where to resume ([`starting_at`](CustomerList::starting_at)).
     pub fn stream(self) -> PageStream<Customer> {
         let prefetch = self.prefetch;
-        pagination::stream(self, prefetch)
+        let start = Some(
+            self.start
+                .clone()
+                .unwrap_or(PageRef::Number(u64::from(self.page))),
+        );
+        pagination::stream_from(self, prefetch, start)
     }
 
     async fn fetch(&self, number: u32) -> Result<CustomerPage> {
@@ -162,16 +200,17 @@ impl CustomerList {
         if let Some(query) = query {
             call = call.query(query);
         }
-        let answer = call
-            .send()
-            .await
-            .map_err(Error::from_call::<PagedCustomer, _>)?
-            .into_inner();
-        let unfiltered = answer
-            .page
+        let received = paging::receive(
+            call.send().await,
+            |p: PagedCustomer| (p.elements, p.page),
+            number,
+            self.size,
+        )?;
+        let unfiltered = received
+            .meta
             .total_unfiltered_elements
             .map(paging::non_negative);
-        let page = paging::numbered(answer.elements, number, self.size, &answer.page);
+        let page = paging::numbered(received, number, self.size, |c| &c.id)?;
         Ok(CustomerPage {
             page,
             total_unfiltered_elements: unfiltered,
@@ -190,7 +229,7 @@ impl Pager for CustomerList {
     fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Customer>>> {
         let list = self.clone();
         let number = paging::requested(at, self.page);
-        async move { list.fetch(number).await.map(|p| p.page) }.boxed()
+        async move { list.fetch(number?).await.map(|p| p.page) }.boxed()
     }
 }
 
@@ -213,12 +252,27 @@ impl CustomerPage {
         self.page.into_items()
     }
 
+    /// The customers of this page that did not decode, each with its index in the listing, its id and
+    /// its JSON; the others are in [`customers`](CustomerPage::customers).
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// let page = node.customers().size(50).send().await?;
+    /// for bad in page.failed() {
+    ///     eprintln!("customer {:?} at {:?}: {} in {}", bad.id, bad.index, bad.message, bad.body);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn failed(&self) -> Vec<&crate::DecodeError> {
+        self.page.failed()
+    }
+
     /// This page's number, from 0.
     pub fn page_number(&self) -> u64 {
         self.page.number().unwrap_or_default()
     }
 
-    /// The page size asked for.
+    /// The page size: as ContactHub states it, else as asked for.
     pub fn size(&self) -> u64 {
         self.page.size().unwrap_or_default()
     }
@@ -269,6 +323,12 @@ impl CustomerPage {
 /// Creating a customer; await it. With `force_update`, a customer that matches an existing one (ContactHub
 /// answers 409) updates that one instead, with the given members (a merge: members not given are kept),
 /// as the Python SDK does.
+///
+/// A create is a POST, which the transport does not repeat on its own. A customer with an `externalId`
+/// is different: a second create of it is answered 409, so it is retried like a read (connection lost,
+/// timeout, 429, 5xx), and a 409 that follows an attempt that may have landed resolves to the customer
+/// that attempt created. Without an external id, a create whose answer was lost is an
+/// [`Error::OutcomeUnknown`]: look before creating again.
 #[derive(Debug)]
 #[must_use = "nothing is sent until it is awaited"]
 pub struct AddCustomer {
@@ -321,10 +381,24 @@ impl AddCustomer {
         if let Some(session_id) = &self.session_id {
             call = call.session_id(session_id.as_str());
         }
-        let error = match call.send().await {
+        // An external id makes a repeat harmless (a second create of it is a 409), so with one the
+        // create is retried like a read, whatever happened to the first attempt.
+        let keyed = self.customer.external_id.is_some();
+        let (answer, attempts) = observe(keyed, call.send()).await;
+        let error = match answer {
             Ok(created) => return Ok(created.into_inner()),
             Err(e) => Error::from_call::<Customer, _>(e),
         };
+        let (last, earlier) = attempts.split_last().unwrap_or((&Attempt::NotSent, &[]));
+        let conflict = matches!(&error, Error::Api(api) if api.is_conflict());
+        if conflict && keyed && earlier.iter().any(|a| a.may_have_applied()) {
+            // The 409 of a retry after an attempt that may have landed: most likely that attempt.
+            return self.existing(error).await;
+        }
+        if *last == Attempt::Lost || earlier.contains(&Attempt::Lost) {
+            // Whatever the last attempt said, a lost one may have created the customer.
+            return Err(unknown(error));
+        }
         let existing = match (&error, self.force_update) {
             (Error::Api(api), true) if api.is_conflict() => conflicting_id(&api.body),
             _ => None,
@@ -339,6 +413,36 @@ impl AddCustomer {
             self.session_id.as_deref(),
         )
         .await
+    }
+
+    /// The customer a 409 points at (or, when it does not say, the one with the external id). When it
+    /// cannot be read, the create's outcome stays unknown to the caller: not a plain error, which would
+    /// say that nothing was stored.
+    async fn existing(&self, conflict: Error) -> Result<Customer> {
+        let named = conflict.api().and_then(|api| conflicting_id(&api.body));
+        if let Some(id) = named {
+            return self
+                .node
+                .customer(&id)
+                .await
+                .map(super::TrackedCustomer::into_inner)
+                .map_err(unknown);
+        }
+        let external_id = self.customer.external_id.as_deref().unwrap_or_default();
+        match self.node.customer_by_external_id(external_id).await {
+            Ok(Some(customer)) => Ok(customer),
+            Ok(None) => Err(unknown(conflict)),
+            Err(e) => Err(unknown(e)),
+        }
+    }
+}
+
+/// A create that may or may not have landed.
+fn unknown(error: Error) -> Error {
+    Error::OutcomeUnknown {
+        service: SERVICE,
+        operation: "create_customer",
+        source: Box::new(error),
     }
 }
 

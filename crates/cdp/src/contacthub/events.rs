@@ -289,6 +289,7 @@ impl Node {
             date_to: None,
             page: 0,
             size: 20,
+            start: None,
         }
     }
 
@@ -346,6 +347,7 @@ pub struct EventList {
     date_to: Option<DateTime<Utc>>,
     page: u32,
     size: u32,
+    start: Option<PageRef>,
 }
 
 impl EventList {
@@ -391,15 +393,37 @@ impl EventList {
         self
     }
 
-    /// The page asked for.
+    /// From the page a stopped stream said to resume at ([`Error::resume_from`]); it overrides
+    /// [`page`](EventList::page).
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node, stopped: cdp::Error) -> cdp::Result<()> {
+    /// if let Some(at) = stopped.resume_from() {
+    ///     let rest = node.events("c1").starting_at(at.clone()).stream();
+    ///     # let _ = rest;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn starting_at(mut self, at: PageRef) -> Self {
+        self.start = Some(at);
+        self
+    }
+
+    /// The page asked for. Events that do not decode do not fail the page: see [`Page::failed`].
     pub async fn send(self) -> Result<Page<contacthub_api::types::Event>> {
-        let number = self.page;
+        let number = paging::requested(self.start.clone(), self.page)?;
         self.fetch(number).await
     }
 
-    /// Every event from the page asked for on.
+    /// Every event from the page asked for on. An event that does not decode comes as an
+    /// [`Error::Decode`] and the stream goes on; a stream that stops says where to resume.
     pub fn stream(self) -> PageStream<contacthub_api::types::Event> {
-        pagination::stream(self, true)
+        let start = Some(
+            self.start
+                .clone()
+                .unwrap_or(PageRef::Number(u64::from(self.page))),
+        );
+        pagination::stream_from(self, true, start)
     }
 
     async fn fetch(&self, number: u32) -> Result<Page<contacthub_api::types::Event>> {
@@ -429,17 +453,13 @@ impl EventList {
         if let Some(to) = self.date_to {
             call = call.date_to(to);
         }
-        let answer = call
-            .send()
-            .await
-            .map_err(Error::from_call::<PagedEvent, _>)?
-            .into_inner();
-        Ok(paging::numbered(
-            answer.elements,
+        let received = paging::receive(
+            call.send().await,
+            |p: PagedEvent| (p.elements, p.page),
             number,
             self.size,
-            &answer.page,
-        ))
+        )?;
+        paging::numbered(received, number, self.size, |e| &e.id)
     }
 }
 
@@ -453,6 +473,6 @@ impl Pager for EventList {
     fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Self::Item>>> {
         let list = self.clone();
         let number = paging::requested(at, self.page);
-        async move { list.fetch(number).await }.boxed()
+        async move { list.fetch(number?).await }.boxed()
     }
 }

@@ -3,6 +3,8 @@
 use contacthub_api::MergePatch;
 use contacthub_api::types::{Customer, CustomerUpdate};
 
+use cdp_transport::attempts::{Attempt, observe};
+
 use super::{AddCustomer, CustomerList, TrackedCustomer, Workspace};
 use crate::{Error, Result};
 
@@ -151,23 +153,35 @@ impl Node {
             .map_err(Error::from_call::<Customer, _>)
     }
 
-    /// Deletes a customer.
+    /// Deletes a customer. A delete is retried when its answer is lost; a 404 that follows such an
+    /// attempt means that attempt deleted the customer, and is Ok. A 404 on the first attempt is an error.
     pub async fn delete_customer(&self, customer_id: &str) -> Result<()> {
         check_id("customer_id", customer_id)?;
-        self.api()?
+        let call = self
+            .api()?
             .delete_customer()
             .workspace_id(self.workspace.id())
             .customer_id(customer_id)
             .node_id(self.id.as_str())
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(Error::from)
+            .send();
+        let (answer, attempts) = observe(false, call).await;
+        match answer.map_err(Error::from) {
+            Ok(_) => Ok(()),
+            Err(Error::Api(api)) if api.is_not_found() && lost_before_last(&attempts) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     pub(crate) fn api(&self) -> Result<&contacthub_api::Client> {
         self.workspace.api()
     }
+}
+
+/// Whether an attempt before the last one got no answer (and so may have been carried out).
+pub(crate) fn lost_before_last(attempts: &[Attempt]) -> bool {
+    attempts
+        .split_last()
+        .is_some_and(|(_, earlier)| earlier.contains(&Attempt::Lost))
 }
 
 /// An id that goes into a URL path, checked before anything is sent by the one path encoder's rules
