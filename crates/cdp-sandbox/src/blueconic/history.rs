@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::error;
 use super::params::Params;
+use super::{Refusal, error};
 use crate::http::json;
 use crate::server::Shared;
 
@@ -18,15 +18,11 @@ use crate::server::Shared;
 const DEFAULT_COUNT: i64 = 20;
 
 /// The paging parameters `startIndex` (from 0) and `count`.
-fn paging(query: Option<&str>) -> Result<(i64, i64), Response> {
+fn paging(query: Option<&str>) -> Result<(i64, i64), Refusal> {
     let params = Params::parse(query);
-    match (
-        params.int("startIndex", 0, i64::from(i32::MAX)),
-        params.int("count", 1, i64::from(i32::MAX)),
-    ) {
-        (Ok(start), Ok(count)) => Ok((start.unwrap_or(0), count.unwrap_or(DEFAULT_COUNT))),
-        (Err(refusal), _) | (_, Err(refusal)) => Err(refusal.into_response()),
-    }
+    let start = params.int("startIndex", 0, i64::from(i32::MAX))?;
+    let count = params.int("count", 1, i64::from(i32::MAX))?;
+    Ok((start.unwrap_or(0), count.unwrap_or(DEFAULT_COUNT)))
 }
 
 /// One page of `items` with BlueConic's counters, the items under `key`.
@@ -57,7 +53,7 @@ pub(super) async fn profile_events(
     };
     let (start, count) = match paging(query.as_deref()) {
         Ok(paging) => paging,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let history = shared
         .blueconic
@@ -108,7 +104,7 @@ pub(super) async fn event_types_list(RawQuery(query): RawQuery) -> Response {
             StatusCode::OK,
             &page(event_types(), start, count, "timelineEventTypes"),
         ),
-        Err(response) => response,
+        Err(refusal) => refusal.into_response(),
     }
 }
 
