@@ -413,3 +413,91 @@ async fn an_error_answer_that_is_not_json_keeps_its_status_and_text() {
     };
     assert_eq!(body.message.as_deref(), Some("Forbidden"));
 }
+
+/// A customer as the official customer JSON Schema allows it: devices and contacts with any member missing.
+const PARTIAL_DEVICE_CUSTOMER: &str = r#"{
+  "id": "c-partial", "nodeId": "n1",
+  "base": {
+    "timezone": "UTC",
+    "contacts": {
+      "mobileDevices": [{"type": "IOS"}, {"identifier": "d2", "notificationService": "APN"}],
+      "otherContacts": [{"type": "EMAIL"}, {"value": "only a value"}]
+    }
+  }
+}"#;
+
+#[tokio::test]
+async fn a_customer_with_a_partial_device_or_contact_decodes_on_get_and_list() {
+    let (recorder, client) = contacthub();
+    recorder.reply(200, PARTIAL_DEVICE_CUSTOMER);
+    let customer = client
+        .get_customer()
+        .workspace_id("w")
+        .customer_id("c-partial")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let contacts = customer.base.unwrap().contacts.unwrap();
+    let devices = contacts.mobile_devices.unwrap();
+    assert_eq!(devices.len(), 2);
+    assert_eq!(devices[0].identifier, None);
+    assert_eq!(devices[1].identifier.as_deref(), Some("d2"));
+    let others = contacts.other_contacts.unwrap();
+    assert_eq!(others[0].value, None);
+    assert_eq!(others[1].value.as_deref(), Some("only a value"));
+
+    recorder.reply(
+        200,
+        &format!(
+            r#"{{"elements": [{PARTIAL_DEVICE_CUSTOMER}],
+            "page": {{"size": 20, "totalElements": 1, "totalPages": 1, "number": 0}}}}"#
+        ),
+    );
+    let page = client
+        .list_customers()
+        .workspace_id("w")
+        .node_id("n1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.elements.len(), 1);
+    assert_eq!(page.elements[0].id, "c-partial");
+}
+
+#[test]
+fn the_time_zone_enum_holds_the_official_names_and_reads_others_as_unknown() {
+    use contacthub_api::types::Timezone;
+    // In the official list: known variants.
+    for name in [
+        "Europe/Rome",
+        "Africa/Accra",
+        "America/New_York",
+        "Asia/Tokyo",
+    ] {
+        assert!(Timezone::from(name).is_known(), "{name}");
+    }
+    // Names the IANA database has but the service refuses: they still decode, as unknown values.
+    for name in ["UTC", "Europe/Kyiv", "Etc/GMT+1", "US/Pacific"] {
+        let read: Timezone = serde_json::from_value(serde_json::json!(name)).unwrap();
+        assert!(!read.is_known(), "{name}");
+        assert_eq!(read.as_str(), name);
+    }
+}
+
+#[test]
+fn blueconic_timeline_data_offers_only_the_strategies_the_official_schema_allows() {
+    use blueconic_api::types::{TimelineValueStrategy, ValueStrategy};
+    for allowed in ["ADD", "SET", "SET_IF_EMPTY"] {
+        assert!(TimelineValueStrategy::from(allowed).is_known(), "{allowed}");
+    }
+    for refused in ["INCREMENT", "REMOVE"] {
+        assert!(
+            !TimelineValueStrategy::from(refused).is_known(),
+            "{refused}"
+        );
+        // Profile properties keep them.
+        assert!(ValueStrategy::from(refused).is_known(), "{refused}");
+    }
+}

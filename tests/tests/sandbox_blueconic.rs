@@ -83,6 +83,7 @@ impl Bc {
         .unwrap()
         .into_inner()
         .access_token
+        .unwrap()
     }
 
     async fn authorized(&self) -> Client {
@@ -238,6 +239,82 @@ async fn every_operation_is_served_as_the_spec_says() {
         .into_inner();
     assert_eq!(state(&results[0]), "MODIFIED");
 
+    // A consent change is in the profile's history; the seed's timeline event types are listed.
+    let before = client
+        .get_profile_events()
+        .profile_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let results = client
+        .bulk_profiles()
+        .body(vec![update(
+            &id,
+            "row-2",
+            vec![change(
+                "consented_objectives",
+                &["sandbox_test_objective"],
+                "ADD",
+            )],
+        )])
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(state(&results[0]), "MODIFIED");
+    let history = client
+        .get_profile_events()
+        .profile_id(&id)
+        .count(1)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(history.total_results, before.total_results.map(|n| n + 1));
+    let newest = &history.events[0];
+    assert_eq!(
+        newest.type_.as_ref().map(|t| t.as_str()),
+        Some("ConsentChanged")
+    );
+    let to_consented = newest
+        .properties
+        .iter()
+        .find(|p| p.id.as_deref() == Some("ToConsented"))
+        .unwrap();
+    assert!(
+        to_consented
+            .values
+            .contains(&"sandbox_test_objective".to_owned())
+    );
+    let types = client
+        .list_timeline_event_types()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let type_ids: Vec<&str> = types
+        .timeline_event_types
+        .iter()
+        .filter_map(|t| t.id.as_deref())
+        .collect();
+    assert_eq!(type_ids, ["email_click", "order"]);
+    assert_eq!(types.total_results, Some(2));
+    let order = client
+        .get_timeline_event_type()
+        .timeline_event_type_id("order")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(&order, &types.timeline_event_types[1]);
+    let fields: Vec<&str> = order
+        .field_types
+        .iter()
+        .filter_map(|f| f.key.as_deref())
+        .collect();
+    assert_eq!(fields, ["order_id", "total_revenue"]);
+
     // Each operation refused: without a token, and with a request it cannot serve.
     assert_eq!(
         failure(anonymous.get_profile().profile_id(&id).send().await).0,
@@ -286,6 +363,28 @@ async fn every_operation_is_served_as_the_spec_says() {
     assert_eq!(failure(client.list_segments().count(0).send().await).0, 400);
     assert_eq!(
         failure(
+            client
+                .get_profile_events()
+                .profile_id("nobody")
+                .send()
+                .await
+        )
+        .0,
+        404
+    );
+    assert_eq!(
+        failure(
+            client
+                .get_timeline_event_type()
+                .timeline_event_type_id("nothing")
+                .send()
+                .await
+        )
+        .0,
+        404
+    );
+    assert_eq!(
+        failure(
             bc.basic("who", "knows")
                 .create_token()
                 .body_map(|b| b.grant_type("client_credentials"))
@@ -318,7 +417,7 @@ async fn the_token_exchange_takes_client_credentials_with_http_basic() {
         .await
         .unwrap()
         .into_inner();
-    assert!(!token.access_token.is_empty());
+    assert!(!token.access_token.as_deref().unwrap_or_default().is_empty());
     assert_eq!(token.token_type.as_deref(), Some("bearer"));
     assert_eq!(token.expires_in, Some(3600));
     assert_eq!(token.scope.as_deref(), Some("read:profiles write:profiles"));
@@ -457,7 +556,11 @@ async fn a_profile_comes_with_the_properties_asked_for_and_expands_segments_and_
         .await
         .unwrap()
         .into_inner();
-    let ids: Vec<&str> = some.properties.iter().map(|p| p.id.as_str()).collect();
+    let ids: Vec<&str> = some
+        .properties
+        .iter()
+        .filter_map(|p| p.id.as_deref())
+        .collect();
     assert_eq!(ids, ["country", "visits"]);
     assert_eq!(some.properties[0].values, values(&seen, "country"));
 
@@ -469,7 +572,11 @@ async fn a_profile_comes_with_the_properties_asked_for_and_expands_segments_and_
         .await
         .unwrap()
         .into_inner();
-    let segments: Vec<String> = expanded.segments.iter().map(|s| s.id.clone()).collect();
+    let segments: Vec<String> = expanded
+        .segments
+        .iter()
+        .filter_map(|s| s.id.clone())
+        .collect();
     let expected: Vec<String> = seen["segments"]
         .as_array()
         .unwrap()
@@ -611,18 +718,16 @@ async fn following_next_cursor_yields_every_member_of_a_segment_exactly_once() {
     assert!(first.profiles.iter().any(|p| !p.events.is_empty()));
     assert_eq!(first.items_per_page, Some(10));
     assert_eq!(first.total_pages, Some(25));
-    assert!(
-        first
-            .profiles
+    assert!(first.profiles.iter().all(|p| {
+        p.properties
             .iter()
-            .all(|p| p.properties.iter().all(|v| v.id == "email"))
-    );
-    assert!(
-        first
-            .profiles
+            .all(|v| v.id.as_deref() == Some("email"))
+    }));
+    assert!(first.profiles.iter().all(|p| {
+        p.segments
             .iter()
-            .all(|p| p.segments.iter().any(|s| s.id == "allvisitors"))
-    );
+            .any(|s| s.id.as_deref() == Some("allvisitors"))
+    }));
     assert!(
         first.profiles.iter().all(|p| p.permissions.is_none()),
         "not expanded"
@@ -1006,7 +1111,7 @@ async fn bulk_entries_are_found_created_updated_and_deleted_in_order() {
         .unwrap()
         .into_inner();
     assert_eq!(found.profiles.len(), 1);
-    assert_eq!(found.profiles[0].id, created);
+    assert_eq!(found.profiles[0].id.as_ref(), Some(&created));
     bc.conformance.assert_conforms();
 }
 
@@ -1229,10 +1334,11 @@ async fn timeline_events_are_stored_with_a_result_each() {
         .bulk_profiles()
         .body(vec![entry(vec![
             TimelineEventChange {
+                // Timeline data takes ADD, SET and SET_IF_EMPTY only (the official schema).
                 data: vec![TimelineDataChange {
                     id: "total_revenue".into(),
-                    values: vec![json!(2.5)],
-                    strategy: Some("INCREMENT".into()),
+                    values: vec![json!(15.0)],
+                    strategy: Some("SET".into()),
                 }],
                 ..event("order_1", "UPSERT", 0.0)
             },
@@ -1392,7 +1498,11 @@ async fn segments_are_listed_in_pages_and_filtered_by_tag() {
     let bc = Bc::start(50).await;
     let client = bc.authorized().await;
     let all = client.list_segments().send().await.unwrap().into_inner();
-    let ids: Vec<&str> = all.segments.iter().map(|s| s.id.as_str()).collect();
+    let ids: Vec<&str> = all
+        .segments
+        .iter()
+        .filter_map(|s| s.id.as_deref())
+        .collect();
     assert_eq!(ids, bc.state().segment_ids());
     assert_eq!(ids[0], "allvisitors");
     assert!(
@@ -1409,7 +1519,11 @@ async fn segments_are_listed_in_pages_and_filtered_by_tag() {
         .await
         .unwrap()
         .into_inner();
-    let ids: Vec<&str> = page.segments.iter().map(|s| s.id.as_str()).collect();
+    let ids: Vec<&str> = page
+        .segments
+        .iter()
+        .filter_map(|s| s.id.as_deref())
+        .collect();
     assert_eq!(ids, bc.state().segment_ids()[1..3]);
     assert_eq!(
         (page.start_index, page.total_pages, page.total_results),
@@ -1423,7 +1537,11 @@ async fn segments_are_listed_in_pages_and_filtered_by_tag() {
         .await
         .unwrap()
         .into_inner();
-    let ids: Vec<&str> = sales.segments.iter().map(|s| s.id.as_str()).collect();
+    let ids: Vec<&str> = sales
+        .segments
+        .iter()
+        .filter_map(|s| s.id.as_deref())
+        .collect();
     assert_eq!(ids, ["high_value", "churn_risk"]);
     assert!(
         sales
@@ -1475,7 +1593,7 @@ async fn search_finds_profile_ids_by_unique_property_values() {
     .await
     .unwrap();
     assert_eq!(found.profiles.len(), 1);
-    assert_eq!(found.profiles[0].id, id);
+    assert_eq!(found.profiles[0].id.as_ref(), Some(&id));
     assert_eq!(found.total_results, Some(1));
     let none = search(&["email", "customer_id"], &[email.as_str(), "C999999"])
         .await

@@ -425,8 +425,182 @@ async fn every_operation_succeeds_and_conforms_to_the_spec() {
     );
     assert_eq!((status, kind.as_str()), (404, "ResourceNotFoundException"));
 
+    profile_writes_and_objects(&env).await;
+
     env.conformance.assert_conforms();
     env.conformance.assert_every_operation_succeeded();
+}
+
+/// Create, update and delete a profile, and put and list its objects, checking the stored state.
+async fn profile_writes_and_objects(env: &Env) {
+    let (client, domain) = (&env.client, env.domain.as_str());
+    let state = env.sandbox.customer_profiles();
+    let before = state.profile_count();
+
+    let created = client
+        .create_profile()
+        .domain_name(domain)
+        .body(
+            serde_json::from_value::<customer_profiles_api::types::CreateProfileRequest>(json!({
+                "FirstName": "Ada", "LastName": "Lovelace", "EmailAddress": "ada@example.com",
+                "Gender": "FEMALE", "Address": {"Address1": "12 St James's Square", "City": "London"},
+                "Attributes": {"tier": "gold"}
+            }))
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let id = created.profile_id;
+    assert_eq!(state.profile_count(), before + 1);
+    let stored = state.profile(&id).unwrap();
+    assert_eq!(stored["Gender"], "FEMALE");
+    assert_eq!(stored["Address"]["City"], "London");
+
+    let updated = client
+        .update_profile()
+        .domain_name(domain)
+        .body(
+            serde_json::from_value::<customer_profiles_api::types::UpdateProfileRequest>(json!({
+                "ProfileId": id, "FirstName": "Augusta Ada", "LastName": "",
+                "Address": {"City": "Marylebone"}, "Attributes": {"tier": "", "newsletter": "true"}
+            }))
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(updated.profile_id, id);
+    let stored = state.profile(&id).unwrap();
+    assert_eq!(stored["FirstName"], "Augusta Ada");
+    assert!(stored.get("LastName").is_none(), "an empty string clears");
+    assert_eq!(stored["Address"]["Address1"], "12 St James's Square");
+    assert_eq!(stored["Address"]["City"], "Marylebone");
+    assert_eq!(stored["Attributes"], json!({"newsletter": "true"}));
+
+    let put = |object: Value| {
+        client
+            .put_profile_object()
+            .domain_name(domain)
+            .body_map(move |b| b.object_type_name("Order").object(object.to_string()))
+            .send()
+    };
+    let first = put(json!({"ProfileId": id, "Id": "o-1", "Total": 12}))
+        .await
+        .unwrap()
+        .into_inner()
+        .profile_object_unique_key
+        .unwrap();
+    let again = put(json!({"EmailAddress": "ada@example.com", "Id": "o-1", "Total": 15}))
+        .await
+        .unwrap()
+        .into_inner()
+        .profile_object_unique_key
+        .unwrap();
+    assert_eq!(
+        again, first,
+        "the same type, profile and Id replace the object"
+    );
+    put(json!({"ProfileId": id, "Id": "o-2", "Total": 30}))
+        .await
+        .unwrap();
+
+    let list = |filter: Option<Value>, token: Option<String>| {
+        let mut request = json!({"ObjectTypeName": "Order", "ProfileId": id});
+        if let Some(filter) = filter {
+            request["ObjectFilter"] = filter;
+        }
+        let mut call = client
+            .list_profile_objects()
+            .domain_name(domain)
+            .max_results(1)
+            .body(
+                serde_json::from_value::<customer_profiles_api::types::ListProfileObjectsRequest>(
+                    request,
+                )
+                .unwrap(),
+            );
+        if let Some(token) = token {
+            call = call.next_token(token);
+        }
+        call.send()
+    };
+    let page = list(None, None).await.unwrap().into_inner();
+    assert_eq!(page.items.len(), 1);
+    let rest = list(None, page.next_token.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(rest.items.len(), 1);
+    assert!(rest.next_token.is_none());
+    let totals: BTreeSet<i64> = page
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|item| {
+            let object: Value = serde_json::from_str(item.object.as_deref().unwrap()).unwrap();
+            object["Total"].as_i64().unwrap()
+        })
+        .collect();
+    assert_eq!(totals, BTreeSet::from([15, 30]));
+    let filtered = list(Some(json!({"KeyName": "Id", "Values": ["o-2"]})), None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(filtered.items.len(), 1);
+    assert_ne!(
+        filtered.items[0].profile_object_unique_key.as_deref(),
+        Some(first.as_str())
+    );
+
+    // An object that names no known profile makes one.
+    put(json!({"EmailAddress": "grace@example.com", "Id": "o-9"}))
+        .await
+        .unwrap();
+    assert_eq!(state.profile_count(), before + 2);
+
+    let (status, kind, _) = failure(
+        client
+            .create_profile()
+            .domain_name(domain)
+            .body_map(|b| b.first_name("x".repeat(256)))
+            .send()
+            .await,
+    );
+    assert_eq!((status, kind.as_str()), (400, "BadRequestException"));
+    let (status, _, _) = failure(
+        client
+            .update_profile()
+            .domain_name(domain)
+            .body_map(|b| b.profile_id("0123456789abcdef0123456789abcdef"))
+            .send()
+            .await,
+    );
+    assert_eq!(status, 404);
+
+    let deleted = client
+        .delete_profile()
+        .domain_name(domain)
+        .body_map(|b| b.profile_id(id.clone()))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(deleted.message.is_some());
+    assert!(state.profile(&id).is_none());
+    let (status, _, _) = failure(list(None, None).await);
+    assert_eq!(status, 404, "the profile and its objects are gone");
+    let (status, _, _) = failure(
+        client
+            .delete_profile()
+            .domain_name(domain)
+            .body_map(|b| b.profile_id(id.clone()))
+            .send()
+            .await,
+    );
+    assert_eq!(status, 404);
 }
 
 #[tokio::test]

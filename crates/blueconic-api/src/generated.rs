@@ -51,6 +51,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub trigger_on_event_added: ::std::option::Option<bool>,
+        ///Whether property changes fire listeners (true when absent).
+        #[serde(
+            rename = "triggerOnPropertyChange",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trigger_on_property_change: ::std::option::Option<bool>,
     }
     impl BulkInputEntry {
         pub fn builder() -> builder::BulkInputEntry {
@@ -168,6 +174,32 @@ pub mod types {
             Default::default()
         }
     }
+    ///One field of a timeline event type; `value` is its type name or, for nested fields, a list of fields.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct FieldType {
+        #[serde(
+            rename = "dataSensitivity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_sensitivity: ::std::option::Option<crate::types::DataSensitivity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub multiple: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub values: ::std::option::Option<::serde_json::Value>,
+    }
+    impl FieldType {
+        pub fn builder() -> builder::FieldType {
+            Default::default()
+        }
+    }
     ///Where a profile stands in a lifecycle.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LifecycleStage {
@@ -276,9 +308,7 @@ pub mod types {
             rename = "lastModifiedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_modified_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_modified_date: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "lifecycleStages",
             default,
@@ -321,6 +351,55 @@ pub mod types {
             Default::default()
         }
     }
+    ///A change of a profile's consent or permission level, with its details as properties.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ProfileEvent {
+        ///ISO 8601.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub properties: ::std::vec::Vec<ProfilePropertyValues>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub property: ::std::vec::Vec<ProfilePropertyValues>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::types::ProfileEventType>,
+    }
+    impl ProfileEvent {
+        pub fn builder() -> builder::ProfileEvent {
+            Default::default()
+        }
+    }
+    ///One page of the consent and permission events of a profile.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ProfileEvents {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub events: ::std::vec::Vec<ProfileEvent>,
+        #[serde(
+            rename = "itemsPerPage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items_per_page: ::std::option::Option<i32>,
+        #[serde(
+            rename = "startIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_index: ::std::option::Option<i32>,
+        #[serde(
+            rename = "totalPages",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_pages: ::std::option::Option<i32>,
+        #[serde(
+            rename = "totalResults",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_results: ::std::option::Option<i64>,
+    }
+    impl ProfileEvents {
+        pub fn builder() -> builder::ProfileEvents {
+            Default::default()
+        }
+    }
     ///A group the profile belongs to, with the group's properties.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProfileGroup {
@@ -350,9 +429,10 @@ pub mod types {
         }
     }
     ///A reference to a profile.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProfileId {
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
     }
     impl ProfileId {
         pub fn builder() -> builder::ProfileId {
@@ -360,9 +440,10 @@ pub mod types {
         }
     }
     ///The values of one profile property.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProfilePropertyValues {
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub values: ::std::vec::Vec<::std::string::String>,
     }
@@ -403,9 +484,10 @@ pub mod types {
         }
     }
     ///A segment a profile is in.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProfileSegment {
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -486,7 +568,7 @@ pub mod types {
         }
     }
     ///A segment.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Segment {
         #[serde(
             rename = "creationDate",
@@ -497,7 +579,8 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "lastModifiedDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -587,7 +670,7 @@ pub mod types {
     pub struct TimelineDataChange {
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub strategy: ::std::option::Option<crate::types::ValueStrategy>,
+        pub strategy: ::std::option::Option<crate::types::TimelineValueStrategy>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub values: ::std::vec::Vec<::serde_json::Value>,
     }
@@ -610,6 +693,8 @@ pub mod types {
         pub event_type_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
     }
     impl TimelineEvent {
         pub fn builder() -> builder::TimelineEvent {
@@ -641,14 +726,120 @@ pub mod types {
         }
     }
     ///One property of a timeline event; values may be text, numbers or nested events.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TimelineEventData {
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub values: ::std::vec::Vec<::serde_json::Value>,
     }
     impl TimelineEventData {
         pub fn builder() -> builder::TimelineEventData {
+            Default::default()
+        }
+    }
+    ///The definition of a kind of timeline event and of its fields.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TimelineEventType {
+        #[serde(
+            rename = "creationDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub creation_date: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator: ::std::option::Option<UserRef>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "fieldTypes",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub field_types: ::std::vec::Vec<FieldType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "lastModifiedDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "lastModifiedUser",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_user: ::std::option::Option<UserRef>,
+        #[serde(
+            rename = "mappingFrontendEventType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mapping_frontend_event_type: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "mappingSystemEventType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mapping_system_event_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub priority: ::std::option::Option<crate::types::TimelineEventPriority>,
+        ///Days
+        #[serde(
+            rename = "retentionPeriod",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retention_period: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<crate::types::TimelineEventSource>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+    impl TimelineEventType {
+        pub fn builder() -> builder::TimelineEventType {
+            Default::default()
+        }
+    }
+    ///One page of timeline event types.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TimelineEventTypeList {
+        #[serde(
+            rename = "itemsPerPage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items_per_page: ::std::option::Option<i32>,
+        #[serde(
+            rename = "startIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_index: ::std::option::Option<i32>,
+        #[serde(
+            rename = "timelineEventType",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub timeline_event_type: ::std::vec::Vec<TimelineEventType>,
+        #[serde(
+            rename = "timelineEventTypes",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub timeline_event_types: ::std::vec::Vec<TimelineEventType>,
+        #[serde(
+            rename = "totalPages",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_pages: ::std::option::Option<i32>,
+        #[serde(
+            rename = "totalResults",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_results: ::std::option::Option<i64>,
+    }
+    impl TimelineEventTypeList {
+        pub fn builder() -> builder::TimelineEventTypeList {
             Default::default()
         }
     }
@@ -705,10 +896,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///An access token.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///An access token (a response without `access_token` is refused by the transport, not here).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenResponse {
-        pub access_token: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub access_token: ::std::option::Option<::std::string::String>,
         ///Seconds until the token expires.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_in: ::std::option::Option<i64>,
@@ -721,6 +913,25 @@ pub mod types {
     }
     impl TokenResponse {
         pub fn builder() -> builder::TokenResponse {
+            Default::default()
+        }
+    }
+    ///A BlueConic user.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserRef {
+        #[serde(
+            rename = "fullName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl UserRef {
+        pub fn builder() -> builder::UserRef {
             Default::default()
         }
     }
@@ -772,6 +983,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            trigger_on_property_change: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkInputEntry {
             fn default() -> Self {
@@ -787,6 +1002,7 @@ pub mod types {
                     strategy: Ok(Default::default()),
                     timeline: Ok(Default::default()),
                     trigger_on_event_added: Ok(Default::default()),
+                    trigger_on_property_change: Ok(Default::default()),
                 }
             }
         }
@@ -939,6 +1155,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn trigger_on_property_change<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trigger_on_property_change = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trigger_on_property_change: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkInputEntry> for super::BulkInputEntry {
             type Error = super::error::ConversionError;
@@ -957,6 +1187,7 @@ pub mod types {
                     strategy: value.strategy?,
                     timeline: value.timeline?,
                     trigger_on_event_added: value.trigger_on_event_added?,
+                    trigger_on_property_change: value.trigger_on_property_change?,
                 })
             }
         }
@@ -974,6 +1205,7 @@ pub mod types {
                     strategy: Ok(value.strategy),
                     timeline: Ok(value.timeline),
                     trigger_on_event_added: Ok(value.trigger_on_event_added),
+                    trigger_on_property_change: Ok(value.trigger_on_property_change),
                 }
             }
         }
@@ -1303,6 +1535,169 @@ pub mod types {
                 Self {
                     field: Ok(value.field),
                     message: Ok(value.message),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldType {
+            data_sensitivity: ::std::result::Result<
+                ::std::option::Option<crate::types::DataSensitivity>,
+                ::std::string::String,
+            >,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            multiple: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldType {
+            fn default() -> Self {
+                Self {
+                    data_sensitivity: Ok(Default::default()),
+                    identifier: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    multiple: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    values: Ok(Default::default()),
+                }
+            }
+        }
+        impl FieldType {
+            pub fn data_sensitivity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::DataSensitivity>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_sensitivity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for data_sensitivity: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identifier: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn multiple<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.multiple = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for multiple: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldType> for super::FieldType {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldType,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data_sensitivity: value.data_sensitivity?,
+                    identifier: value.identifier?,
+                    key: value.key?,
+                    multiple: value.multiple?,
+                    name: value.name?,
+                    value: value.value?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldType> for FieldType {
+            fn from(value: super::FieldType) -> Self {
+                Self {
+                    data_sensitivity: Ok(value.data_sensitivity),
+                    identifier: Ok(value.identifier),
+                    key: Ok(value.key),
+                    multiple: Ok(value.multiple),
+                    name: Ok(value.name),
+                    value: Ok(value.value),
+                    values: Ok(value.values),
                 }
             }
         }
@@ -1700,7 +2095,7 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             last_modified_date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             lifecycle_stages: ::std::result::Result<
@@ -1826,9 +2221,7 @@ pub mod types {
             }
             pub fn last_modified_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_modified_date = value
@@ -2007,6 +2400,237 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ProfileEvent {
+            date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            properties: ::std::result::Result<
+                ::std::vec::Vec<super::ProfilePropertyValues>,
+                ::std::string::String,
+            >,
+            property: ::std::result::Result<
+                ::std::vec::Vec<super::ProfilePropertyValues>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<crate::types::ProfileEventType>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ProfileEvent {
+            fn default() -> Self {
+                Self {
+                    date: Ok(Default::default()),
+                    properties: Ok(Default::default()),
+                    property: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl ProfileEvent {
+            pub fn date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date: {e}")
+                    });
+                self
+            }
+            pub fn properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ProfilePropertyValues>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for properties: {e}")
+                    });
+                self
+            }
+            pub fn property<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ProfilePropertyValues>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.property = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for property: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::ProfileEventType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ProfileEvent> for super::ProfileEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ProfileEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    date: value.date?,
+                    properties: value.properties?,
+                    property: value.property?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ProfileEvent> for ProfileEvent {
+            fn from(value: super::ProfileEvent) -> Self {
+                Self {
+                    date: Ok(value.date),
+                    properties: Ok(value.properties),
+                    property: Ok(value.property),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ProfileEvents {
+            events: ::std::result::Result<
+                ::std::vec::Vec<super::ProfileEvent>,
+                ::std::string::String,
+            >,
+            items_per_page: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            start_index: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            total_pages: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            total_results: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ProfileEvents {
+            fn default() -> Self {
+                Self {
+                    events: Ok(Default::default()),
+                    items_per_page: Ok(Default::default()),
+                    start_index: Ok(Default::default()),
+                    total_pages: Ok(Default::default()),
+                    total_results: Ok(Default::default()),
+                }
+            }
+        }
+        impl ProfileEvents {
+            pub fn events<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ProfileEvent>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.events = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for events: {e}")
+                    });
+                self
+            }
+            pub fn items_per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items_per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for items_per_page: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn start_index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_index = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_index: {e}")
+                    });
+                self
+            }
+            pub fn total_pages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_pages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_pages: {e}")
+                    });
+                self
+            }
+            pub fn total_results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_results: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ProfileEvents> for super::ProfileEvents {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ProfileEvents,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    events: value.events?,
+                    items_per_page: value.items_per_page?,
+                    start_index: value.start_index?,
+                    total_pages: value.total_pages?,
+                    total_results: value.total_results?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ProfileEvents> for ProfileEvents {
+            fn from(value: super::ProfileEvents) -> Self {
+                Self {
+                    events: Ok(value.events),
+                    items_per_page: Ok(value.items_per_page),
+                    start_index: Ok(value.start_index),
+                    total_pages: Ok(value.total_pages),
+                    total_results: Ok(value.total_results),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ProfileGroup {
             creation_date: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2131,19 +2755,20 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ProfileId {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ProfileId {
             fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                }
+                Self { id: Ok(Default::default()) }
             }
         }
         impl ProfileId {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2167,7 +2792,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ProfilePropertyValues {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             values: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -2176,7 +2804,7 @@ pub mod types {
         impl ::std::default::Default for ProfilePropertyValues {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     values: Ok(Default::default()),
                 }
             }
@@ -2184,7 +2812,7 @@ pub mod types {
         impl ProfilePropertyValues {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2352,7 +2980,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ProfileSegment {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2365,7 +2996,7 @@ pub mod types {
         impl ::std::default::Default for ProfileSegment {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     tags: Ok(Default::default()),
                 }
@@ -2374,7 +3005,7 @@ pub mod types {
         impl ProfileSegment {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2799,7 +3430,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             last_modified_date: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -2818,7 +3452,7 @@ pub mod types {
                 Self {
                     creation_date: Ok(Default::default()),
                     description: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     last_modified_date: Ok(Default::default()),
                     name: Ok(Default::default()),
                     tags: Ok(Default::default()),
@@ -2854,7 +3488,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3218,7 +3852,7 @@ pub mod types {
         pub struct TimelineDataChange {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             strategy: ::std::result::Result<
-                ::std::option::Option<crate::types::ValueStrategy>,
+                ::std::option::Option<crate::types::TimelineValueStrategy>,
                 ::std::string::String,
             >,
             values: ::std::result::Result<
@@ -3249,7 +3883,7 @@ pub mod types {
             pub fn strategy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::types::ValueStrategy>,
+                    ::std::option::Option<crate::types::TimelineValueStrategy>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3312,6 +3946,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TimelineEvent {
             fn default() -> Self {
@@ -3320,6 +3958,7 @@ pub mod types {
                     date: Ok(Default::default()),
                     event_type_id: Ok(Default::default()),
                     id: Ok(Default::default()),
+                    identifier: Ok(Default::default()),
                 }
             }
         }
@@ -3370,6 +4009,18 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identifier: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TimelineEvent> for super::TimelineEvent {
             type Error = super::error::ConversionError;
@@ -3381,6 +4032,7 @@ pub mod types {
                     date: value.date?,
                     event_type_id: value.event_type_id?,
                     id: value.id?,
+                    identifier: value.identifier?,
                 })
             }
         }
@@ -3391,6 +4043,7 @@ pub mod types {
                     date: Ok(value.date),
                     event_type_id: Ok(value.event_type_id),
                     id: Ok(value.id),
+                    identifier: Ok(value.identifier),
                 }
             }
         }
@@ -3537,7 +4190,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TimelineEventData {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             values: ::std::result::Result<
                 ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
@@ -3546,7 +4202,7 @@ pub mod types {
         impl ::std::default::Default for TimelineEventData {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     values: Ok(Default::default()),
                 }
             }
@@ -3554,7 +4210,7 @@ pub mod types {
         impl TimelineEventData {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3591,6 +4247,462 @@ pub mod types {
                 Self {
                     id: Ok(value.id),
                     values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TimelineEventType {
+            creation_date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            creator: ::std::result::Result<
+                ::std::option::Option<super::UserRef>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            field_types: ::std::result::Result<
+                ::std::vec::Vec<super::FieldType>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_modified_date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            last_modified_user: ::std::result::Result<
+                ::std::option::Option<super::UserRef>,
+                ::std::string::String,
+            >,
+            mapping_frontend_event_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            mapping_system_event_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            priority: ::std::result::Result<
+                ::std::option::Option<crate::types::TimelineEventPriority>,
+                ::std::string::String,
+            >,
+            retention_period: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<crate::types::TimelineEventSource>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TimelineEventType {
+            fn default() -> Self {
+                Self {
+                    creation_date: Ok(Default::default()),
+                    creator: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    field_types: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    last_modified_date: Ok(Default::default()),
+                    last_modified_user: Ok(Default::default()),
+                    mapping_frontend_event_type: Ok(Default::default()),
+                    mapping_system_event_type: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    priority: Ok(Default::default()),
+                    retention_period: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                }
+            }
+        }
+        impl TimelineEventType {
+            pub fn creation_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.creation_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for creation_date: {e}")
+                    });
+                self
+            }
+            pub fn creator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserRef>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.creator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for creator: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn field_types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::FieldType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field_types: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn last_modified_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_modified_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_modified_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_modified_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserRef>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_modified_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_modified_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn mapping_frontend_event_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mapping_frontend_event_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mapping_frontend_event_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn mapping_system_event_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mapping_system_event_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mapping_system_event_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn priority<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::TimelineEventPriority>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.priority = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
+                self
+            }
+            pub fn retention_period<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retention_period = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retention_period: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::TimelineEventSource>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TimelineEventType> for super::TimelineEventType {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TimelineEventType,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    creation_date: value.creation_date?,
+                    creator: value.creator?,
+                    description: value.description?,
+                    field_types: value.field_types?,
+                    id: value.id?,
+                    last_modified_date: value.last_modified_date?,
+                    last_modified_user: value.last_modified_user?,
+                    mapping_frontend_event_type: value.mapping_frontend_event_type?,
+                    mapping_system_event_type: value.mapping_system_event_type?,
+                    name: value.name?,
+                    priority: value.priority?,
+                    retention_period: value.retention_period?,
+                    source: value.source?,
+                    tags: value.tags?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TimelineEventType> for TimelineEventType {
+            fn from(value: super::TimelineEventType) -> Self {
+                Self {
+                    creation_date: Ok(value.creation_date),
+                    creator: Ok(value.creator),
+                    description: Ok(value.description),
+                    field_types: Ok(value.field_types),
+                    id: Ok(value.id),
+                    last_modified_date: Ok(value.last_modified_date),
+                    last_modified_user: Ok(value.last_modified_user),
+                    mapping_frontend_event_type: Ok(value.mapping_frontend_event_type),
+                    mapping_system_event_type: Ok(value.mapping_system_event_type),
+                    name: Ok(value.name),
+                    priority: Ok(value.priority),
+                    retention_period: Ok(value.retention_period),
+                    source: Ok(value.source),
+                    tags: Ok(value.tags),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TimelineEventTypeList {
+            items_per_page: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            start_index: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            timeline_event_type: ::std::result::Result<
+                ::std::vec::Vec<super::TimelineEventType>,
+                ::std::string::String,
+            >,
+            timeline_event_types: ::std::result::Result<
+                ::std::vec::Vec<super::TimelineEventType>,
+                ::std::string::String,
+            >,
+            total_pages: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            total_results: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TimelineEventTypeList {
+            fn default() -> Self {
+                Self {
+                    items_per_page: Ok(Default::default()),
+                    start_index: Ok(Default::default()),
+                    timeline_event_type: Ok(Default::default()),
+                    timeline_event_types: Ok(Default::default()),
+                    total_pages: Ok(Default::default()),
+                    total_results: Ok(Default::default()),
+                }
+            }
+        }
+        impl TimelineEventTypeList {
+            pub fn items_per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items_per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for items_per_page: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn start_index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_index = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_index: {e}")
+                    });
+                self
+            }
+            pub fn timeline_event_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TimelineEventType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timeline_event_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for timeline_event_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn timeline_event_types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TimelineEventType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timeline_event_types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for timeline_event_types: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_pages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_pages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_pages: {e}")
+                    });
+                self
+            }
+            pub fn total_results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_results: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TimelineEventTypeList>
+        for super::TimelineEventTypeList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TimelineEventTypeList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items_per_page: value.items_per_page?,
+                    start_index: value.start_index?,
+                    timeline_event_type: value.timeline_event_type?,
+                    timeline_event_types: value.timeline_event_types?,
+                    total_pages: value.total_pages?,
+                    total_results: value.total_results?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TimelineEventTypeList>
+        for TimelineEventTypeList {
+            fn from(value: super::TimelineEventTypeList) -> Self {
+                Self {
+                    items_per_page: Ok(value.items_per_page),
+                    start_index: Ok(value.start_index),
+                    timeline_event_type: Ok(value.timeline_event_type),
+                    timeline_event_types: Ok(value.timeline_event_types),
+                    total_pages: Ok(value.total_pages),
+                    total_results: Ok(value.total_results),
                 }
             }
         }
@@ -3888,7 +5000,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TokenResponse {
             access_token: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             expires_in: ::std::result::Result<
@@ -3911,7 +5023,7 @@ pub mod types {
         impl ::std::default::Default for TokenResponse {
             fn default() -> Self {
                 Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
+                    access_token: Ok(Default::default()),
                     expires_in: Ok(Default::default()),
                     refresh_token: Ok(Default::default()),
                     scope: Ok(Default::default()),
@@ -3922,7 +5034,7 @@ pub mod types {
         impl TokenResponse {
             pub fn access_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.access_token = value
@@ -4003,6 +5115,70 @@ pub mod types {
                     refresh_token: Ok(value.refresh_token),
                     scope: Ok(value.scope),
                     token_type: Ok(value.token_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserRef {
+            full_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserRef {
+            fn default() -> Self {
+                Self {
+                    full_name: Ok(Default::default()),
+                    user_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserRef {
+            pub fn full_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.full_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_name: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserRef> for super::UserRef {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserRef,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    full_name: value.full_name?,
+                    user_name: value.user_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserRef> for UserRef {
+            fn from(value: super::UserRef) -> Self {
+                Self {
+                    full_name: Ok(value.full_name),
+                    user_name: Ok(value.user_name),
                 }
             }
         }
@@ -4277,6 +5453,104 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    ///Whether a field holds personal data.
+    ///
+    /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
+    /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub enum DataSensitivity {
+        ///`NON_PII`
+        NonPii,
+        ///`PII`
+        Pii,
+        /// A value this version of the spec does not know. Don't match on it: a later version may
+        /// give the value a variant of its own.
+        Unknown(::std::string::String),
+    }
+    impl DataSensitivity {
+        /// Every value the spec knows, in the spec's order.
+        pub const KNOWN: &'static [&'static str] = &["NON_PII", "PII"];
+        /// The value as it is on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::NonPii => "NON_PII",
+                Self::Pii => "PII",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the spec knows this value.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for DataSensitivity {
+        fn from(value: &str) -> Self {
+            match value {
+                "NON_PII" => Self::NonPii,
+                "PII" => Self::Pii,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for DataSensitivity {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for DataSensitivity {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for DataSensitivity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq for DataSensitivity {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for DataSensitivity {}
+    impl ::std::hash::Hash for DataSensitivity {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for DataSensitivity {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for DataSensitivity {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
+    impl ::serde::Serialize for DataSensitivity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DataSensitivity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
     ///The OAuth2 grant.
     ///
     /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
@@ -4489,7 +5763,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    ///The privacy legislation a profile falls under.
+    ///The privacy legislation a profile falls under: the official `BulkInputEntryV2` list (the official `profile` schema lists only the first 21; the longer list is the one the service accepts on writes).
     ///
     /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
     /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
@@ -4538,6 +5812,62 @@ pub mod types {
         Ucpa,
         ///`MEXICO_LFPDPPP`
         MexicoLfpdppp,
+        ///`TDPSA`
+        Tdpsa,
+        ///`MTCDPA`
+        Mtcdpa,
+        ///`FDBR`
+        Fdbr,
+        ///`OCPA`
+        Ocpa,
+        ///`DPDPA`
+        Dpdpa,
+        ///`ICDPA`
+        Icdpa,
+        ///`NHPA`
+        Nhpa,
+        ///`NJDPA`
+        Njdpa,
+        ///`NEDPA`
+        Nedpa,
+        ///`HAITI_APD`
+        HaitiApd,
+        ///`JAMAICA_DPA`
+        JamaicaDpa,
+        ///`TRINIDAD_TOBAGO_DPA`
+        TrinidadTobagoDpa,
+        ///`COSTA_RICA_L8968`
+        CostaRicaL8968,
+        ///`GUATEMALA_LAIP`
+        GuatemalaLaip,
+        ///`PANAMA_L81`
+        PanamaL81,
+        ///`HONDURAS_LPDCP`
+        HondurasLpdcp,
+        ///`EL_SALVADOR`
+        ElSalvador,
+        ///`COLOMBIA_L1581_D1377`
+        ColombiaL1581D1377,
+        ///`NICARAGUA_L787`
+        NicaraguaL787,
+        ///`CHILE_L19_628`
+        ChileL19628,
+        ///`BELIZE_DPA`
+        BelizeDpa,
+        ///`TENNESSEE_TIPA`
+        TennesseeTipa,
+        ///`INDIANA_INCDPA`
+        IndianaIncdpa,
+        ///`KENTUCKY_KCDPA`
+        KentuckyKcdpa,
+        ///`MINNESOTA_MCDPA`
+        MinnesotaMcdpa,
+        ///`MARYLAND_MODPA`
+        MarylandModpa,
+        ///`RHODE_ISLAND_RIDTPPA`
+        RhodeIslandRidtppa,
+        ///`SOUTH_KOREA_PIPA`
+        SouthKoreaPipa,
         /// A value this version of the spec does not know. Don't match on it: a later version may
         /// give the value a variant of its own.
         Unknown(::std::string::String),
@@ -4566,6 +5896,34 @@ pub mod types {
             "CDPA_CTCPDA",
             "UCPA",
             "MEXICO_LFPDPPP",
+            "TDPSA",
+            "MTCDPA",
+            "FDBR",
+            "OCPA",
+            "DPDPA",
+            "ICDPA",
+            "NHPA",
+            "NJDPA",
+            "NEDPA",
+            "HAITI_APD",
+            "JAMAICA_DPA",
+            "TRINIDAD_TOBAGO_DPA",
+            "COSTA_RICA_L8968",
+            "GUATEMALA_LAIP",
+            "PANAMA_L81",
+            "HONDURAS_LPDCP",
+            "EL_SALVADOR",
+            "COLOMBIA_L1581_D1377",
+            "NICARAGUA_L787",
+            "CHILE_L19_628",
+            "BELIZE_DPA",
+            "TENNESSEE_TIPA",
+            "INDIANA_INCDPA",
+            "KENTUCKY_KCDPA",
+            "MINNESOTA_MCDPA",
+            "MARYLAND_MODPA",
+            "RHODE_ISLAND_RIDTPPA",
+            "SOUTH_KOREA_PIPA",
         ];
         /// The value as it is on the wire.
         pub fn as_str(&self) -> &str {
@@ -4591,6 +5949,34 @@ pub mod types {
                 Self::CdpaCtcpda => "CDPA_CTCPDA",
                 Self::Ucpa => "UCPA",
                 Self::MexicoLfpdppp => "MEXICO_LFPDPPP",
+                Self::Tdpsa => "TDPSA",
+                Self::Mtcdpa => "MTCDPA",
+                Self::Fdbr => "FDBR",
+                Self::Ocpa => "OCPA",
+                Self::Dpdpa => "DPDPA",
+                Self::Icdpa => "ICDPA",
+                Self::Nhpa => "NHPA",
+                Self::Njdpa => "NJDPA",
+                Self::Nedpa => "NEDPA",
+                Self::HaitiApd => "HAITI_APD",
+                Self::JamaicaDpa => "JAMAICA_DPA",
+                Self::TrinidadTobagoDpa => "TRINIDAD_TOBAGO_DPA",
+                Self::CostaRicaL8968 => "COSTA_RICA_L8968",
+                Self::GuatemalaLaip => "GUATEMALA_LAIP",
+                Self::PanamaL81 => "PANAMA_L81",
+                Self::HondurasLpdcp => "HONDURAS_LPDCP",
+                Self::ElSalvador => "EL_SALVADOR",
+                Self::ColombiaL1581D1377 => "COLOMBIA_L1581_D1377",
+                Self::NicaraguaL787 => "NICARAGUA_L787",
+                Self::ChileL19628 => "CHILE_L19_628",
+                Self::BelizeDpa => "BELIZE_DPA",
+                Self::TennesseeTipa => "TENNESSEE_TIPA",
+                Self::IndianaIncdpa => "INDIANA_INCDPA",
+                Self::KentuckyKcdpa => "KENTUCKY_KCDPA",
+                Self::MinnesotaMcdpa => "MINNESOTA_MCDPA",
+                Self::MarylandModpa => "MARYLAND_MODPA",
+                Self::RhodeIslandRidtppa => "RHODE_ISLAND_RIDTPPA",
+                Self::SouthKoreaPipa => "SOUTH_KOREA_PIPA",
                 Self::Unknown(other) => other.as_str(),
             }
         }
@@ -4623,6 +6009,34 @@ pub mod types {
                 "CDPA_CTCPDA" => Self::CdpaCtcpda,
                 "UCPA" => Self::Ucpa,
                 "MEXICO_LFPDPPP" => Self::MexicoLfpdppp,
+                "TDPSA" => Self::Tdpsa,
+                "MTCDPA" => Self::Mtcdpa,
+                "FDBR" => Self::Fdbr,
+                "OCPA" => Self::Ocpa,
+                "DPDPA" => Self::Dpdpa,
+                "ICDPA" => Self::Icdpa,
+                "NHPA" => Self::Nhpa,
+                "NJDPA" => Self::Njdpa,
+                "NEDPA" => Self::Nedpa,
+                "HAITI_APD" => Self::HaitiApd,
+                "JAMAICA_DPA" => Self::JamaicaDpa,
+                "TRINIDAD_TOBAGO_DPA" => Self::TrinidadTobagoDpa,
+                "COSTA_RICA_L8968" => Self::CostaRicaL8968,
+                "GUATEMALA_LAIP" => Self::GuatemalaLaip,
+                "PANAMA_L81" => Self::PanamaL81,
+                "HONDURAS_LPDCP" => Self::HondurasLpdcp,
+                "EL_SALVADOR" => Self::ElSalvador,
+                "COLOMBIA_L1581_D1377" => Self::ColombiaL1581D1377,
+                "NICARAGUA_L787" => Self::NicaraguaL787,
+                "CHILE_L19_628" => Self::ChileL19628,
+                "BELIZE_DPA" => Self::BelizeDpa,
+                "TENNESSEE_TIPA" => Self::TennesseeTipa,
+                "INDIANA_INCDPA" => Self::IndianaIncdpa,
+                "KENTUCKY_KCDPA" => Self::KentuckyKcdpa,
+                "MINNESOTA_MCDPA" => Self::MinnesotaMcdpa,
+                "MARYLAND_MODPA" => Self::MarylandModpa,
+                "RHODE_ISLAND_RIDTPPA" => Self::RhodeIslandRidtppa,
+                "SOUTH_KOREA_PIPA" => Self::SouthKoreaPipa,
                 other => Self::Unknown(other.to_owned()),
             }
         }
@@ -4679,6 +6093,107 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for PrivacyLegislation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    ///What changed in a profile event.
+    ///
+    /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
+    /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub enum ProfileEventType {
+        ///`PermissionLevelChanged`
+        PermissionLevelChanged,
+        ///`ConsentChanged`
+        ConsentChanged,
+        /// A value this version of the spec does not know. Don't match on it: a later version may
+        /// give the value a variant of its own.
+        Unknown(::std::string::String),
+    }
+    impl ProfileEventType {
+        /// Every value the spec knows, in the spec's order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "PermissionLevelChanged",
+            "ConsentChanged",
+        ];
+        /// The value as it is on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::PermissionLevelChanged => "PermissionLevelChanged",
+                Self::ConsentChanged => "ConsentChanged",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the spec knows this value.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for ProfileEventType {
+        fn from(value: &str) -> Self {
+            match value {
+                "PermissionLevelChanged" => Self::PermissionLevelChanged,
+                "ConsentChanged" => Self::ConsentChanged,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ProfileEventType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for ProfileEventType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for ProfileEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq for ProfileEventType {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for ProfileEventType {}
+    impl ::std::hash::Hash for ProfileEventType {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for ProfileEventType {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for ProfileEventType {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
+    impl ::serde::Serialize for ProfileEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProfileEventType {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5320,6 +6835,202 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    ///How long events of a type are kept (`LOW` is kept for `retentionPeriod` days).
+    ///
+    /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
+    /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub enum TimelineEventPriority {
+        ///`HIGH`
+        High,
+        ///`LOW`
+        Low,
+        /// A value this version of the spec does not know. Don't match on it: a later version may
+        /// give the value a variant of its own.
+        Unknown(::std::string::String),
+    }
+    impl TimelineEventPriority {
+        /// Every value the spec knows, in the spec's order.
+        pub const KNOWN: &'static [&'static str] = &["HIGH", "LOW"];
+        /// The value as it is on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::High => "HIGH",
+                Self::Low => "LOW",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the spec knows this value.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for TimelineEventPriority {
+        fn from(value: &str) -> Self {
+            match value {
+                "HIGH" => Self::High,
+                "LOW" => Self::Low,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for TimelineEventPriority {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for TimelineEventPriority {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for TimelineEventPriority {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq for TimelineEventPriority {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for TimelineEventPriority {}
+    impl ::std::hash::Hash for TimelineEventPriority {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for TimelineEventPriority {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for TimelineEventPriority {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
+    impl ::serde::Serialize for TimelineEventPriority {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TimelineEventPriority {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    ///Where events of a type come from.
+    ///
+    /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
+    /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub enum TimelineEventSource {
+        ///`PLUGIN`
+        Plugin,
+        ///`REST`
+        Rest,
+        /// A value this version of the spec does not know. Don't match on it: a later version may
+        /// give the value a variant of its own.
+        Unknown(::std::string::String),
+    }
+    impl TimelineEventSource {
+        /// Every value the spec knows, in the spec's order.
+        pub const KNOWN: &'static [&'static str] = &["PLUGIN", "REST"];
+        /// The value as it is on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Plugin => "PLUGIN",
+                Self::Rest => "REST",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the spec knows this value.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for TimelineEventSource {
+        fn from(value: &str) -> Self {
+            match value {
+                "PLUGIN" => Self::Plugin,
+                "REST" => Self::Rest,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for TimelineEventSource {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for TimelineEventSource {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for TimelineEventSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq for TimelineEventSource {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for TimelineEventSource {}
+    impl ::std::hash::Hash for TimelineEventSource {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for TimelineEventSource {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for TimelineEventSource {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
+    impl ::serde::Serialize for TimelineEventSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TimelineEventSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
     ///What happened to a timeline event of a bulk entry.
     ///
     /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
@@ -5552,6 +7263,108 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    ///How new values of a timeline event property combine with the current ones. The official schema (`Property.strategy`) allows only these three here; `INCREMENT` and `REMOVE` are for profile properties.
+    ///
+    /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
+    /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub enum TimelineValueStrategy {
+        ///`ADD`
+        Add,
+        ///`SET`
+        Set,
+        ///`SET_IF_EMPTY`
+        SetIfEmpty,
+        /// A value this version of the spec does not know. Don't match on it: a later version may
+        /// give the value a variant of its own.
+        Unknown(::std::string::String),
+    }
+    impl TimelineValueStrategy {
+        /// Every value the spec knows, in the spec's order.
+        pub const KNOWN: &'static [&'static str] = &["ADD", "SET", "SET_IF_EMPTY"];
+        /// The value as it is on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Add => "ADD",
+                Self::Set => "SET",
+                Self::SetIfEmpty => "SET_IF_EMPTY",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the spec knows this value.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for TimelineValueStrategy {
+        fn from(value: &str) -> Self {
+            match value {
+                "ADD" => Self::Add,
+                "SET" => Self::Set,
+                "SET_IF_EMPTY" => Self::SetIfEmpty,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for TimelineValueStrategy {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for TimelineValueStrategy {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for TimelineValueStrategy {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq for TimelineValueStrategy {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for TimelineValueStrategy {}
+    impl ::std::hash::Hash for TimelineValueStrategy {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for TimelineValueStrategy {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for TimelineValueStrategy {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
+    impl ::serde::Serialize for TimelineValueStrategy {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TimelineValueStrategy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
     ///How new values combine with the current ones.
     ///
     /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
@@ -5749,6 +7562,21 @@ let response = client.create_token()
     pub fn create_token(&self) -> builder::CreateToken<'_> {
         builder::CreateToken::new(self)
     }
+    /**The consent and permission history of a profile (not its timeline)
+
+Sends a `GET` request to `/profileEvents/{profileId}`
+
+```ignore
+let response = client.get_profile_events()
+    .profile_id(profile_id)
+    .count(count)
+    .start_index(start_index)
+    .send()
+    .await;
+```*/
+    pub fn get_profile_events(&self) -> builder::GetProfileEvents<'_> {
+        builder::GetProfileEvents::new(self)
+    }
     /**Find profiles by the values of unique identifier properties (pairs of `property` and `value`)
 
 Sends a `GET` request to `/profiles`
@@ -5879,6 +7707,29 @@ let response = client.get_segment_profiles()
     pub fn get_segment_profiles(&self) -> builder::GetSegmentProfiles<'_> {
         builder::GetSegmentProfiles::new(self)
     }
+    /**Sends a `GET` request to `/timelineEventTypes`
+
+```ignore
+let response = client.list_timeline_event_types()
+    .count(count)
+    .start_index(start_index)
+    .send()
+    .await;
+```*/
+    pub fn list_timeline_event_types(&self) -> builder::ListTimelineEventTypes<'_> {
+        builder::ListTimelineEventTypes::new(self)
+    }
+    /**Sends a `GET` request to `/timelineEventTypes/{timelineEventTypeId}`
+
+```ignore
+let response = client.get_timeline_event_type()
+    .timeline_event_type_id(timeline_event_type_id)
+    .send()
+    .await;
+```*/
+    pub fn get_timeline_event_type(&self) -> builder::GetTimelineEventType<'_> {
+        builder::GetTimelineEventType::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -5958,6 +7809,116 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_profile_events`]
+
+[`Client::get_profile_events`]: super::Client::get_profile_events*/
+    #[derive(Debug, Clone)]
+    pub struct GetProfileEvents<'a> {
+        client: &'a super::Client,
+        profile_id: Result<::std::string::String, String>,
+        count: Result<Option<i32>, String>,
+        start_index: Result<Option<i32>, String>,
+    }
+    impl<'a> GetProfileEvents<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                profile_id: Err("profile_id was not initialized".to_string()),
+                count: Ok(None),
+                start_index: Ok(None),
+            }
+        }
+        pub fn profile_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.profile_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for profile_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.count = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for count failed".to_string());
+            self
+        }
+        pub fn start_index<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.start_index = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for start_index failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/profileEvents/{profileId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ProfileEvents>, Error<types::ErrorBody>> {
+            let Self { client, profile_id, count, start_index } = self;
+            let profile_id = profile_id.map_err(Error::InvalidRequest)?;
+            let count = count.map_err(Error::InvalidRequest)?;
+            let start_index = start_index.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/profileEvents/{}", client.baseurl,
+                ::cdp_transport::path::segment("profile_id", & profile_id.to_string()) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("count", &count))
+                .query(&progenitor_client::QueryParam::new("startIndex", &start_index))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_profile_events",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -6186,7 +8147,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7024,6 +8985,187 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_timeline_event_types`]
+
+[`Client::list_timeline_event_types`]: super::Client::list_timeline_event_types*/
+    #[derive(Debug, Clone)]
+    pub struct ListTimelineEventTypes<'a> {
+        client: &'a super::Client,
+        count: Result<Option<i32>, String>,
+        start_index: Result<Option<i32>, String>,
+    }
+    impl<'a> ListTimelineEventTypes<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                count: Ok(None),
+                start_index: Ok(None),
+            }
+        }
+        pub fn count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.count = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for count failed".to_string());
+            self
+        }
+        pub fn start_index<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.start_index = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for start_index failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/timelineEventTypes`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TimelineEventTypeList>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, count, start_index } = self;
+            let count = count.map_err(Error::InvalidRequest)?;
+            let start_index = start_index.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/timelineEventTypes", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("count", &count))
+                .query(&progenitor_client::QueryParam::new("startIndex", &start_index))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_timeline_event_types",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_timeline_event_type`]
+
+[`Client::get_timeline_event_type`]: super::Client::get_timeline_event_type*/
+    #[derive(Debug, Clone)]
+    pub struct GetTimelineEventType<'a> {
+        client: &'a super::Client,
+        timeline_event_type_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetTimelineEventType<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                timeline_event_type_id: Err(
+                    "timeline_event_type_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn timeline_event_type_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.timeline_event_type_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for timeline_event_type_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/timelineEventTypes/{timelineEventTypeId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TimelineEventType>, Error<types::ErrorBody>> {
+            let Self { client, timeline_event_type_id } = self;
+            let timeline_event_type_id = timeline_event_type_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/timelineEventTypes/{}", client.baseurl,
+                ::cdp_transport::path::segment("timeline_event_type_id", &
+                timeline_event_type_id.to_string()) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_timeline_event_type",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -7044,13 +9186,25 @@ pub mod operations {
     pub const GET_PROFILE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "get_profile",
     );
+    /// `GET /profileEvents/{profileId}` (operationId `getProfileEvents`).
+    pub const GET_PROFILE_EVENTS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_profile_events",
+    );
     /// `GET /segments/{segmentId}/profiles` (operationId `getSegmentProfiles`).
     pub const GET_SEGMENT_PROFILES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "get_segment_profiles",
     );
+    /// `GET /timelineEventTypes/{timelineEventTypeId}` (operationId `getTimelineEventType`).
+    pub const GET_TIMELINE_EVENT_TYPE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_timeline_event_type",
+    );
     /// `GET /segments` (operationId `listSegments`).
     pub const LIST_SEGMENTS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "list_segments",
+    );
+    /// `GET /timelineEventTypes` (operationId `listTimelineEventTypes`).
+    pub const LIST_TIMELINE_EVENT_TYPES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "list_timeline_event_types",
     );
     /// `GET /profiles` (operationId `searchProfiles`).
     pub const SEARCH_PROFILES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
@@ -7061,8 +9215,11 @@ pub mod operations {
         BULK_PROFILES,
         CREATE_TOKEN,
         GET_PROFILE,
+        GET_PROFILE_EVENTS,
         GET_SEGMENT_PROFILES,
+        GET_TIMELINE_EVENT_TYPE,
         LIST_SEGMENTS,
+        LIST_TIMELINE_EVENT_TYPES,
         SEARCH_PROFILES,
     ];
 }

@@ -160,7 +160,11 @@ async fn blueconic(sandbox: &Sandbox) -> Result {
             .expand(vec!["profile.segments".into()])
             .send()
             .await?;
-        let segments: Vec<_> = profile.segments.iter().map(|s| s.id.as_str()).collect();
+        let segments: Vec<_> = profile
+            .segments
+            .iter()
+            .filter_map(|s| s.id.as_deref())
+            .collect();
         println!("  profile {} is in {segments:?}", profile.id);
     }
     Ok(())

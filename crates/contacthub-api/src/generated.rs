@@ -347,7 +347,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///The body of a full update; fields left out are removed.
+    ///The members of a customer a caller sets, without the node: what the ergonomic layer takes to create or replace a customer. Not itself a request body (a replacement sends `PutCustomer`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomerUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -470,6 +470,11 @@ pub mod types {
         pub tracking: ::std::option::Option<EventTracking>,
         #[serde(rename = "type")]
         pub type_: crate::types::EventType,
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl Event {
         pub fn builder() -> builder::Event {
@@ -720,13 +725,18 @@ pub mod types {
             Default::default()
         }
     }
-    ///A device registered for push notifications.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///A device registered for push notifications. Every member is optional, as in the official customer JSON Schema.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MobileDevice {
-        #[serde(rename = "appId")]
-        pub app_id: ::std::string::String,
-        pub identifier: ::std::string::String,
-        pub name: ::std::string::String,
+        #[serde(
+            rename = "appId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "notificationService",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -812,13 +822,15 @@ pub mod types {
             Default::default()
         }
     }
-    ///A contact channel beyond the standard ones.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///A contact channel beyond the standard ones. Every member is optional, as in the official customer JSON Schema.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OtherContact {
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::types::ContactType>,
-        pub value: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
     }
     impl OtherContact {
         pub fn builder() -> builder::OtherContact {
@@ -878,6 +890,73 @@ pub mod types {
     }
     impl ProfilingConsents {
         pub fn builder() -> builder::ProfilingConsents {
+            Default::default()
+        }
+    }
+    ///The body of a full update (PUT); members left out are removed.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PutCustomer {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub base: ::std::option::Option<CustomerBase>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub consents: ::std::option::Option<Consents>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub extended: ::std::option::Option<Extended>,
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub extra: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "nodeId")]
+        pub node_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<Tags>,
+    }
+    impl PutCustomer {
+        pub fn builder() -> builder::PutCustomer {
+            Default::default()
+        }
+    }
+    ///An event replacement, and the service's answer to it (the swagger's `PutEvent`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PutEvent {
+        #[serde(
+            rename = "bringBackProperties",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bring_back_properties: ::std::option::Option<BringBackProperties>,
+        pub context: crate::types::EventContext,
+        #[serde(
+            rename = "contextInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub context_info: ::std::option::Option<EventContextInfo>,
+        #[serde(
+            rename = "customerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub id: ::std::string::String,
+        pub properties: EventProperties,
+        #[serde(rename = "registeredAt")]
+        pub registered_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tracking: ::std::option::Option<EventTracking>,
+        #[serde(rename = "type")]
+        pub type_: crate::types::EventType,
+        #[serde(rename = "updatedAt")]
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl PutEvent {
+        pub fn builder() -> builder::PutEvent {
             Default::default()
         }
     }
@@ -961,7 +1040,63 @@ pub mod types {
             Default::default()
         }
     }
-    ///A subscription of the customer to a list or service.
+    ///A customer as one source (entry node) wrote it; `id` is the source id.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct SourceCustomer {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub base: ::std::option::Option<CustomerBase>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub consents: ::std::option::Option<Consents>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub extended: ::std::option::Option<Extended>,
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub extra: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "nodeId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub node_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "registeredAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub registered_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<Tags>,
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    impl SourceCustomer {
+        pub fn builder() -> builder::SourceCustomer {
+            Default::default()
+        }
+    }
+    ///The sources of a customer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct SourceCustomerList {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub elements: ::std::vec::Vec<SourceCustomer>,
+    }
+    impl SourceCustomerList {
+        pub fn builder() -> builder::SourceCustomerList {
+            Default::default()
+        }
+    }
+    ///A subscription of the customer to a list or service. Its flag is `subscribed`, as in the official customer JSON Schema and every SDK (the swagger's `Subscription` says `enable`; the JSON Schema wins).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Subscription {
         #[serde(
@@ -3434,6 +3569,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<crate::types::EventType, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Event {
             fn default() -> Self {
@@ -3449,6 +3588,7 @@ pub mod types {
                     registered_at: Ok(Default::default()),
                     tracking: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Ok(Default::default()),
                 }
             }
         }
@@ -3597,6 +3737,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Event> for super::Event {
             type Error = super::error::ConversionError;
@@ -3615,6 +3769,7 @@ pub mod types {
                     registered_at: value.registered_at?,
                     tracking: value.tracking?,
                     type_: value.type_?,
+                    updated_at: value.updated_at?,
                 })
             }
         }
@@ -3632,6 +3787,7 @@ pub mod types {
                     registered_at: Ok(value.registered_at),
                     tracking: Ok(value.tracking),
                     type_: Ok(value.type_),
+                    updated_at: Ok(value.updated_at),
                 }
             }
         }
@@ -4175,12 +4331,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MobileDevice {
-            app_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            identifier: ::std::result::Result<
-                ::std::string::String,
+            app_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             notification_service: ::std::result::Result<
                 ::std::option::Option<crate::types::NotificationService>,
                 ::std::string::String,
@@ -4193,9 +4355,9 @@ pub mod types {
         impl ::std::default::Default for MobileDevice {
             fn default() -> Self {
                 Self {
-                    app_id: Err("no value supplied for app_id".to_string()),
-                    identifier: Err("no value supplied for identifier".to_string()),
-                    name: Err("no value supplied for name".to_string()),
+                    app_id: Ok(Default::default()),
+                    identifier: Ok(Default::default()),
+                    name: Ok(Default::default()),
                     notification_service: Ok(Default::default()),
                     type_: Ok(Default::default()),
                 }
@@ -4204,7 +4366,7 @@ pub mod types {
         impl MobileDevice {
             pub fn app_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.app_id = value
@@ -4216,7 +4378,7 @@ pub mod types {
             }
             pub fn identifier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.identifier = value
@@ -4228,7 +4390,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -4692,26 +4854,32 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct OtherContact {
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             type_: ::std::result::Result<
                 ::std::option::Option<crate::types::ContactType>,
                 ::std::string::String,
             >,
-            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for OtherContact {
             fn default() -> Self {
                 Self {
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                     type_: Ok(Default::default()),
-                    value: Err("no value supplied for value".to_string()),
+                    value: Ok(Default::default()),
                 }
             }
         }
         impl OtherContact {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -4737,7 +4905,7 @@ pub mod types {
             }
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value
@@ -5067,6 +5235,435 @@ pub mod types {
                 Self {
                     classic: Ok(value.classic),
                     online: Ok(value.online),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PutCustomer {
+            base: ::std::result::Result<
+                ::std::option::Option<super::CustomerBase>,
+                ::std::string::String,
+            >,
+            consents: ::std::result::Result<
+                ::std::option::Option<super::Consents>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extended: ::std::result::Result<
+                ::std::option::Option<super::Extended>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            node_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            tags: ::std::result::Result<
+                ::std::option::Option<super::Tags>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PutCustomer {
+            fn default() -> Self {
+                Self {
+                    base: Ok(Default::default()),
+                    consents: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    extended: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    node_id: Err("no value supplied for node_id".to_string()),
+                    tags: Ok(Default::default()),
+                }
+            }
+        }
+        impl PutCustomer {
+            pub fn base<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomerBase>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.base = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for base: {e}")
+                    });
+                self
+            }
+            pub fn consents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Consents>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.consents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for consents: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn extended<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Extended>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extended = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extended: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn node_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.node_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for node_id: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Tags>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PutCustomer> for super::PutCustomer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PutCustomer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    base: value.base?,
+                    consents: value.consents?,
+                    enabled: value.enabled?,
+                    extended: value.extended?,
+                    external_id: value.external_id?,
+                    extra: value.extra?,
+                    id: value.id?,
+                    node_id: value.node_id?,
+                    tags: value.tags?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PutCustomer> for PutCustomer {
+            fn from(value: super::PutCustomer) -> Self {
+                Self {
+                    base: Ok(value.base),
+                    consents: Ok(value.consents),
+                    enabled: Ok(value.enabled),
+                    extended: Ok(value.extended),
+                    external_id: Ok(value.external_id),
+                    extra: Ok(value.extra),
+                    id: Ok(value.id),
+                    node_id: Ok(value.node_id),
+                    tags: Ok(value.tags),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PutEvent {
+            bring_back_properties: ::std::result::Result<
+                ::std::option::Option<super::BringBackProperties>,
+                ::std::string::String,
+            >,
+            context: ::std::result::Result<
+                crate::types::EventContext,
+                ::std::string::String,
+            >,
+            context_info: ::std::result::Result<
+                ::std::option::Option<super::EventContextInfo>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            properties: ::std::result::Result<
+                super::EventProperties,
+                ::std::string::String,
+            >,
+            registered_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            tracking: ::std::result::Result<
+                ::std::option::Option<super::EventTracking>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<crate::types::EventType, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PutEvent {
+            fn default() -> Self {
+                Self {
+                    bring_back_properties: Ok(Default::default()),
+                    context: Err("no value supplied for context".to_string()),
+                    context_info: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
+                    date: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    properties: Err("no value supplied for properties".to_string()),
+                    registered_at: Err(
+                        "no value supplied for registered_at".to_string(),
+                    ),
+                    tracking: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl PutEvent {
+            pub fn bring_back_properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::BringBackProperties>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bring_back_properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bring_back_properties: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn context<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::EventContext>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.context = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context: {e}")
+                    });
+                self
+            }
+            pub fn context_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EventContextInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.context_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context_info: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventProperties>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for properties: {e}")
+                    });
+                self
+            }
+            pub fn registered_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.registered_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for registered_at: {e}")
+                    });
+                self
+            }
+            pub fn tracking<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EventTracking>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tracking = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tracking: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::EventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PutEvent> for super::PutEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PutEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bring_back_properties: value.bring_back_properties?,
+                    context: value.context?,
+                    context_info: value.context_info?,
+                    customer_id: value.customer_id?,
+                    date: value.date?,
+                    id: value.id?,
+                    properties: value.properties?,
+                    registered_at: value.registered_at?,
+                    tracking: value.tracking?,
+                    type_: value.type_?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PutEvent> for PutEvent {
+            fn from(value: super::PutEvent) -> Self {
+                Self {
+                    bring_back_properties: Ok(value.bring_back_properties),
+                    context: Ok(value.context),
+                    context_info: Ok(value.context_info),
+                    customer_id: Ok(value.customer_id),
+                    date: Ok(value.date),
+                    id: Ok(value.id),
+                    properties: Ok(value.properties),
+                    registered_at: Ok(value.registered_at),
+                    tracking: Ok(value.tracking),
+                    type_: Ok(value.type_),
+                    updated_at: Ok(value.updated_at),
                 }
             }
         }
@@ -5457,6 +6054,286 @@ pub mod types {
                 Self {
                     email: Ok(value.email),
                     papery: Ok(value.papery),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SourceCustomer {
+            base: ::std::result::Result<
+                ::std::option::Option<super::CustomerBase>,
+                ::std::string::String,
+            >,
+            consents: ::std::result::Result<
+                ::std::option::Option<super::Consents>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extended: ::std::result::Result<
+                ::std::option::Option<super::Extended>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            node_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            registered_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::option::Option<super::Tags>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SourceCustomer {
+            fn default() -> Self {
+                Self {
+                    base: Ok(Default::default()),
+                    consents: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    extended: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    node_id: Ok(Default::default()),
+                    registered_at: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl SourceCustomer {
+            pub fn base<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomerBase>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.base = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for base: {e}")
+                    });
+                self
+            }
+            pub fn consents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Consents>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.consents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for consents: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn extended<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Extended>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extended = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extended: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn node_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.node_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for node_id: {e}")
+                    });
+                self
+            }
+            pub fn registered_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.registered_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for registered_at: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Tags>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SourceCustomer> for super::SourceCustomer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SourceCustomer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    base: value.base?,
+                    consents: value.consents?,
+                    enabled: value.enabled?,
+                    extended: value.extended?,
+                    external_id: value.external_id?,
+                    extra: value.extra?,
+                    id: value.id?,
+                    node_id: value.node_id?,
+                    registered_at: value.registered_at?,
+                    tags: value.tags?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SourceCustomer> for SourceCustomer {
+            fn from(value: super::SourceCustomer) -> Self {
+                Self {
+                    base: Ok(value.base),
+                    consents: Ok(value.consents),
+                    enabled: Ok(value.enabled),
+                    extended: Ok(value.extended),
+                    external_id: Ok(value.external_id),
+                    extra: Ok(value.extra),
+                    id: Ok(value.id),
+                    node_id: Ok(value.node_id),
+                    registered_at: Ok(value.registered_at),
+                    tags: Ok(value.tags),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SourceCustomerList {
+            elements: ::std::result::Result<
+                ::std::vec::Vec<super::SourceCustomer>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SourceCustomerList {
+            fn default() -> Self {
+                Self {
+                    elements: Ok(Default::default()),
+                }
+            }
+        }
+        impl SourceCustomerList {
+            pub fn elements<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SourceCustomer>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.elements = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for elements: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SourceCustomerList> for super::SourceCustomerList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SourceCustomerList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { elements: value.elements? })
+            }
+        }
+        impl ::std::convert::From<super::SourceCustomerList> for SourceCustomerList {
+            fn from(value: super::SourceCustomerList) -> Self {
+                Self {
+                    elements: Ok(value.elements),
                 }
             }
         }
@@ -7067,7 +7944,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    ///The push notification service of a mobile device.
+    ///The push notification service of a mobile device (`notificationService`, as the official customer JSON Schema names the member; the Node SDK's `notificationCenter` is not followed).
     ///
     /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
     /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
@@ -7399,7 +8276,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    ///An IANA time zone name: the tz database's zone.tab zones, their Area/City aliases, and UTC. Open: another name decodes as an unknown value.
+    ///A time zone name from the official list: the 342 names of the `timezone` enum in the official customer JSON Schema (contacthub-json-schemas, customer/base.json), which the service validates as a closed list. Open on reading: another name decodes as an unknown value.
     ///
     /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
     /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
@@ -7410,104 +8287,32 @@ pub mod types {
         AfricaAbidjan,
         ///`Africa/Accra`
         AfricaAccra,
-        ///`Africa/Addis_Ababa`
-        AfricaAddisAbaba,
         ///`Africa/Algiers`
         AfricaAlgiers,
-        ///`Africa/Asmara`
-        AfricaAsmara,
-        ///`Africa/Asmera`
-        AfricaAsmera,
-        ///`Africa/Bamako`
-        AfricaBamako,
-        ///`Africa/Bangui`
-        AfricaBangui,
-        ///`Africa/Banjul`
-        AfricaBanjul,
         ///`Africa/Bissau`
         AfricaBissau,
-        ///`Africa/Blantyre`
-        AfricaBlantyre,
-        ///`Africa/Brazzaville`
-        AfricaBrazzaville,
-        ///`Africa/Bujumbura`
-        AfricaBujumbura,
         ///`Africa/Cairo`
         AfricaCairo,
         ///`Africa/Casablanca`
         AfricaCasablanca,
         ///`Africa/Ceuta`
         AfricaCeuta,
-        ///`Africa/Conakry`
-        AfricaConakry,
-        ///`Africa/Dakar`
-        AfricaDakar,
-        ///`Africa/Dar_es_Salaam`
-        AfricaDarEsSalaam,
-        ///`Africa/Djibouti`
-        AfricaDjibouti,
-        ///`Africa/Douala`
-        AfricaDouala,
         ///`Africa/El_Aaiun`
         AfricaElAaiun,
-        ///`Africa/Freetown`
-        AfricaFreetown,
-        ///`Africa/Gaborone`
-        AfricaGaborone,
-        ///`Africa/Harare`
-        AfricaHarare,
         ///`Africa/Johannesburg`
         AfricaJohannesburg,
-        ///`Africa/Juba`
-        AfricaJuba,
-        ///`Africa/Kampala`
-        AfricaKampala,
         ///`Africa/Khartoum`
         AfricaKhartoum,
-        ///`Africa/Kigali`
-        AfricaKigali,
-        ///`Africa/Kinshasa`
-        AfricaKinshasa,
         ///`Africa/Lagos`
         AfricaLagos,
-        ///`Africa/Libreville`
-        AfricaLibreville,
-        ///`Africa/Lome`
-        AfricaLome,
-        ///`Africa/Luanda`
-        AfricaLuanda,
-        ///`Africa/Lubumbashi`
-        AfricaLubumbashi,
-        ///`Africa/Lusaka`
-        AfricaLusaka,
-        ///`Africa/Malabo`
-        AfricaMalabo,
         ///`Africa/Maputo`
         AfricaMaputo,
-        ///`Africa/Maseru`
-        AfricaMaseru,
-        ///`Africa/Mbabane`
-        AfricaMbabane,
-        ///`Africa/Mogadishu`
-        AfricaMogadishu,
         ///`Africa/Monrovia`
         AfricaMonrovia,
         ///`Africa/Nairobi`
         AfricaNairobi,
         ///`Africa/Ndjamena`
         AfricaNdjamena,
-        ///`Africa/Niamey`
-        AfricaNiamey,
-        ///`Africa/Nouakchott`
-        AfricaNouakchott,
-        ///`Africa/Ouagadougou`
-        AfricaOuagadougou,
-        ///`Africa/Porto-Novo`
-        AfricaPortoNovo,
-        ///`Africa/Sao_Tome`
-        AfricaSaoTome,
-        ///`Africa/Timbuktu`
-        AfricaTimbuktu,
         ///`Africa/Tripoli`
         AfricaTripoli,
         ///`Africa/Tunis`
@@ -7518,18 +8323,12 @@ pub mod types {
         AmericaAdak,
         ///`America/Anchorage`
         AmericaAnchorage,
-        ///`America/Anguilla`
-        AmericaAnguilla,
-        ///`America/Antigua`
-        AmericaAntigua,
         ///`America/Araguaina`
         AmericaAraguaina,
         ///`America/Argentina/Buenos_Aires`
         AmericaArgentinaBuenosAires,
         ///`America/Argentina/Catamarca`
         AmericaArgentinaCatamarca,
-        ///`America/Argentina/ComodRivadavia`
-        AmericaArgentinaComodRivadavia,
         ///`America/Argentina/Cordoba`
         AmericaArgentinaCordoba,
         ///`America/Argentina/Jujuy`
@@ -7550,14 +8349,10 @@ pub mod types {
         AmericaArgentinaTucuman,
         ///`America/Argentina/Ushuaia`
         AmericaArgentinaUshuaia,
-        ///`America/Aruba`
-        AmericaAruba,
         ///`America/Asuncion`
         AmericaAsuncion,
         ///`America/Atikokan`
         AmericaAtikokan,
-        ///`America/Atka`
-        AmericaAtka,
         ///`America/Bahia`
         AmericaBahia,
         ///`America/Bahia_Banderas`
@@ -7576,8 +8371,6 @@ pub mod types {
         AmericaBogota,
         ///`America/Boise`
         AmericaBoise,
-        ///`America/Buenos_Aires`
-        AmericaBuenosAires,
         ///`America/Cambridge_Bay`
         AmericaCambridgeBay,
         ///`America/Campo_Grande`
@@ -7586,26 +8379,14 @@ pub mod types {
         AmericaCancun,
         ///`America/Caracas`
         AmericaCaracas,
-        ///`America/Catamarca`
-        AmericaCatamarca,
         ///`America/Cayenne`
         AmericaCayenne,
-        ///`America/Cayman`
-        AmericaCayman,
         ///`America/Chicago`
         AmericaChicago,
         ///`America/Chihuahua`
         AmericaChihuahua,
-        ///`America/Ciudad_Juarez`
-        AmericaCiudadJuarez,
-        ///`America/Coral_Harbour`
-        AmericaCoralHarbour,
-        ///`America/Cordoba`
-        AmericaCordoba,
         ///`America/Costa_Rica`
         AmericaCostaRica,
-        ///`America/Coyhaique`
-        AmericaCoyhaique,
         ///`America/Creston`
         AmericaCreston,
         ///`America/Cuiaba`
@@ -7622,22 +8403,16 @@ pub mod types {
         AmericaDenver,
         ///`America/Detroit`
         AmericaDetroit,
-        ///`America/Dominica`
-        AmericaDominica,
         ///`America/Edmonton`
         AmericaEdmonton,
         ///`America/Eirunepe`
         AmericaEirunepe,
         ///`America/El_Salvador`
         AmericaElSalvador,
-        ///`America/Ensenada`
-        AmericaEnsenada,
-        ///`America/Fort_Nelson`
-        AmericaFortNelson,
-        ///`America/Fort_Wayne`
-        AmericaFortWayne,
         ///`America/Fortaleza`
         AmericaFortaleza,
+        ///`America/Fort_Nelson`
+        AmericaFortNelson,
         ///`America/Glace_Bay`
         AmericaGlaceBay,
         ///`America/Godthab`
@@ -7646,10 +8421,6 @@ pub mod types {
         AmericaGooseBay,
         ///`America/Grand_Turk`
         AmericaGrandTurk,
-        ///`America/Grenada`
-        AmericaGrenada,
-        ///`America/Guadeloupe`
-        AmericaGuadeloupe,
         ///`America/Guatemala`
         AmericaGuatemala,
         ///`America/Guayaquil`
@@ -7678,52 +8449,36 @@ pub mod types {
         AmericaIndianaVincennes,
         ///`America/Indiana/Winamac`
         AmericaIndianaWinamac,
-        ///`America/Indianapolis`
-        AmericaIndianapolis,
         ///`America/Inuvik`
         AmericaInuvik,
         ///`America/Iqaluit`
         AmericaIqaluit,
         ///`America/Jamaica`
         AmericaJamaica,
-        ///`America/Jujuy`
-        AmericaJujuy,
         ///`America/Juneau`
         AmericaJuneau,
         ///`America/Kentucky/Louisville`
         AmericaKentuckyLouisville,
         ///`America/Kentucky/Monticello`
         AmericaKentuckyMonticello,
-        ///`America/Knox_IN`
-        AmericaKnoxIn,
-        ///`America/Kralendijk`
-        AmericaKralendijk,
         ///`America/La_Paz`
         AmericaLaPaz,
         ///`America/Lima`
         AmericaLima,
         ///`America/Los_Angeles`
         AmericaLosAngeles,
-        ///`America/Louisville`
-        AmericaLouisville,
-        ///`America/Lower_Princes`
-        AmericaLowerPrinces,
         ///`America/Maceio`
         AmericaMaceio,
         ///`America/Managua`
         AmericaManagua,
         ///`America/Manaus`
         AmericaManaus,
-        ///`America/Marigot`
-        AmericaMarigot,
         ///`America/Martinique`
         AmericaMartinique,
         ///`America/Matamoros`
         AmericaMatamoros,
         ///`America/Mazatlan`
         AmericaMazatlan,
-        ///`America/Mendoza`
-        AmericaMendoza,
         ///`America/Menominee`
         AmericaMenominee,
         ///`America/Merida`
@@ -7740,10 +8495,6 @@ pub mod types {
         AmericaMonterrey,
         ///`America/Montevideo`
         AmericaMontevideo,
-        ///`America/Montreal`
-        AmericaMontreal,
-        ///`America/Montserrat`
-        AmericaMontserrat,
         ///`America/Nassau`
         AmericaNassau,
         ///`America/New_York`
@@ -7760,8 +8511,6 @@ pub mod types {
         AmericaNorthDakotaCenter,
         ///`America/North_Dakota/New_Salem`
         AmericaNorthDakotaNewSalem,
-        ///`America/Nuuk`
-        AmericaNuuk,
         ///`America/Ojinaga`
         AmericaOjinaga,
         ///`America/Panama`
@@ -7776,14 +8525,10 @@ pub mod types {
         AmericaPortAuPrince,
         ///`America/Port_of_Spain`
         AmericaPortOfSpain,
-        ///`America/Porto_Acre`
-        AmericaPortoAcre,
         ///`America/Porto_Velho`
         AmericaPortoVelho,
         ///`America/Puerto_Rico`
         AmericaPuertoRico,
-        ///`America/Punta_Arenas`
-        AmericaPuntaArenas,
         ///`America/Rainy_River`
         AmericaRainyRiver,
         ///`America/Rankin_Inlet`
@@ -7796,10 +8541,6 @@ pub mod types {
         AmericaResolute,
         ///`America/Rio_Branco`
         AmericaRioBranco,
-        ///`America/Rosario`
-        AmericaRosario,
-        ///`America/Santa_Isabel`
-        AmericaSantaIsabel,
         ///`America/Santarem`
         AmericaSantarem,
         ///`America/Santiago`
@@ -7810,22 +8551,10 @@ pub mod types {
         AmericaSaoPaulo,
         ///`America/Scoresbysund`
         AmericaScoresbysund,
-        ///`America/Shiprock`
-        AmericaShiprock,
         ///`America/Sitka`
         AmericaSitka,
-        ///`America/St_Barthelemy`
-        AmericaStBarthelemy,
         ///`America/St_Johns`
         AmericaStJohns,
-        ///`America/St_Kitts`
-        AmericaStKitts,
-        ///`America/St_Lucia`
-        AmericaStLucia,
-        ///`America/St_Thomas`
-        AmericaStThomas,
-        ///`America/St_Vincent`
-        AmericaStVincent,
         ///`America/Swift_Current`
         AmericaSwiftCurrent,
         ///`America/Tegucigalpa`
@@ -7838,12 +8567,8 @@ pub mod types {
         AmericaTijuana,
         ///`America/Toronto`
         AmericaToronto,
-        ///`America/Tortola`
-        AmericaTortola,
         ///`America/Vancouver`
         AmericaVancouver,
-        ///`America/Virgin`
-        AmericaVirgin,
         ///`America/Whitehorse`
         AmericaWhitehorse,
         ///`America/Winnipeg`
@@ -7862,24 +8587,16 @@ pub mod types {
         AntarcticaMacquarie,
         ///`Antarctica/Mawson`
         AntarcticaMawson,
-        ///`Antarctica/McMurdo`
-        AntarcticaMcMurdo,
         ///`Antarctica/Palmer`
         AntarcticaPalmer,
         ///`Antarctica/Rothera`
         AntarcticaRothera,
-        ///`Antarctica/South_Pole`
-        AntarcticaSouthPole,
         ///`Antarctica/Syowa`
         AntarcticaSyowa,
         ///`Antarctica/Troll`
         AntarcticaTroll,
         ///`Antarctica/Vostok`
         AntarcticaVostok,
-        ///`Arctic/Longyearbyen`
-        ArcticLongyearbyen,
-        ///`Asia/Aden`
-        AsiaAden,
         ///`Asia/Almaty`
         AsiaAlmaty,
         ///`Asia/Amman`
@@ -7892,14 +8609,8 @@ pub mod types {
         AsiaAqtobe,
         ///`Asia/Ashgabat`
         AsiaAshgabat,
-        ///`Asia/Ashkhabad`
-        AsiaAshkhabad,
-        ///`Asia/Atyrau`
-        AsiaAtyrau,
         ///`Asia/Baghdad`
         AsiaBaghdad,
-        ///`Asia/Bahrain`
-        AsiaBahrain,
         ///`Asia/Baku`
         AsiaBaku,
         ///`Asia/Bangkok`
@@ -7912,20 +8623,12 @@ pub mod types {
         AsiaBishkek,
         ///`Asia/Brunei`
         AsiaBrunei,
-        ///`Asia/Calcutta`
-        AsiaCalcutta,
         ///`Asia/Chita`
         AsiaChita,
         ///`Asia/Choibalsan`
         AsiaChoibalsan,
-        ///`Asia/Chongqing`
-        AsiaChongqing,
-        ///`Asia/Chungking`
-        AsiaChungking,
         ///`Asia/Colombo`
         AsiaColombo,
-        ///`Asia/Dacca`
-        AsiaDacca,
         ///`Asia/Damascus`
         AsiaDamascus,
         ///`Asia/Dhaka`
@@ -7940,8 +8643,6 @@ pub mod types {
         AsiaFamagusta,
         ///`Asia/Gaza`
         AsiaGaza,
-        ///`Asia/Harbin`
-        AsiaHarbin,
         ///`Asia/Hebron`
         AsiaHebron,
         ///`Asia/Ho_Chi_Minh`
@@ -7952,8 +8653,6 @@ pub mod types {
         AsiaHovd,
         ///`Asia/Irkutsk`
         AsiaIrkutsk,
-        ///`Asia/Istanbul`
-        AsiaIstanbul,
         ///`Asia/Jakarta`
         AsiaJakarta,
         ///`Asia/Jayapura`
@@ -7966,12 +8665,8 @@ pub mod types {
         AsiaKamchatka,
         ///`Asia/Karachi`
         AsiaKarachi,
-        ///`Asia/Kashgar`
-        AsiaKashgar,
         ///`Asia/Kathmandu`
         AsiaKathmandu,
-        ///`Asia/Katmandu`
-        AsiaKatmandu,
         ///`Asia/Khandyga`
         AsiaKhandyga,
         ///`Asia/Kolkata`
@@ -7982,10 +8677,6 @@ pub mod types {
         AsiaKualaLumpur,
         ///`Asia/Kuching`
         AsiaKuching,
-        ///`Asia/Kuwait`
-        AsiaKuwait,
-        ///`Asia/Macao`
-        AsiaMacao,
         ///`Asia/Macau`
         AsiaMacau,
         ///`Asia/Magadan`
@@ -7994,8 +8685,6 @@ pub mod types {
         AsiaMakassar,
         ///`Asia/Manila`
         AsiaManila,
-        ///`Asia/Muscat`
-        AsiaMuscat,
         ///`Asia/Nicosia`
         AsiaNicosia,
         ///`Asia/Novokuznetsk`
@@ -8006,24 +8695,16 @@ pub mod types {
         AsiaOmsk,
         ///`Asia/Oral`
         AsiaOral,
-        ///`Asia/Phnom_Penh`
-        AsiaPhnomPenh,
         ///`Asia/Pontianak`
         AsiaPontianak,
         ///`Asia/Pyongyang`
         AsiaPyongyang,
         ///`Asia/Qatar`
         AsiaQatar,
-        ///`Asia/Qostanay`
-        AsiaQostanay,
         ///`Asia/Qyzylorda`
         AsiaQyzylorda,
-        ///`Asia/Rangoon`
-        AsiaRangoon,
         ///`Asia/Riyadh`
         AsiaRiyadh,
-        ///`Asia/Saigon`
-        AsiaSaigon,
         ///`Asia/Sakhalin`
         AsiaSakhalin,
         ///`Asia/Samarkand`
@@ -8044,28 +8725,18 @@ pub mod types {
         AsiaTbilisi,
         ///`Asia/Tehran`
         AsiaTehran,
-        ///`Asia/Tel_Aviv`
-        AsiaTelAviv,
-        ///`Asia/Thimbu`
-        AsiaThimbu,
         ///`Asia/Thimphu`
         AsiaThimphu,
         ///`Asia/Tokyo`
         AsiaTokyo,
         ///`Asia/Tomsk`
         AsiaTomsk,
-        ///`Asia/Ujung_Pandang`
-        AsiaUjungPandang,
         ///`Asia/Ulaanbaatar`
         AsiaUlaanbaatar,
-        ///`Asia/Ulan_Bator`
-        AsiaUlanBator,
         ///`Asia/Urumqi`
         AsiaUrumqi,
         ///`Asia/Ust-Nera`
         AsiaUstNera,
-        ///`Asia/Vientiane`
-        AsiaVientiane,
         ///`Asia/Vladivostok`
         AsiaVladivostok,
         ///`Asia/Yakutsk`
@@ -8084,32 +8755,22 @@ pub mod types {
         AtlanticCanary,
         ///`Atlantic/Cape_Verde`
         AtlanticCapeVerde,
-        ///`Atlantic/Faeroe`
-        AtlanticFaeroe,
         ///`Atlantic/Faroe`
         AtlanticFaroe,
-        ///`Atlantic/Jan_Mayen`
-        AtlanticJanMayen,
         ///`Atlantic/Madeira`
         AtlanticMadeira,
         ///`Atlantic/Reykjavik`
         AtlanticReykjavik,
         ///`Atlantic/South_Georgia`
         AtlanticSouthGeorgia,
-        ///`Atlantic/St_Helena`
-        AtlanticStHelena,
         ///`Atlantic/Stanley`
         AtlanticStanley,
-        ///`Australia/ACT`
-        AustraliaAct,
         ///`Australia/Adelaide`
         AustraliaAdelaide,
         ///`Australia/Brisbane`
         AustraliaBrisbane,
         ///`Australia/Broken_Hill`
         AustraliaBrokenHill,
-        ///`Australia/Canberra`
-        AustraliaCanberra,
         ///`Australia/Currie`
         AustraliaCurrie,
         ///`Australia/Darwin`
@@ -8118,34 +8779,16 @@ pub mod types {
         AustraliaEucla,
         ///`Australia/Hobart`
         AustraliaHobart,
-        ///`Australia/LHI`
-        AustraliaLhi,
         ///`Australia/Lindeman`
         AustraliaLindeman,
         ///`Australia/Lord_Howe`
         AustraliaLordHowe,
         ///`Australia/Melbourne`
         AustraliaMelbourne,
-        ///`Australia/NSW`
-        AustraliaNsw,
-        ///`Australia/North`
-        AustraliaNorth,
         ///`Australia/Perth`
         AustraliaPerth,
-        ///`Australia/Queensland`
-        AustraliaQueensland,
-        ///`Australia/South`
-        AustraliaSouth,
         ///`Australia/Sydney`
         AustraliaSydney,
-        ///`Australia/Tasmania`
-        AustraliaTasmania,
-        ///`Australia/Victoria`
-        AustraliaVictoria,
-        ///`Australia/West`
-        AustraliaWest,
-        ///`Australia/Yancowinna`
-        AustraliaYancowinna,
         ///`Europe/Amsterdam`
         EuropeAmsterdam,
         ///`Europe/Andorra`
@@ -8154,22 +8797,16 @@ pub mod types {
         EuropeAstrakhan,
         ///`Europe/Athens`
         EuropeAthens,
-        ///`Europe/Belfast`
-        EuropeBelfast,
         ///`Europe/Belgrade`
         EuropeBelgrade,
         ///`Europe/Berlin`
         EuropeBerlin,
-        ///`Europe/Bratislava`
-        EuropeBratislava,
         ///`Europe/Brussels`
         EuropeBrussels,
         ///`Europe/Bucharest`
         EuropeBucharest,
         ///`Europe/Budapest`
         EuropeBudapest,
-        ///`Europe/Busingen`
-        EuropeBusingen,
         ///`Europe/Chisinau`
         EuropeChisinau,
         ///`Europe/Copenhagen`
@@ -8178,28 +8815,18 @@ pub mod types {
         EuropeDublin,
         ///`Europe/Gibraltar`
         EuropeGibraltar,
-        ///`Europe/Guernsey`
-        EuropeGuernsey,
         ///`Europe/Helsinki`
         EuropeHelsinki,
-        ///`Europe/Isle_of_Man`
-        EuropeIsleOfMan,
         ///`Europe/Istanbul`
         EuropeIstanbul,
-        ///`Europe/Jersey`
-        EuropeJersey,
         ///`Europe/Kaliningrad`
         EuropeKaliningrad,
         ///`Europe/Kiev`
         EuropeKiev,
         ///`Europe/Kirov`
         EuropeKirov,
-        ///`Europe/Kyiv`
-        EuropeKyiv,
         ///`Europe/Lisbon`
         EuropeLisbon,
-        ///`Europe/Ljubljana`
-        EuropeLjubljana,
         ///`Europe/London`
         EuropeLondon,
         ///`Europe/Luxembourg`
@@ -8208,22 +8835,16 @@ pub mod types {
         EuropeMadrid,
         ///`Europe/Malta`
         EuropeMalta,
-        ///`Europe/Mariehamn`
-        EuropeMariehamn,
         ///`Europe/Minsk`
         EuropeMinsk,
         ///`Europe/Monaco`
         EuropeMonaco,
         ///`Europe/Moscow`
         EuropeMoscow,
-        ///`Europe/Nicosia`
-        EuropeNicosia,
         ///`Europe/Oslo`
         EuropeOslo,
         ///`Europe/Paris`
         EuropeParis,
-        ///`Europe/Podgorica`
-        EuropePodgorica,
         ///`Europe/Prague`
         EuropePrague,
         ///`Europe/Riga`
@@ -8232,16 +8853,8 @@ pub mod types {
         EuropeRome,
         ///`Europe/Samara`
         EuropeSamara,
-        ///`Europe/San_Marino`
-        EuropeSanMarino,
-        ///`Europe/Sarajevo`
-        EuropeSarajevo,
-        ///`Europe/Saratov`
-        EuropeSaratov,
         ///`Europe/Simferopol`
         EuropeSimferopol,
-        ///`Europe/Skopje`
-        EuropeSkopje,
         ///`Europe/Sofia`
         EuropeSofia,
         ///`Europe/Stockholm`
@@ -8250,16 +8863,10 @@ pub mod types {
         EuropeTallinn,
         ///`Europe/Tirane`
         EuropeTirane,
-        ///`Europe/Tiraspol`
-        EuropeTiraspol,
         ///`Europe/Ulyanovsk`
         EuropeUlyanovsk,
         ///`Europe/Uzhgorod`
         EuropeUzhgorod,
-        ///`Europe/Vaduz`
-        EuropeVaduz,
-        ///`Europe/Vatican`
-        EuropeVatican,
         ///`Europe/Vienna`
         EuropeVienna,
         ///`Europe/Vilnius`
@@ -8268,22 +8875,16 @@ pub mod types {
         EuropeVolgograd,
         ///`Europe/Warsaw`
         EuropeWarsaw,
-        ///`Europe/Zagreb`
-        EuropeZagreb,
         ///`Europe/Zaporozhye`
         EuropeZaporozhye,
         ///`Europe/Zurich`
         EuropeZurich,
-        ///`Indian/Antananarivo`
-        IndianAntananarivo,
         ///`Indian/Chagos`
         IndianChagos,
         ///`Indian/Christmas`
         IndianChristmas,
         ///`Indian/Cocos`
         IndianCocos,
-        ///`Indian/Comoro`
-        IndianComoro,
         ///`Indian/Kerguelen`
         IndianKerguelen,
         ///`Indian/Mahe`
@@ -8292,8 +8893,6 @@ pub mod types {
         IndianMaldives,
         ///`Indian/Mauritius`
         IndianMauritius,
-        ///`Indian/Mayotte`
-        IndianMayotte,
         ///`Indian/Reunion`
         IndianReunion,
         ///`Pacific/Apia`
@@ -8328,10 +8927,6 @@ pub mod types {
         PacificGuam,
         ///`Pacific/Honolulu`
         PacificHonolulu,
-        ///`Pacific/Johnston`
-        PacificJohnston,
-        ///`Pacific/Kanton`
-        PacificKanton,
         ///`Pacific/Kiritimati`
         PacificKiritimati,
         ///`Pacific/Kosrae`
@@ -8342,8 +8937,6 @@ pub mod types {
         PacificMajuro,
         ///`Pacific/Marquesas`
         PacificMarquesas,
-        ///`Pacific/Midway`
-        PacificMidway,
         ///`Pacific/Nauru`
         PacificNauru,
         ///`Pacific/Niue`
@@ -8360,32 +8953,20 @@ pub mod types {
         PacificPitcairn,
         ///`Pacific/Pohnpei`
         PacificPohnpei,
-        ///`Pacific/Ponape`
-        PacificPonape,
         ///`Pacific/Port_Moresby`
         PacificPortMoresby,
         ///`Pacific/Rarotonga`
         PacificRarotonga,
-        ///`Pacific/Saipan`
-        PacificSaipan,
-        ///`Pacific/Samoa`
-        PacificSamoa,
         ///`Pacific/Tahiti`
         PacificTahiti,
         ///`Pacific/Tarawa`
         PacificTarawa,
         ///`Pacific/Tongatapu`
         PacificTongatapu,
-        ///`Pacific/Truk`
-        PacificTruk,
         ///`Pacific/Wake`
         PacificWake,
         ///`Pacific/Wallis`
         PacificWallis,
-        ///`Pacific/Yap`
-        PacificYap,
-        ///`UTC`
-        Utc,
         /// A value this version of the spec does not know. Don't match on it: a later version may
         /// give the value a variant of its own.
         Unknown(::std::string::String),
@@ -8395,66 +8976,27 @@ pub mod types {
         pub const KNOWN: &'static [&'static str] = &[
             "Africa/Abidjan",
             "Africa/Accra",
-            "Africa/Addis_Ababa",
             "Africa/Algiers",
-            "Africa/Asmara",
-            "Africa/Asmera",
-            "Africa/Bamako",
-            "Africa/Bangui",
-            "Africa/Banjul",
             "Africa/Bissau",
-            "Africa/Blantyre",
-            "Africa/Brazzaville",
-            "Africa/Bujumbura",
             "Africa/Cairo",
             "Africa/Casablanca",
             "Africa/Ceuta",
-            "Africa/Conakry",
-            "Africa/Dakar",
-            "Africa/Dar_es_Salaam",
-            "Africa/Djibouti",
-            "Africa/Douala",
             "Africa/El_Aaiun",
-            "Africa/Freetown",
-            "Africa/Gaborone",
-            "Africa/Harare",
             "Africa/Johannesburg",
-            "Africa/Juba",
-            "Africa/Kampala",
             "Africa/Khartoum",
-            "Africa/Kigali",
-            "Africa/Kinshasa",
             "Africa/Lagos",
-            "Africa/Libreville",
-            "Africa/Lome",
-            "Africa/Luanda",
-            "Africa/Lubumbashi",
-            "Africa/Lusaka",
-            "Africa/Malabo",
             "Africa/Maputo",
-            "Africa/Maseru",
-            "Africa/Mbabane",
-            "Africa/Mogadishu",
             "Africa/Monrovia",
             "Africa/Nairobi",
             "Africa/Ndjamena",
-            "Africa/Niamey",
-            "Africa/Nouakchott",
-            "Africa/Ouagadougou",
-            "Africa/Porto-Novo",
-            "Africa/Sao_Tome",
-            "Africa/Timbuktu",
             "Africa/Tripoli",
             "Africa/Tunis",
             "Africa/Windhoek",
             "America/Adak",
             "America/Anchorage",
-            "America/Anguilla",
-            "America/Antigua",
             "America/Araguaina",
             "America/Argentina/Buenos_Aires",
             "America/Argentina/Catamarca",
-            "America/Argentina/ComodRivadavia",
             "America/Argentina/Cordoba",
             "America/Argentina/Jujuy",
             "America/Argentina/La_Rioja",
@@ -8465,10 +9007,8 @@ pub mod types {
             "America/Argentina/San_Luis",
             "America/Argentina/Tucuman",
             "America/Argentina/Ushuaia",
-            "America/Aruba",
             "America/Asuncion",
             "America/Atikokan",
-            "America/Atka",
             "America/Bahia",
             "America/Bahia_Banderas",
             "America/Barbados",
@@ -8478,21 +9018,14 @@ pub mod types {
             "America/Boa_Vista",
             "America/Bogota",
             "America/Boise",
-            "America/Buenos_Aires",
             "America/Cambridge_Bay",
             "America/Campo_Grande",
             "America/Cancun",
             "America/Caracas",
-            "America/Catamarca",
             "America/Cayenne",
-            "America/Cayman",
             "America/Chicago",
             "America/Chihuahua",
-            "America/Ciudad_Juarez",
-            "America/Coral_Harbour",
-            "America/Cordoba",
             "America/Costa_Rica",
-            "America/Coyhaique",
             "America/Creston",
             "America/Cuiaba",
             "America/Curacao",
@@ -8501,20 +9034,15 @@ pub mod types {
             "America/Dawson_Creek",
             "America/Denver",
             "America/Detroit",
-            "America/Dominica",
             "America/Edmonton",
             "America/Eirunepe",
             "America/El_Salvador",
-            "America/Ensenada",
-            "America/Fort_Nelson",
-            "America/Fort_Wayne",
             "America/Fortaleza",
+            "America/Fort_Nelson",
             "America/Glace_Bay",
             "America/Godthab",
             "America/Goose_Bay",
             "America/Grand_Turk",
-            "America/Grenada",
-            "America/Guadeloupe",
             "America/Guatemala",
             "America/Guayaquil",
             "America/Guyana",
@@ -8529,29 +9057,21 @@ pub mod types {
             "America/Indiana/Vevay",
             "America/Indiana/Vincennes",
             "America/Indiana/Winamac",
-            "America/Indianapolis",
             "America/Inuvik",
             "America/Iqaluit",
             "America/Jamaica",
-            "America/Jujuy",
             "America/Juneau",
             "America/Kentucky/Louisville",
             "America/Kentucky/Monticello",
-            "America/Knox_IN",
-            "America/Kralendijk",
             "America/La_Paz",
             "America/Lima",
             "America/Los_Angeles",
-            "America/Louisville",
-            "America/Lower_Princes",
             "America/Maceio",
             "America/Managua",
             "America/Manaus",
-            "America/Marigot",
             "America/Martinique",
             "America/Matamoros",
             "America/Mazatlan",
-            "America/Mendoza",
             "America/Menominee",
             "America/Merida",
             "America/Metlakatla",
@@ -8560,8 +9080,6 @@ pub mod types {
             "America/Moncton",
             "America/Monterrey",
             "America/Montevideo",
-            "America/Montreal",
-            "America/Montserrat",
             "America/Nassau",
             "America/New_York",
             "America/Nipigon",
@@ -8570,7 +9088,6 @@ pub mod types {
             "America/North_Dakota/Beulah",
             "America/North_Dakota/Center",
             "America/North_Dakota/New_Salem",
-            "America/Nuuk",
             "America/Ojinaga",
             "America/Panama",
             "America/Pangnirtung",
@@ -8578,40 +9095,28 @@ pub mod types {
             "America/Phoenix",
             "America/Port-au-Prince",
             "America/Port_of_Spain",
-            "America/Porto_Acre",
             "America/Porto_Velho",
             "America/Puerto_Rico",
-            "America/Punta_Arenas",
             "America/Rainy_River",
             "America/Rankin_Inlet",
             "America/Recife",
             "America/Regina",
             "America/Resolute",
             "America/Rio_Branco",
-            "America/Rosario",
-            "America/Santa_Isabel",
             "America/Santarem",
             "America/Santiago",
             "America/Santo_Domingo",
             "America/Sao_Paulo",
             "America/Scoresbysund",
-            "America/Shiprock",
             "America/Sitka",
-            "America/St_Barthelemy",
             "America/St_Johns",
-            "America/St_Kitts",
-            "America/St_Lucia",
-            "America/St_Thomas",
-            "America/St_Vincent",
             "America/Swift_Current",
             "America/Tegucigalpa",
             "America/Thule",
             "America/Thunder_Bay",
             "America/Tijuana",
             "America/Toronto",
-            "America/Tortola",
             "America/Vancouver",
-            "America/Virgin",
             "America/Whitehorse",
             "America/Winnipeg",
             "America/Yakutat",
@@ -8621,38 +9126,27 @@ pub mod types {
             "Antarctica/DumontDUrville",
             "Antarctica/Macquarie",
             "Antarctica/Mawson",
-            "Antarctica/McMurdo",
             "Antarctica/Palmer",
             "Antarctica/Rothera",
-            "Antarctica/South_Pole",
             "Antarctica/Syowa",
             "Antarctica/Troll",
             "Antarctica/Vostok",
-            "Arctic/Longyearbyen",
-            "Asia/Aden",
             "Asia/Almaty",
             "Asia/Amman",
             "Asia/Anadyr",
             "Asia/Aqtau",
             "Asia/Aqtobe",
             "Asia/Ashgabat",
-            "Asia/Ashkhabad",
-            "Asia/Atyrau",
             "Asia/Baghdad",
-            "Asia/Bahrain",
             "Asia/Baku",
             "Asia/Bangkok",
             "Asia/Barnaul",
             "Asia/Beirut",
             "Asia/Bishkek",
             "Asia/Brunei",
-            "Asia/Calcutta",
             "Asia/Chita",
             "Asia/Choibalsan",
-            "Asia/Chongqing",
-            "Asia/Chungking",
             "Asia/Colombo",
-            "Asia/Dacca",
             "Asia/Damascus",
             "Asia/Dhaka",
             "Asia/Dili",
@@ -8660,48 +9154,37 @@ pub mod types {
             "Asia/Dushanbe",
             "Asia/Famagusta",
             "Asia/Gaza",
-            "Asia/Harbin",
             "Asia/Hebron",
             "Asia/Ho_Chi_Minh",
             "Asia/Hong_Kong",
             "Asia/Hovd",
             "Asia/Irkutsk",
-            "Asia/Istanbul",
             "Asia/Jakarta",
             "Asia/Jayapura",
             "Asia/Jerusalem",
             "Asia/Kabul",
             "Asia/Kamchatka",
             "Asia/Karachi",
-            "Asia/Kashgar",
             "Asia/Kathmandu",
-            "Asia/Katmandu",
             "Asia/Khandyga",
             "Asia/Kolkata",
             "Asia/Krasnoyarsk",
             "Asia/Kuala_Lumpur",
             "Asia/Kuching",
-            "Asia/Kuwait",
-            "Asia/Macao",
             "Asia/Macau",
             "Asia/Magadan",
             "Asia/Makassar",
             "Asia/Manila",
-            "Asia/Muscat",
             "Asia/Nicosia",
             "Asia/Novokuznetsk",
             "Asia/Novosibirsk",
             "Asia/Omsk",
             "Asia/Oral",
-            "Asia/Phnom_Penh",
             "Asia/Pontianak",
             "Asia/Pyongyang",
             "Asia/Qatar",
-            "Asia/Qostanay",
             "Asia/Qyzylorda",
-            "Asia/Rangoon",
             "Asia/Riyadh",
-            "Asia/Saigon",
             "Asia/Sakhalin",
             "Asia/Samarkand",
             "Asia/Seoul",
@@ -8712,17 +9195,12 @@ pub mod types {
             "Asia/Tashkent",
             "Asia/Tbilisi",
             "Asia/Tehran",
-            "Asia/Tel_Aviv",
-            "Asia/Thimbu",
             "Asia/Thimphu",
             "Asia/Tokyo",
             "Asia/Tomsk",
-            "Asia/Ujung_Pandang",
             "Asia/Ulaanbaatar",
-            "Asia/Ulan_Bator",
             "Asia/Urumqi",
             "Asia/Ust-Nera",
-            "Asia/Vientiane",
             "Asia/Vladivostok",
             "Asia/Yakutsk",
             "Asia/Yangon",
@@ -8732,111 +9210,75 @@ pub mod types {
             "Atlantic/Bermuda",
             "Atlantic/Canary",
             "Atlantic/Cape_Verde",
-            "Atlantic/Faeroe",
             "Atlantic/Faroe",
-            "Atlantic/Jan_Mayen",
             "Atlantic/Madeira",
             "Atlantic/Reykjavik",
             "Atlantic/South_Georgia",
-            "Atlantic/St_Helena",
             "Atlantic/Stanley",
-            "Australia/ACT",
             "Australia/Adelaide",
             "Australia/Brisbane",
             "Australia/Broken_Hill",
-            "Australia/Canberra",
             "Australia/Currie",
             "Australia/Darwin",
             "Australia/Eucla",
             "Australia/Hobart",
-            "Australia/LHI",
             "Australia/Lindeman",
             "Australia/Lord_Howe",
             "Australia/Melbourne",
-            "Australia/NSW",
-            "Australia/North",
             "Australia/Perth",
-            "Australia/Queensland",
-            "Australia/South",
             "Australia/Sydney",
-            "Australia/Tasmania",
-            "Australia/Victoria",
-            "Australia/West",
-            "Australia/Yancowinna",
             "Europe/Amsterdam",
             "Europe/Andorra",
             "Europe/Astrakhan",
             "Europe/Athens",
-            "Europe/Belfast",
             "Europe/Belgrade",
             "Europe/Berlin",
-            "Europe/Bratislava",
             "Europe/Brussels",
             "Europe/Bucharest",
             "Europe/Budapest",
-            "Europe/Busingen",
             "Europe/Chisinau",
             "Europe/Copenhagen",
             "Europe/Dublin",
             "Europe/Gibraltar",
-            "Europe/Guernsey",
             "Europe/Helsinki",
-            "Europe/Isle_of_Man",
             "Europe/Istanbul",
-            "Europe/Jersey",
             "Europe/Kaliningrad",
             "Europe/Kiev",
             "Europe/Kirov",
-            "Europe/Kyiv",
             "Europe/Lisbon",
-            "Europe/Ljubljana",
             "Europe/London",
             "Europe/Luxembourg",
             "Europe/Madrid",
             "Europe/Malta",
-            "Europe/Mariehamn",
             "Europe/Minsk",
             "Europe/Monaco",
             "Europe/Moscow",
-            "Europe/Nicosia",
             "Europe/Oslo",
             "Europe/Paris",
-            "Europe/Podgorica",
             "Europe/Prague",
             "Europe/Riga",
             "Europe/Rome",
             "Europe/Samara",
-            "Europe/San_Marino",
-            "Europe/Sarajevo",
-            "Europe/Saratov",
             "Europe/Simferopol",
-            "Europe/Skopje",
             "Europe/Sofia",
             "Europe/Stockholm",
             "Europe/Tallinn",
             "Europe/Tirane",
-            "Europe/Tiraspol",
             "Europe/Ulyanovsk",
             "Europe/Uzhgorod",
-            "Europe/Vaduz",
-            "Europe/Vatican",
             "Europe/Vienna",
             "Europe/Vilnius",
             "Europe/Volgograd",
             "Europe/Warsaw",
-            "Europe/Zagreb",
             "Europe/Zaporozhye",
             "Europe/Zurich",
-            "Indian/Antananarivo",
             "Indian/Chagos",
             "Indian/Christmas",
             "Indian/Cocos",
-            "Indian/Comoro",
             "Indian/Kerguelen",
             "Indian/Mahe",
             "Indian/Maldives",
             "Indian/Mauritius",
-            "Indian/Mayotte",
             "Indian/Reunion",
             "Pacific/Apia",
             "Pacific/Auckland",
@@ -8854,14 +9296,11 @@ pub mod types {
             "Pacific/Guadalcanal",
             "Pacific/Guam",
             "Pacific/Honolulu",
-            "Pacific/Johnston",
-            "Pacific/Kanton",
             "Pacific/Kiritimati",
             "Pacific/Kosrae",
             "Pacific/Kwajalein",
             "Pacific/Majuro",
             "Pacific/Marquesas",
-            "Pacific/Midway",
             "Pacific/Nauru",
             "Pacific/Niue",
             "Pacific/Norfolk",
@@ -8870,87 +9309,40 @@ pub mod types {
             "Pacific/Palau",
             "Pacific/Pitcairn",
             "Pacific/Pohnpei",
-            "Pacific/Ponape",
             "Pacific/Port_Moresby",
             "Pacific/Rarotonga",
-            "Pacific/Saipan",
-            "Pacific/Samoa",
             "Pacific/Tahiti",
             "Pacific/Tarawa",
             "Pacific/Tongatapu",
-            "Pacific/Truk",
             "Pacific/Wake",
             "Pacific/Wallis",
-            "Pacific/Yap",
-            "UTC",
         ];
         /// The value as it is on the wire.
         pub fn as_str(&self) -> &str {
             match self {
                 Self::AfricaAbidjan => "Africa/Abidjan",
                 Self::AfricaAccra => "Africa/Accra",
-                Self::AfricaAddisAbaba => "Africa/Addis_Ababa",
                 Self::AfricaAlgiers => "Africa/Algiers",
-                Self::AfricaAsmara => "Africa/Asmara",
-                Self::AfricaAsmera => "Africa/Asmera",
-                Self::AfricaBamako => "Africa/Bamako",
-                Self::AfricaBangui => "Africa/Bangui",
-                Self::AfricaBanjul => "Africa/Banjul",
                 Self::AfricaBissau => "Africa/Bissau",
-                Self::AfricaBlantyre => "Africa/Blantyre",
-                Self::AfricaBrazzaville => "Africa/Brazzaville",
-                Self::AfricaBujumbura => "Africa/Bujumbura",
                 Self::AfricaCairo => "Africa/Cairo",
                 Self::AfricaCasablanca => "Africa/Casablanca",
                 Self::AfricaCeuta => "Africa/Ceuta",
-                Self::AfricaConakry => "Africa/Conakry",
-                Self::AfricaDakar => "Africa/Dakar",
-                Self::AfricaDarEsSalaam => "Africa/Dar_es_Salaam",
-                Self::AfricaDjibouti => "Africa/Djibouti",
-                Self::AfricaDouala => "Africa/Douala",
                 Self::AfricaElAaiun => "Africa/El_Aaiun",
-                Self::AfricaFreetown => "Africa/Freetown",
-                Self::AfricaGaborone => "Africa/Gaborone",
-                Self::AfricaHarare => "Africa/Harare",
                 Self::AfricaJohannesburg => "Africa/Johannesburg",
-                Self::AfricaJuba => "Africa/Juba",
-                Self::AfricaKampala => "Africa/Kampala",
                 Self::AfricaKhartoum => "Africa/Khartoum",
-                Self::AfricaKigali => "Africa/Kigali",
-                Self::AfricaKinshasa => "Africa/Kinshasa",
                 Self::AfricaLagos => "Africa/Lagos",
-                Self::AfricaLibreville => "Africa/Libreville",
-                Self::AfricaLome => "Africa/Lome",
-                Self::AfricaLuanda => "Africa/Luanda",
-                Self::AfricaLubumbashi => "Africa/Lubumbashi",
-                Self::AfricaLusaka => "Africa/Lusaka",
-                Self::AfricaMalabo => "Africa/Malabo",
                 Self::AfricaMaputo => "Africa/Maputo",
-                Self::AfricaMaseru => "Africa/Maseru",
-                Self::AfricaMbabane => "Africa/Mbabane",
-                Self::AfricaMogadishu => "Africa/Mogadishu",
                 Self::AfricaMonrovia => "Africa/Monrovia",
                 Self::AfricaNairobi => "Africa/Nairobi",
                 Self::AfricaNdjamena => "Africa/Ndjamena",
-                Self::AfricaNiamey => "Africa/Niamey",
-                Self::AfricaNouakchott => "Africa/Nouakchott",
-                Self::AfricaOuagadougou => "Africa/Ouagadougou",
-                Self::AfricaPortoNovo => "Africa/Porto-Novo",
-                Self::AfricaSaoTome => "Africa/Sao_Tome",
-                Self::AfricaTimbuktu => "Africa/Timbuktu",
                 Self::AfricaTripoli => "Africa/Tripoli",
                 Self::AfricaTunis => "Africa/Tunis",
                 Self::AfricaWindhoek => "Africa/Windhoek",
                 Self::AmericaAdak => "America/Adak",
                 Self::AmericaAnchorage => "America/Anchorage",
-                Self::AmericaAnguilla => "America/Anguilla",
-                Self::AmericaAntigua => "America/Antigua",
                 Self::AmericaAraguaina => "America/Araguaina",
                 Self::AmericaArgentinaBuenosAires => "America/Argentina/Buenos_Aires",
                 Self::AmericaArgentinaCatamarca => "America/Argentina/Catamarca",
-                Self::AmericaArgentinaComodRivadavia => {
-                    "America/Argentina/ComodRivadavia"
-                }
                 Self::AmericaArgentinaCordoba => "America/Argentina/Cordoba",
                 Self::AmericaArgentinaJujuy => "America/Argentina/Jujuy",
                 Self::AmericaArgentinaLaRioja => "America/Argentina/La_Rioja",
@@ -8961,10 +9353,8 @@ pub mod types {
                 Self::AmericaArgentinaSanLuis => "America/Argentina/San_Luis",
                 Self::AmericaArgentinaTucuman => "America/Argentina/Tucuman",
                 Self::AmericaArgentinaUshuaia => "America/Argentina/Ushuaia",
-                Self::AmericaAruba => "America/Aruba",
                 Self::AmericaAsuncion => "America/Asuncion",
                 Self::AmericaAtikokan => "America/Atikokan",
-                Self::AmericaAtka => "America/Atka",
                 Self::AmericaBahia => "America/Bahia",
                 Self::AmericaBahiaBanderas => "America/Bahia_Banderas",
                 Self::AmericaBarbados => "America/Barbados",
@@ -8974,21 +9364,14 @@ pub mod types {
                 Self::AmericaBoaVista => "America/Boa_Vista",
                 Self::AmericaBogota => "America/Bogota",
                 Self::AmericaBoise => "America/Boise",
-                Self::AmericaBuenosAires => "America/Buenos_Aires",
                 Self::AmericaCambridgeBay => "America/Cambridge_Bay",
                 Self::AmericaCampoGrande => "America/Campo_Grande",
                 Self::AmericaCancun => "America/Cancun",
                 Self::AmericaCaracas => "America/Caracas",
-                Self::AmericaCatamarca => "America/Catamarca",
                 Self::AmericaCayenne => "America/Cayenne",
-                Self::AmericaCayman => "America/Cayman",
                 Self::AmericaChicago => "America/Chicago",
                 Self::AmericaChihuahua => "America/Chihuahua",
-                Self::AmericaCiudadJuarez => "America/Ciudad_Juarez",
-                Self::AmericaCoralHarbour => "America/Coral_Harbour",
-                Self::AmericaCordoba => "America/Cordoba",
                 Self::AmericaCostaRica => "America/Costa_Rica",
-                Self::AmericaCoyhaique => "America/Coyhaique",
                 Self::AmericaCreston => "America/Creston",
                 Self::AmericaCuiaba => "America/Cuiaba",
                 Self::AmericaCuracao => "America/Curacao",
@@ -8997,20 +9380,15 @@ pub mod types {
                 Self::AmericaDawsonCreek => "America/Dawson_Creek",
                 Self::AmericaDenver => "America/Denver",
                 Self::AmericaDetroit => "America/Detroit",
-                Self::AmericaDominica => "America/Dominica",
                 Self::AmericaEdmonton => "America/Edmonton",
                 Self::AmericaEirunepe => "America/Eirunepe",
                 Self::AmericaElSalvador => "America/El_Salvador",
-                Self::AmericaEnsenada => "America/Ensenada",
-                Self::AmericaFortNelson => "America/Fort_Nelson",
-                Self::AmericaFortWayne => "America/Fort_Wayne",
                 Self::AmericaFortaleza => "America/Fortaleza",
+                Self::AmericaFortNelson => "America/Fort_Nelson",
                 Self::AmericaGlaceBay => "America/Glace_Bay",
                 Self::AmericaGodthab => "America/Godthab",
                 Self::AmericaGooseBay => "America/Goose_Bay",
                 Self::AmericaGrandTurk => "America/Grand_Turk",
-                Self::AmericaGrenada => "America/Grenada",
-                Self::AmericaGuadeloupe => "America/Guadeloupe",
                 Self::AmericaGuatemala => "America/Guatemala",
                 Self::AmericaGuayaquil => "America/Guayaquil",
                 Self::AmericaGuyana => "America/Guyana",
@@ -9025,29 +9403,21 @@ pub mod types {
                 Self::AmericaIndianaVevay => "America/Indiana/Vevay",
                 Self::AmericaIndianaVincennes => "America/Indiana/Vincennes",
                 Self::AmericaIndianaWinamac => "America/Indiana/Winamac",
-                Self::AmericaIndianapolis => "America/Indianapolis",
                 Self::AmericaInuvik => "America/Inuvik",
                 Self::AmericaIqaluit => "America/Iqaluit",
                 Self::AmericaJamaica => "America/Jamaica",
-                Self::AmericaJujuy => "America/Jujuy",
                 Self::AmericaJuneau => "America/Juneau",
                 Self::AmericaKentuckyLouisville => "America/Kentucky/Louisville",
                 Self::AmericaKentuckyMonticello => "America/Kentucky/Monticello",
-                Self::AmericaKnoxIn => "America/Knox_IN",
-                Self::AmericaKralendijk => "America/Kralendijk",
                 Self::AmericaLaPaz => "America/La_Paz",
                 Self::AmericaLima => "America/Lima",
                 Self::AmericaLosAngeles => "America/Los_Angeles",
-                Self::AmericaLouisville => "America/Louisville",
-                Self::AmericaLowerPrinces => "America/Lower_Princes",
                 Self::AmericaMaceio => "America/Maceio",
                 Self::AmericaManagua => "America/Managua",
                 Self::AmericaManaus => "America/Manaus",
-                Self::AmericaMarigot => "America/Marigot",
                 Self::AmericaMartinique => "America/Martinique",
                 Self::AmericaMatamoros => "America/Matamoros",
                 Self::AmericaMazatlan => "America/Mazatlan",
-                Self::AmericaMendoza => "America/Mendoza",
                 Self::AmericaMenominee => "America/Menominee",
                 Self::AmericaMerida => "America/Merida",
                 Self::AmericaMetlakatla => "America/Metlakatla",
@@ -9056,8 +9426,6 @@ pub mod types {
                 Self::AmericaMoncton => "America/Moncton",
                 Self::AmericaMonterrey => "America/Monterrey",
                 Self::AmericaMontevideo => "America/Montevideo",
-                Self::AmericaMontreal => "America/Montreal",
-                Self::AmericaMontserrat => "America/Montserrat",
                 Self::AmericaNassau => "America/Nassau",
                 Self::AmericaNewYork => "America/New_York",
                 Self::AmericaNipigon => "America/Nipigon",
@@ -9066,7 +9434,6 @@ pub mod types {
                 Self::AmericaNorthDakotaBeulah => "America/North_Dakota/Beulah",
                 Self::AmericaNorthDakotaCenter => "America/North_Dakota/Center",
                 Self::AmericaNorthDakotaNewSalem => "America/North_Dakota/New_Salem",
-                Self::AmericaNuuk => "America/Nuuk",
                 Self::AmericaOjinaga => "America/Ojinaga",
                 Self::AmericaPanama => "America/Panama",
                 Self::AmericaPangnirtung => "America/Pangnirtung",
@@ -9074,40 +9441,28 @@ pub mod types {
                 Self::AmericaPhoenix => "America/Phoenix",
                 Self::AmericaPortAuPrince => "America/Port-au-Prince",
                 Self::AmericaPortOfSpain => "America/Port_of_Spain",
-                Self::AmericaPortoAcre => "America/Porto_Acre",
                 Self::AmericaPortoVelho => "America/Porto_Velho",
                 Self::AmericaPuertoRico => "America/Puerto_Rico",
-                Self::AmericaPuntaArenas => "America/Punta_Arenas",
                 Self::AmericaRainyRiver => "America/Rainy_River",
                 Self::AmericaRankinInlet => "America/Rankin_Inlet",
                 Self::AmericaRecife => "America/Recife",
                 Self::AmericaRegina => "America/Regina",
                 Self::AmericaResolute => "America/Resolute",
                 Self::AmericaRioBranco => "America/Rio_Branco",
-                Self::AmericaRosario => "America/Rosario",
-                Self::AmericaSantaIsabel => "America/Santa_Isabel",
                 Self::AmericaSantarem => "America/Santarem",
                 Self::AmericaSantiago => "America/Santiago",
                 Self::AmericaSantoDomingo => "America/Santo_Domingo",
                 Self::AmericaSaoPaulo => "America/Sao_Paulo",
                 Self::AmericaScoresbysund => "America/Scoresbysund",
-                Self::AmericaShiprock => "America/Shiprock",
                 Self::AmericaSitka => "America/Sitka",
-                Self::AmericaStBarthelemy => "America/St_Barthelemy",
                 Self::AmericaStJohns => "America/St_Johns",
-                Self::AmericaStKitts => "America/St_Kitts",
-                Self::AmericaStLucia => "America/St_Lucia",
-                Self::AmericaStThomas => "America/St_Thomas",
-                Self::AmericaStVincent => "America/St_Vincent",
                 Self::AmericaSwiftCurrent => "America/Swift_Current",
                 Self::AmericaTegucigalpa => "America/Tegucigalpa",
                 Self::AmericaThule => "America/Thule",
                 Self::AmericaThunderBay => "America/Thunder_Bay",
                 Self::AmericaTijuana => "America/Tijuana",
                 Self::AmericaToronto => "America/Toronto",
-                Self::AmericaTortola => "America/Tortola",
                 Self::AmericaVancouver => "America/Vancouver",
-                Self::AmericaVirgin => "America/Virgin",
                 Self::AmericaWhitehorse => "America/Whitehorse",
                 Self::AmericaWinnipeg => "America/Winnipeg",
                 Self::AmericaYakutat => "America/Yakutat",
@@ -9117,38 +9472,27 @@ pub mod types {
                 Self::AntarcticaDumontDUrville => "Antarctica/DumontDUrville",
                 Self::AntarcticaMacquarie => "Antarctica/Macquarie",
                 Self::AntarcticaMawson => "Antarctica/Mawson",
-                Self::AntarcticaMcMurdo => "Antarctica/McMurdo",
                 Self::AntarcticaPalmer => "Antarctica/Palmer",
                 Self::AntarcticaRothera => "Antarctica/Rothera",
-                Self::AntarcticaSouthPole => "Antarctica/South_Pole",
                 Self::AntarcticaSyowa => "Antarctica/Syowa",
                 Self::AntarcticaTroll => "Antarctica/Troll",
                 Self::AntarcticaVostok => "Antarctica/Vostok",
-                Self::ArcticLongyearbyen => "Arctic/Longyearbyen",
-                Self::AsiaAden => "Asia/Aden",
                 Self::AsiaAlmaty => "Asia/Almaty",
                 Self::AsiaAmman => "Asia/Amman",
                 Self::AsiaAnadyr => "Asia/Anadyr",
                 Self::AsiaAqtau => "Asia/Aqtau",
                 Self::AsiaAqtobe => "Asia/Aqtobe",
                 Self::AsiaAshgabat => "Asia/Ashgabat",
-                Self::AsiaAshkhabad => "Asia/Ashkhabad",
-                Self::AsiaAtyrau => "Asia/Atyrau",
                 Self::AsiaBaghdad => "Asia/Baghdad",
-                Self::AsiaBahrain => "Asia/Bahrain",
                 Self::AsiaBaku => "Asia/Baku",
                 Self::AsiaBangkok => "Asia/Bangkok",
                 Self::AsiaBarnaul => "Asia/Barnaul",
                 Self::AsiaBeirut => "Asia/Beirut",
                 Self::AsiaBishkek => "Asia/Bishkek",
                 Self::AsiaBrunei => "Asia/Brunei",
-                Self::AsiaCalcutta => "Asia/Calcutta",
                 Self::AsiaChita => "Asia/Chita",
                 Self::AsiaChoibalsan => "Asia/Choibalsan",
-                Self::AsiaChongqing => "Asia/Chongqing",
-                Self::AsiaChungking => "Asia/Chungking",
                 Self::AsiaColombo => "Asia/Colombo",
-                Self::AsiaDacca => "Asia/Dacca",
                 Self::AsiaDamascus => "Asia/Damascus",
                 Self::AsiaDhaka => "Asia/Dhaka",
                 Self::AsiaDili => "Asia/Dili",
@@ -9156,48 +9500,37 @@ pub mod types {
                 Self::AsiaDushanbe => "Asia/Dushanbe",
                 Self::AsiaFamagusta => "Asia/Famagusta",
                 Self::AsiaGaza => "Asia/Gaza",
-                Self::AsiaHarbin => "Asia/Harbin",
                 Self::AsiaHebron => "Asia/Hebron",
                 Self::AsiaHoChiMinh => "Asia/Ho_Chi_Minh",
                 Self::AsiaHongKong => "Asia/Hong_Kong",
                 Self::AsiaHovd => "Asia/Hovd",
                 Self::AsiaIrkutsk => "Asia/Irkutsk",
-                Self::AsiaIstanbul => "Asia/Istanbul",
                 Self::AsiaJakarta => "Asia/Jakarta",
                 Self::AsiaJayapura => "Asia/Jayapura",
                 Self::AsiaJerusalem => "Asia/Jerusalem",
                 Self::AsiaKabul => "Asia/Kabul",
                 Self::AsiaKamchatka => "Asia/Kamchatka",
                 Self::AsiaKarachi => "Asia/Karachi",
-                Self::AsiaKashgar => "Asia/Kashgar",
                 Self::AsiaKathmandu => "Asia/Kathmandu",
-                Self::AsiaKatmandu => "Asia/Katmandu",
                 Self::AsiaKhandyga => "Asia/Khandyga",
                 Self::AsiaKolkata => "Asia/Kolkata",
                 Self::AsiaKrasnoyarsk => "Asia/Krasnoyarsk",
                 Self::AsiaKualaLumpur => "Asia/Kuala_Lumpur",
                 Self::AsiaKuching => "Asia/Kuching",
-                Self::AsiaKuwait => "Asia/Kuwait",
-                Self::AsiaMacao => "Asia/Macao",
                 Self::AsiaMacau => "Asia/Macau",
                 Self::AsiaMagadan => "Asia/Magadan",
                 Self::AsiaMakassar => "Asia/Makassar",
                 Self::AsiaManila => "Asia/Manila",
-                Self::AsiaMuscat => "Asia/Muscat",
                 Self::AsiaNicosia => "Asia/Nicosia",
                 Self::AsiaNovokuznetsk => "Asia/Novokuznetsk",
                 Self::AsiaNovosibirsk => "Asia/Novosibirsk",
                 Self::AsiaOmsk => "Asia/Omsk",
                 Self::AsiaOral => "Asia/Oral",
-                Self::AsiaPhnomPenh => "Asia/Phnom_Penh",
                 Self::AsiaPontianak => "Asia/Pontianak",
                 Self::AsiaPyongyang => "Asia/Pyongyang",
                 Self::AsiaQatar => "Asia/Qatar",
-                Self::AsiaQostanay => "Asia/Qostanay",
                 Self::AsiaQyzylorda => "Asia/Qyzylorda",
-                Self::AsiaRangoon => "Asia/Rangoon",
                 Self::AsiaRiyadh => "Asia/Riyadh",
-                Self::AsiaSaigon => "Asia/Saigon",
                 Self::AsiaSakhalin => "Asia/Sakhalin",
                 Self::AsiaSamarkand => "Asia/Samarkand",
                 Self::AsiaSeoul => "Asia/Seoul",
@@ -9208,17 +9541,12 @@ pub mod types {
                 Self::AsiaTashkent => "Asia/Tashkent",
                 Self::AsiaTbilisi => "Asia/Tbilisi",
                 Self::AsiaTehran => "Asia/Tehran",
-                Self::AsiaTelAviv => "Asia/Tel_Aviv",
-                Self::AsiaThimbu => "Asia/Thimbu",
                 Self::AsiaThimphu => "Asia/Thimphu",
                 Self::AsiaTokyo => "Asia/Tokyo",
                 Self::AsiaTomsk => "Asia/Tomsk",
-                Self::AsiaUjungPandang => "Asia/Ujung_Pandang",
                 Self::AsiaUlaanbaatar => "Asia/Ulaanbaatar",
-                Self::AsiaUlanBator => "Asia/Ulan_Bator",
                 Self::AsiaUrumqi => "Asia/Urumqi",
                 Self::AsiaUstNera => "Asia/Ust-Nera",
-                Self::AsiaVientiane => "Asia/Vientiane",
                 Self::AsiaVladivostok => "Asia/Vladivostok",
                 Self::AsiaYakutsk => "Asia/Yakutsk",
                 Self::AsiaYangon => "Asia/Yangon",
@@ -9228,111 +9556,75 @@ pub mod types {
                 Self::AtlanticBermuda => "Atlantic/Bermuda",
                 Self::AtlanticCanary => "Atlantic/Canary",
                 Self::AtlanticCapeVerde => "Atlantic/Cape_Verde",
-                Self::AtlanticFaeroe => "Atlantic/Faeroe",
                 Self::AtlanticFaroe => "Atlantic/Faroe",
-                Self::AtlanticJanMayen => "Atlantic/Jan_Mayen",
                 Self::AtlanticMadeira => "Atlantic/Madeira",
                 Self::AtlanticReykjavik => "Atlantic/Reykjavik",
                 Self::AtlanticSouthGeorgia => "Atlantic/South_Georgia",
-                Self::AtlanticStHelena => "Atlantic/St_Helena",
                 Self::AtlanticStanley => "Atlantic/Stanley",
-                Self::AustraliaAct => "Australia/ACT",
                 Self::AustraliaAdelaide => "Australia/Adelaide",
                 Self::AustraliaBrisbane => "Australia/Brisbane",
                 Self::AustraliaBrokenHill => "Australia/Broken_Hill",
-                Self::AustraliaCanberra => "Australia/Canberra",
                 Self::AustraliaCurrie => "Australia/Currie",
                 Self::AustraliaDarwin => "Australia/Darwin",
                 Self::AustraliaEucla => "Australia/Eucla",
                 Self::AustraliaHobart => "Australia/Hobart",
-                Self::AustraliaLhi => "Australia/LHI",
                 Self::AustraliaLindeman => "Australia/Lindeman",
                 Self::AustraliaLordHowe => "Australia/Lord_Howe",
                 Self::AustraliaMelbourne => "Australia/Melbourne",
-                Self::AustraliaNsw => "Australia/NSW",
-                Self::AustraliaNorth => "Australia/North",
                 Self::AustraliaPerth => "Australia/Perth",
-                Self::AustraliaQueensland => "Australia/Queensland",
-                Self::AustraliaSouth => "Australia/South",
                 Self::AustraliaSydney => "Australia/Sydney",
-                Self::AustraliaTasmania => "Australia/Tasmania",
-                Self::AustraliaVictoria => "Australia/Victoria",
-                Self::AustraliaWest => "Australia/West",
-                Self::AustraliaYancowinna => "Australia/Yancowinna",
                 Self::EuropeAmsterdam => "Europe/Amsterdam",
                 Self::EuropeAndorra => "Europe/Andorra",
                 Self::EuropeAstrakhan => "Europe/Astrakhan",
                 Self::EuropeAthens => "Europe/Athens",
-                Self::EuropeBelfast => "Europe/Belfast",
                 Self::EuropeBelgrade => "Europe/Belgrade",
                 Self::EuropeBerlin => "Europe/Berlin",
-                Self::EuropeBratislava => "Europe/Bratislava",
                 Self::EuropeBrussels => "Europe/Brussels",
                 Self::EuropeBucharest => "Europe/Bucharest",
                 Self::EuropeBudapest => "Europe/Budapest",
-                Self::EuropeBusingen => "Europe/Busingen",
                 Self::EuropeChisinau => "Europe/Chisinau",
                 Self::EuropeCopenhagen => "Europe/Copenhagen",
                 Self::EuropeDublin => "Europe/Dublin",
                 Self::EuropeGibraltar => "Europe/Gibraltar",
-                Self::EuropeGuernsey => "Europe/Guernsey",
                 Self::EuropeHelsinki => "Europe/Helsinki",
-                Self::EuropeIsleOfMan => "Europe/Isle_of_Man",
                 Self::EuropeIstanbul => "Europe/Istanbul",
-                Self::EuropeJersey => "Europe/Jersey",
                 Self::EuropeKaliningrad => "Europe/Kaliningrad",
                 Self::EuropeKiev => "Europe/Kiev",
                 Self::EuropeKirov => "Europe/Kirov",
-                Self::EuropeKyiv => "Europe/Kyiv",
                 Self::EuropeLisbon => "Europe/Lisbon",
-                Self::EuropeLjubljana => "Europe/Ljubljana",
                 Self::EuropeLondon => "Europe/London",
                 Self::EuropeLuxembourg => "Europe/Luxembourg",
                 Self::EuropeMadrid => "Europe/Madrid",
                 Self::EuropeMalta => "Europe/Malta",
-                Self::EuropeMariehamn => "Europe/Mariehamn",
                 Self::EuropeMinsk => "Europe/Minsk",
                 Self::EuropeMonaco => "Europe/Monaco",
                 Self::EuropeMoscow => "Europe/Moscow",
-                Self::EuropeNicosia => "Europe/Nicosia",
                 Self::EuropeOslo => "Europe/Oslo",
                 Self::EuropeParis => "Europe/Paris",
-                Self::EuropePodgorica => "Europe/Podgorica",
                 Self::EuropePrague => "Europe/Prague",
                 Self::EuropeRiga => "Europe/Riga",
                 Self::EuropeRome => "Europe/Rome",
                 Self::EuropeSamara => "Europe/Samara",
-                Self::EuropeSanMarino => "Europe/San_Marino",
-                Self::EuropeSarajevo => "Europe/Sarajevo",
-                Self::EuropeSaratov => "Europe/Saratov",
                 Self::EuropeSimferopol => "Europe/Simferopol",
-                Self::EuropeSkopje => "Europe/Skopje",
                 Self::EuropeSofia => "Europe/Sofia",
                 Self::EuropeStockholm => "Europe/Stockholm",
                 Self::EuropeTallinn => "Europe/Tallinn",
                 Self::EuropeTirane => "Europe/Tirane",
-                Self::EuropeTiraspol => "Europe/Tiraspol",
                 Self::EuropeUlyanovsk => "Europe/Ulyanovsk",
                 Self::EuropeUzhgorod => "Europe/Uzhgorod",
-                Self::EuropeVaduz => "Europe/Vaduz",
-                Self::EuropeVatican => "Europe/Vatican",
                 Self::EuropeVienna => "Europe/Vienna",
                 Self::EuropeVilnius => "Europe/Vilnius",
                 Self::EuropeVolgograd => "Europe/Volgograd",
                 Self::EuropeWarsaw => "Europe/Warsaw",
-                Self::EuropeZagreb => "Europe/Zagreb",
                 Self::EuropeZaporozhye => "Europe/Zaporozhye",
                 Self::EuropeZurich => "Europe/Zurich",
-                Self::IndianAntananarivo => "Indian/Antananarivo",
                 Self::IndianChagos => "Indian/Chagos",
                 Self::IndianChristmas => "Indian/Christmas",
                 Self::IndianCocos => "Indian/Cocos",
-                Self::IndianComoro => "Indian/Comoro",
                 Self::IndianKerguelen => "Indian/Kerguelen",
                 Self::IndianMahe => "Indian/Mahe",
                 Self::IndianMaldives => "Indian/Maldives",
                 Self::IndianMauritius => "Indian/Mauritius",
-                Self::IndianMayotte => "Indian/Mayotte",
                 Self::IndianReunion => "Indian/Reunion",
                 Self::PacificApia => "Pacific/Apia",
                 Self::PacificAuckland => "Pacific/Auckland",
@@ -9350,14 +9642,11 @@ pub mod types {
                 Self::PacificGuadalcanal => "Pacific/Guadalcanal",
                 Self::PacificGuam => "Pacific/Guam",
                 Self::PacificHonolulu => "Pacific/Honolulu",
-                Self::PacificJohnston => "Pacific/Johnston",
-                Self::PacificKanton => "Pacific/Kanton",
                 Self::PacificKiritimati => "Pacific/Kiritimati",
                 Self::PacificKosrae => "Pacific/Kosrae",
                 Self::PacificKwajalein => "Pacific/Kwajalein",
                 Self::PacificMajuro => "Pacific/Majuro",
                 Self::PacificMarquesas => "Pacific/Marquesas",
-                Self::PacificMidway => "Pacific/Midway",
                 Self::PacificNauru => "Pacific/Nauru",
                 Self::PacificNiue => "Pacific/Niue",
                 Self::PacificNorfolk => "Pacific/Norfolk",
@@ -9366,19 +9655,13 @@ pub mod types {
                 Self::PacificPalau => "Pacific/Palau",
                 Self::PacificPitcairn => "Pacific/Pitcairn",
                 Self::PacificPohnpei => "Pacific/Pohnpei",
-                Self::PacificPonape => "Pacific/Ponape",
                 Self::PacificPortMoresby => "Pacific/Port_Moresby",
                 Self::PacificRarotonga => "Pacific/Rarotonga",
-                Self::PacificSaipan => "Pacific/Saipan",
-                Self::PacificSamoa => "Pacific/Samoa",
                 Self::PacificTahiti => "Pacific/Tahiti",
                 Self::PacificTarawa => "Pacific/Tarawa",
                 Self::PacificTongatapu => "Pacific/Tongatapu",
-                Self::PacificTruk => "Pacific/Truk",
                 Self::PacificWake => "Pacific/Wake",
                 Self::PacificWallis => "Pacific/Wallis",
-                Self::PacificYap => "Pacific/Yap",
-                Self::Utc => "UTC",
                 Self::Unknown(other) => other.as_str(),
             }
         }
@@ -9392,68 +9675,27 @@ pub mod types {
             match value {
                 "Africa/Abidjan" => Self::AfricaAbidjan,
                 "Africa/Accra" => Self::AfricaAccra,
-                "Africa/Addis_Ababa" => Self::AfricaAddisAbaba,
                 "Africa/Algiers" => Self::AfricaAlgiers,
-                "Africa/Asmara" => Self::AfricaAsmara,
-                "Africa/Asmera" => Self::AfricaAsmera,
-                "Africa/Bamako" => Self::AfricaBamako,
-                "Africa/Bangui" => Self::AfricaBangui,
-                "Africa/Banjul" => Self::AfricaBanjul,
                 "Africa/Bissau" => Self::AfricaBissau,
-                "Africa/Blantyre" => Self::AfricaBlantyre,
-                "Africa/Brazzaville" => Self::AfricaBrazzaville,
-                "Africa/Bujumbura" => Self::AfricaBujumbura,
                 "Africa/Cairo" => Self::AfricaCairo,
                 "Africa/Casablanca" => Self::AfricaCasablanca,
                 "Africa/Ceuta" => Self::AfricaCeuta,
-                "Africa/Conakry" => Self::AfricaConakry,
-                "Africa/Dakar" => Self::AfricaDakar,
-                "Africa/Dar_es_Salaam" => Self::AfricaDarEsSalaam,
-                "Africa/Djibouti" => Self::AfricaDjibouti,
-                "Africa/Douala" => Self::AfricaDouala,
                 "Africa/El_Aaiun" => Self::AfricaElAaiun,
-                "Africa/Freetown" => Self::AfricaFreetown,
-                "Africa/Gaborone" => Self::AfricaGaborone,
-                "Africa/Harare" => Self::AfricaHarare,
                 "Africa/Johannesburg" => Self::AfricaJohannesburg,
-                "Africa/Juba" => Self::AfricaJuba,
-                "Africa/Kampala" => Self::AfricaKampala,
                 "Africa/Khartoum" => Self::AfricaKhartoum,
-                "Africa/Kigali" => Self::AfricaKigali,
-                "Africa/Kinshasa" => Self::AfricaKinshasa,
                 "Africa/Lagos" => Self::AfricaLagos,
-                "Africa/Libreville" => Self::AfricaLibreville,
-                "Africa/Lome" => Self::AfricaLome,
-                "Africa/Luanda" => Self::AfricaLuanda,
-                "Africa/Lubumbashi" => Self::AfricaLubumbashi,
-                "Africa/Lusaka" => Self::AfricaLusaka,
-                "Africa/Malabo" => Self::AfricaMalabo,
                 "Africa/Maputo" => Self::AfricaMaputo,
-                "Africa/Maseru" => Self::AfricaMaseru,
-                "Africa/Mbabane" => Self::AfricaMbabane,
-                "Africa/Mogadishu" => Self::AfricaMogadishu,
                 "Africa/Monrovia" => Self::AfricaMonrovia,
                 "Africa/Nairobi" => Self::AfricaNairobi,
                 "Africa/Ndjamena" => Self::AfricaNdjamena,
-                "Africa/Niamey" => Self::AfricaNiamey,
-                "Africa/Nouakchott" => Self::AfricaNouakchott,
-                "Africa/Ouagadougou" => Self::AfricaOuagadougou,
-                "Africa/Porto-Novo" => Self::AfricaPortoNovo,
-                "Africa/Sao_Tome" => Self::AfricaSaoTome,
-                "Africa/Timbuktu" => Self::AfricaTimbuktu,
                 "Africa/Tripoli" => Self::AfricaTripoli,
                 "Africa/Tunis" => Self::AfricaTunis,
                 "Africa/Windhoek" => Self::AfricaWindhoek,
                 "America/Adak" => Self::AmericaAdak,
                 "America/Anchorage" => Self::AmericaAnchorage,
-                "America/Anguilla" => Self::AmericaAnguilla,
-                "America/Antigua" => Self::AmericaAntigua,
                 "America/Araguaina" => Self::AmericaAraguaina,
                 "America/Argentina/Buenos_Aires" => Self::AmericaArgentinaBuenosAires,
                 "America/Argentina/Catamarca" => Self::AmericaArgentinaCatamarca,
-                "America/Argentina/ComodRivadavia" => {
-                    Self::AmericaArgentinaComodRivadavia
-                }
                 "America/Argentina/Cordoba" => Self::AmericaArgentinaCordoba,
                 "America/Argentina/Jujuy" => Self::AmericaArgentinaJujuy,
                 "America/Argentina/La_Rioja" => Self::AmericaArgentinaLaRioja,
@@ -9464,10 +9706,8 @@ pub mod types {
                 "America/Argentina/San_Luis" => Self::AmericaArgentinaSanLuis,
                 "America/Argentina/Tucuman" => Self::AmericaArgentinaTucuman,
                 "America/Argentina/Ushuaia" => Self::AmericaArgentinaUshuaia,
-                "America/Aruba" => Self::AmericaAruba,
                 "America/Asuncion" => Self::AmericaAsuncion,
                 "America/Atikokan" => Self::AmericaAtikokan,
-                "America/Atka" => Self::AmericaAtka,
                 "America/Bahia" => Self::AmericaBahia,
                 "America/Bahia_Banderas" => Self::AmericaBahiaBanderas,
                 "America/Barbados" => Self::AmericaBarbados,
@@ -9477,21 +9717,14 @@ pub mod types {
                 "America/Boa_Vista" => Self::AmericaBoaVista,
                 "America/Bogota" => Self::AmericaBogota,
                 "America/Boise" => Self::AmericaBoise,
-                "America/Buenos_Aires" => Self::AmericaBuenosAires,
                 "America/Cambridge_Bay" => Self::AmericaCambridgeBay,
                 "America/Campo_Grande" => Self::AmericaCampoGrande,
                 "America/Cancun" => Self::AmericaCancun,
                 "America/Caracas" => Self::AmericaCaracas,
-                "America/Catamarca" => Self::AmericaCatamarca,
                 "America/Cayenne" => Self::AmericaCayenne,
-                "America/Cayman" => Self::AmericaCayman,
                 "America/Chicago" => Self::AmericaChicago,
                 "America/Chihuahua" => Self::AmericaChihuahua,
-                "America/Ciudad_Juarez" => Self::AmericaCiudadJuarez,
-                "America/Coral_Harbour" => Self::AmericaCoralHarbour,
-                "America/Cordoba" => Self::AmericaCordoba,
                 "America/Costa_Rica" => Self::AmericaCostaRica,
-                "America/Coyhaique" => Self::AmericaCoyhaique,
                 "America/Creston" => Self::AmericaCreston,
                 "America/Cuiaba" => Self::AmericaCuiaba,
                 "America/Curacao" => Self::AmericaCuracao,
@@ -9500,20 +9733,15 @@ pub mod types {
                 "America/Dawson_Creek" => Self::AmericaDawsonCreek,
                 "America/Denver" => Self::AmericaDenver,
                 "America/Detroit" => Self::AmericaDetroit,
-                "America/Dominica" => Self::AmericaDominica,
                 "America/Edmonton" => Self::AmericaEdmonton,
                 "America/Eirunepe" => Self::AmericaEirunepe,
                 "America/El_Salvador" => Self::AmericaElSalvador,
-                "America/Ensenada" => Self::AmericaEnsenada,
-                "America/Fort_Nelson" => Self::AmericaFortNelson,
-                "America/Fort_Wayne" => Self::AmericaFortWayne,
                 "America/Fortaleza" => Self::AmericaFortaleza,
+                "America/Fort_Nelson" => Self::AmericaFortNelson,
                 "America/Glace_Bay" => Self::AmericaGlaceBay,
                 "America/Godthab" => Self::AmericaGodthab,
                 "America/Goose_Bay" => Self::AmericaGooseBay,
                 "America/Grand_Turk" => Self::AmericaGrandTurk,
-                "America/Grenada" => Self::AmericaGrenada,
-                "America/Guadeloupe" => Self::AmericaGuadeloupe,
                 "America/Guatemala" => Self::AmericaGuatemala,
                 "America/Guayaquil" => Self::AmericaGuayaquil,
                 "America/Guyana" => Self::AmericaGuyana,
@@ -9528,29 +9756,21 @@ pub mod types {
                 "America/Indiana/Vevay" => Self::AmericaIndianaVevay,
                 "America/Indiana/Vincennes" => Self::AmericaIndianaVincennes,
                 "America/Indiana/Winamac" => Self::AmericaIndianaWinamac,
-                "America/Indianapolis" => Self::AmericaIndianapolis,
                 "America/Inuvik" => Self::AmericaInuvik,
                 "America/Iqaluit" => Self::AmericaIqaluit,
                 "America/Jamaica" => Self::AmericaJamaica,
-                "America/Jujuy" => Self::AmericaJujuy,
                 "America/Juneau" => Self::AmericaJuneau,
                 "America/Kentucky/Louisville" => Self::AmericaKentuckyLouisville,
                 "America/Kentucky/Monticello" => Self::AmericaKentuckyMonticello,
-                "America/Knox_IN" => Self::AmericaKnoxIn,
-                "America/Kralendijk" => Self::AmericaKralendijk,
                 "America/La_Paz" => Self::AmericaLaPaz,
                 "America/Lima" => Self::AmericaLima,
                 "America/Los_Angeles" => Self::AmericaLosAngeles,
-                "America/Louisville" => Self::AmericaLouisville,
-                "America/Lower_Princes" => Self::AmericaLowerPrinces,
                 "America/Maceio" => Self::AmericaMaceio,
                 "America/Managua" => Self::AmericaManagua,
                 "America/Manaus" => Self::AmericaManaus,
-                "America/Marigot" => Self::AmericaMarigot,
                 "America/Martinique" => Self::AmericaMartinique,
                 "America/Matamoros" => Self::AmericaMatamoros,
                 "America/Mazatlan" => Self::AmericaMazatlan,
-                "America/Mendoza" => Self::AmericaMendoza,
                 "America/Menominee" => Self::AmericaMenominee,
                 "America/Merida" => Self::AmericaMerida,
                 "America/Metlakatla" => Self::AmericaMetlakatla,
@@ -9559,8 +9779,6 @@ pub mod types {
                 "America/Moncton" => Self::AmericaMoncton,
                 "America/Monterrey" => Self::AmericaMonterrey,
                 "America/Montevideo" => Self::AmericaMontevideo,
-                "America/Montreal" => Self::AmericaMontreal,
-                "America/Montserrat" => Self::AmericaMontserrat,
                 "America/Nassau" => Self::AmericaNassau,
                 "America/New_York" => Self::AmericaNewYork,
                 "America/Nipigon" => Self::AmericaNipigon,
@@ -9569,7 +9787,6 @@ pub mod types {
                 "America/North_Dakota/Beulah" => Self::AmericaNorthDakotaBeulah,
                 "America/North_Dakota/Center" => Self::AmericaNorthDakotaCenter,
                 "America/North_Dakota/New_Salem" => Self::AmericaNorthDakotaNewSalem,
-                "America/Nuuk" => Self::AmericaNuuk,
                 "America/Ojinaga" => Self::AmericaOjinaga,
                 "America/Panama" => Self::AmericaPanama,
                 "America/Pangnirtung" => Self::AmericaPangnirtung,
@@ -9577,40 +9794,28 @@ pub mod types {
                 "America/Phoenix" => Self::AmericaPhoenix,
                 "America/Port-au-Prince" => Self::AmericaPortAuPrince,
                 "America/Port_of_Spain" => Self::AmericaPortOfSpain,
-                "America/Porto_Acre" => Self::AmericaPortoAcre,
                 "America/Porto_Velho" => Self::AmericaPortoVelho,
                 "America/Puerto_Rico" => Self::AmericaPuertoRico,
-                "America/Punta_Arenas" => Self::AmericaPuntaArenas,
                 "America/Rainy_River" => Self::AmericaRainyRiver,
                 "America/Rankin_Inlet" => Self::AmericaRankinInlet,
                 "America/Recife" => Self::AmericaRecife,
                 "America/Regina" => Self::AmericaRegina,
                 "America/Resolute" => Self::AmericaResolute,
                 "America/Rio_Branco" => Self::AmericaRioBranco,
-                "America/Rosario" => Self::AmericaRosario,
-                "America/Santa_Isabel" => Self::AmericaSantaIsabel,
                 "America/Santarem" => Self::AmericaSantarem,
                 "America/Santiago" => Self::AmericaSantiago,
                 "America/Santo_Domingo" => Self::AmericaSantoDomingo,
                 "America/Sao_Paulo" => Self::AmericaSaoPaulo,
                 "America/Scoresbysund" => Self::AmericaScoresbysund,
-                "America/Shiprock" => Self::AmericaShiprock,
                 "America/Sitka" => Self::AmericaSitka,
-                "America/St_Barthelemy" => Self::AmericaStBarthelemy,
                 "America/St_Johns" => Self::AmericaStJohns,
-                "America/St_Kitts" => Self::AmericaStKitts,
-                "America/St_Lucia" => Self::AmericaStLucia,
-                "America/St_Thomas" => Self::AmericaStThomas,
-                "America/St_Vincent" => Self::AmericaStVincent,
                 "America/Swift_Current" => Self::AmericaSwiftCurrent,
                 "America/Tegucigalpa" => Self::AmericaTegucigalpa,
                 "America/Thule" => Self::AmericaThule,
                 "America/Thunder_Bay" => Self::AmericaThunderBay,
                 "America/Tijuana" => Self::AmericaTijuana,
                 "America/Toronto" => Self::AmericaToronto,
-                "America/Tortola" => Self::AmericaTortola,
                 "America/Vancouver" => Self::AmericaVancouver,
-                "America/Virgin" => Self::AmericaVirgin,
                 "America/Whitehorse" => Self::AmericaWhitehorse,
                 "America/Winnipeg" => Self::AmericaWinnipeg,
                 "America/Yakutat" => Self::AmericaYakutat,
@@ -9620,38 +9825,27 @@ pub mod types {
                 "Antarctica/DumontDUrville" => Self::AntarcticaDumontDUrville,
                 "Antarctica/Macquarie" => Self::AntarcticaMacquarie,
                 "Antarctica/Mawson" => Self::AntarcticaMawson,
-                "Antarctica/McMurdo" => Self::AntarcticaMcMurdo,
                 "Antarctica/Palmer" => Self::AntarcticaPalmer,
                 "Antarctica/Rothera" => Self::AntarcticaRothera,
-                "Antarctica/South_Pole" => Self::AntarcticaSouthPole,
                 "Antarctica/Syowa" => Self::AntarcticaSyowa,
                 "Antarctica/Troll" => Self::AntarcticaTroll,
                 "Antarctica/Vostok" => Self::AntarcticaVostok,
-                "Arctic/Longyearbyen" => Self::ArcticLongyearbyen,
-                "Asia/Aden" => Self::AsiaAden,
                 "Asia/Almaty" => Self::AsiaAlmaty,
                 "Asia/Amman" => Self::AsiaAmman,
                 "Asia/Anadyr" => Self::AsiaAnadyr,
                 "Asia/Aqtau" => Self::AsiaAqtau,
                 "Asia/Aqtobe" => Self::AsiaAqtobe,
                 "Asia/Ashgabat" => Self::AsiaAshgabat,
-                "Asia/Ashkhabad" => Self::AsiaAshkhabad,
-                "Asia/Atyrau" => Self::AsiaAtyrau,
                 "Asia/Baghdad" => Self::AsiaBaghdad,
-                "Asia/Bahrain" => Self::AsiaBahrain,
                 "Asia/Baku" => Self::AsiaBaku,
                 "Asia/Bangkok" => Self::AsiaBangkok,
                 "Asia/Barnaul" => Self::AsiaBarnaul,
                 "Asia/Beirut" => Self::AsiaBeirut,
                 "Asia/Bishkek" => Self::AsiaBishkek,
                 "Asia/Brunei" => Self::AsiaBrunei,
-                "Asia/Calcutta" => Self::AsiaCalcutta,
                 "Asia/Chita" => Self::AsiaChita,
                 "Asia/Choibalsan" => Self::AsiaChoibalsan,
-                "Asia/Chongqing" => Self::AsiaChongqing,
-                "Asia/Chungking" => Self::AsiaChungking,
                 "Asia/Colombo" => Self::AsiaColombo,
-                "Asia/Dacca" => Self::AsiaDacca,
                 "Asia/Damascus" => Self::AsiaDamascus,
                 "Asia/Dhaka" => Self::AsiaDhaka,
                 "Asia/Dili" => Self::AsiaDili,
@@ -9659,48 +9853,37 @@ pub mod types {
                 "Asia/Dushanbe" => Self::AsiaDushanbe,
                 "Asia/Famagusta" => Self::AsiaFamagusta,
                 "Asia/Gaza" => Self::AsiaGaza,
-                "Asia/Harbin" => Self::AsiaHarbin,
                 "Asia/Hebron" => Self::AsiaHebron,
                 "Asia/Ho_Chi_Minh" => Self::AsiaHoChiMinh,
                 "Asia/Hong_Kong" => Self::AsiaHongKong,
                 "Asia/Hovd" => Self::AsiaHovd,
                 "Asia/Irkutsk" => Self::AsiaIrkutsk,
-                "Asia/Istanbul" => Self::AsiaIstanbul,
                 "Asia/Jakarta" => Self::AsiaJakarta,
                 "Asia/Jayapura" => Self::AsiaJayapura,
                 "Asia/Jerusalem" => Self::AsiaJerusalem,
                 "Asia/Kabul" => Self::AsiaKabul,
                 "Asia/Kamchatka" => Self::AsiaKamchatka,
                 "Asia/Karachi" => Self::AsiaKarachi,
-                "Asia/Kashgar" => Self::AsiaKashgar,
                 "Asia/Kathmandu" => Self::AsiaKathmandu,
-                "Asia/Katmandu" => Self::AsiaKatmandu,
                 "Asia/Khandyga" => Self::AsiaKhandyga,
                 "Asia/Kolkata" => Self::AsiaKolkata,
                 "Asia/Krasnoyarsk" => Self::AsiaKrasnoyarsk,
                 "Asia/Kuala_Lumpur" => Self::AsiaKualaLumpur,
                 "Asia/Kuching" => Self::AsiaKuching,
-                "Asia/Kuwait" => Self::AsiaKuwait,
-                "Asia/Macao" => Self::AsiaMacao,
                 "Asia/Macau" => Self::AsiaMacau,
                 "Asia/Magadan" => Self::AsiaMagadan,
                 "Asia/Makassar" => Self::AsiaMakassar,
                 "Asia/Manila" => Self::AsiaManila,
-                "Asia/Muscat" => Self::AsiaMuscat,
                 "Asia/Nicosia" => Self::AsiaNicosia,
                 "Asia/Novokuznetsk" => Self::AsiaNovokuznetsk,
                 "Asia/Novosibirsk" => Self::AsiaNovosibirsk,
                 "Asia/Omsk" => Self::AsiaOmsk,
                 "Asia/Oral" => Self::AsiaOral,
-                "Asia/Phnom_Penh" => Self::AsiaPhnomPenh,
                 "Asia/Pontianak" => Self::AsiaPontianak,
                 "Asia/Pyongyang" => Self::AsiaPyongyang,
                 "Asia/Qatar" => Self::AsiaQatar,
-                "Asia/Qostanay" => Self::AsiaQostanay,
                 "Asia/Qyzylorda" => Self::AsiaQyzylorda,
-                "Asia/Rangoon" => Self::AsiaRangoon,
                 "Asia/Riyadh" => Self::AsiaRiyadh,
-                "Asia/Saigon" => Self::AsiaSaigon,
                 "Asia/Sakhalin" => Self::AsiaSakhalin,
                 "Asia/Samarkand" => Self::AsiaSamarkand,
                 "Asia/Seoul" => Self::AsiaSeoul,
@@ -9711,17 +9894,12 @@ pub mod types {
                 "Asia/Tashkent" => Self::AsiaTashkent,
                 "Asia/Tbilisi" => Self::AsiaTbilisi,
                 "Asia/Tehran" => Self::AsiaTehran,
-                "Asia/Tel_Aviv" => Self::AsiaTelAviv,
-                "Asia/Thimbu" => Self::AsiaThimbu,
                 "Asia/Thimphu" => Self::AsiaThimphu,
                 "Asia/Tokyo" => Self::AsiaTokyo,
                 "Asia/Tomsk" => Self::AsiaTomsk,
-                "Asia/Ujung_Pandang" => Self::AsiaUjungPandang,
                 "Asia/Ulaanbaatar" => Self::AsiaUlaanbaatar,
-                "Asia/Ulan_Bator" => Self::AsiaUlanBator,
                 "Asia/Urumqi" => Self::AsiaUrumqi,
                 "Asia/Ust-Nera" => Self::AsiaUstNera,
-                "Asia/Vientiane" => Self::AsiaVientiane,
                 "Asia/Vladivostok" => Self::AsiaVladivostok,
                 "Asia/Yakutsk" => Self::AsiaYakutsk,
                 "Asia/Yangon" => Self::AsiaYangon,
@@ -9731,111 +9909,75 @@ pub mod types {
                 "Atlantic/Bermuda" => Self::AtlanticBermuda,
                 "Atlantic/Canary" => Self::AtlanticCanary,
                 "Atlantic/Cape_Verde" => Self::AtlanticCapeVerde,
-                "Atlantic/Faeroe" => Self::AtlanticFaeroe,
                 "Atlantic/Faroe" => Self::AtlanticFaroe,
-                "Atlantic/Jan_Mayen" => Self::AtlanticJanMayen,
                 "Atlantic/Madeira" => Self::AtlanticMadeira,
                 "Atlantic/Reykjavik" => Self::AtlanticReykjavik,
                 "Atlantic/South_Georgia" => Self::AtlanticSouthGeorgia,
-                "Atlantic/St_Helena" => Self::AtlanticStHelena,
                 "Atlantic/Stanley" => Self::AtlanticStanley,
-                "Australia/ACT" => Self::AustraliaAct,
                 "Australia/Adelaide" => Self::AustraliaAdelaide,
                 "Australia/Brisbane" => Self::AustraliaBrisbane,
                 "Australia/Broken_Hill" => Self::AustraliaBrokenHill,
-                "Australia/Canberra" => Self::AustraliaCanberra,
                 "Australia/Currie" => Self::AustraliaCurrie,
                 "Australia/Darwin" => Self::AustraliaDarwin,
                 "Australia/Eucla" => Self::AustraliaEucla,
                 "Australia/Hobart" => Self::AustraliaHobart,
-                "Australia/LHI" => Self::AustraliaLhi,
                 "Australia/Lindeman" => Self::AustraliaLindeman,
                 "Australia/Lord_Howe" => Self::AustraliaLordHowe,
                 "Australia/Melbourne" => Self::AustraliaMelbourne,
-                "Australia/NSW" => Self::AustraliaNsw,
-                "Australia/North" => Self::AustraliaNorth,
                 "Australia/Perth" => Self::AustraliaPerth,
-                "Australia/Queensland" => Self::AustraliaQueensland,
-                "Australia/South" => Self::AustraliaSouth,
                 "Australia/Sydney" => Self::AustraliaSydney,
-                "Australia/Tasmania" => Self::AustraliaTasmania,
-                "Australia/Victoria" => Self::AustraliaVictoria,
-                "Australia/West" => Self::AustraliaWest,
-                "Australia/Yancowinna" => Self::AustraliaYancowinna,
                 "Europe/Amsterdam" => Self::EuropeAmsterdam,
                 "Europe/Andorra" => Self::EuropeAndorra,
                 "Europe/Astrakhan" => Self::EuropeAstrakhan,
                 "Europe/Athens" => Self::EuropeAthens,
-                "Europe/Belfast" => Self::EuropeBelfast,
                 "Europe/Belgrade" => Self::EuropeBelgrade,
                 "Europe/Berlin" => Self::EuropeBerlin,
-                "Europe/Bratislava" => Self::EuropeBratislava,
                 "Europe/Brussels" => Self::EuropeBrussels,
                 "Europe/Bucharest" => Self::EuropeBucharest,
                 "Europe/Budapest" => Self::EuropeBudapest,
-                "Europe/Busingen" => Self::EuropeBusingen,
                 "Europe/Chisinau" => Self::EuropeChisinau,
                 "Europe/Copenhagen" => Self::EuropeCopenhagen,
                 "Europe/Dublin" => Self::EuropeDublin,
                 "Europe/Gibraltar" => Self::EuropeGibraltar,
-                "Europe/Guernsey" => Self::EuropeGuernsey,
                 "Europe/Helsinki" => Self::EuropeHelsinki,
-                "Europe/Isle_of_Man" => Self::EuropeIsleOfMan,
                 "Europe/Istanbul" => Self::EuropeIstanbul,
-                "Europe/Jersey" => Self::EuropeJersey,
                 "Europe/Kaliningrad" => Self::EuropeKaliningrad,
                 "Europe/Kiev" => Self::EuropeKiev,
                 "Europe/Kirov" => Self::EuropeKirov,
-                "Europe/Kyiv" => Self::EuropeKyiv,
                 "Europe/Lisbon" => Self::EuropeLisbon,
-                "Europe/Ljubljana" => Self::EuropeLjubljana,
                 "Europe/London" => Self::EuropeLondon,
                 "Europe/Luxembourg" => Self::EuropeLuxembourg,
                 "Europe/Madrid" => Self::EuropeMadrid,
                 "Europe/Malta" => Self::EuropeMalta,
-                "Europe/Mariehamn" => Self::EuropeMariehamn,
                 "Europe/Minsk" => Self::EuropeMinsk,
                 "Europe/Monaco" => Self::EuropeMonaco,
                 "Europe/Moscow" => Self::EuropeMoscow,
-                "Europe/Nicosia" => Self::EuropeNicosia,
                 "Europe/Oslo" => Self::EuropeOslo,
                 "Europe/Paris" => Self::EuropeParis,
-                "Europe/Podgorica" => Self::EuropePodgorica,
                 "Europe/Prague" => Self::EuropePrague,
                 "Europe/Riga" => Self::EuropeRiga,
                 "Europe/Rome" => Self::EuropeRome,
                 "Europe/Samara" => Self::EuropeSamara,
-                "Europe/San_Marino" => Self::EuropeSanMarino,
-                "Europe/Sarajevo" => Self::EuropeSarajevo,
-                "Europe/Saratov" => Self::EuropeSaratov,
                 "Europe/Simferopol" => Self::EuropeSimferopol,
-                "Europe/Skopje" => Self::EuropeSkopje,
                 "Europe/Sofia" => Self::EuropeSofia,
                 "Europe/Stockholm" => Self::EuropeStockholm,
                 "Europe/Tallinn" => Self::EuropeTallinn,
                 "Europe/Tirane" => Self::EuropeTirane,
-                "Europe/Tiraspol" => Self::EuropeTiraspol,
                 "Europe/Ulyanovsk" => Self::EuropeUlyanovsk,
                 "Europe/Uzhgorod" => Self::EuropeUzhgorod,
-                "Europe/Vaduz" => Self::EuropeVaduz,
-                "Europe/Vatican" => Self::EuropeVatican,
                 "Europe/Vienna" => Self::EuropeVienna,
                 "Europe/Vilnius" => Self::EuropeVilnius,
                 "Europe/Volgograd" => Self::EuropeVolgograd,
                 "Europe/Warsaw" => Self::EuropeWarsaw,
-                "Europe/Zagreb" => Self::EuropeZagreb,
                 "Europe/Zaporozhye" => Self::EuropeZaporozhye,
                 "Europe/Zurich" => Self::EuropeZurich,
-                "Indian/Antananarivo" => Self::IndianAntananarivo,
                 "Indian/Chagos" => Self::IndianChagos,
                 "Indian/Christmas" => Self::IndianChristmas,
                 "Indian/Cocos" => Self::IndianCocos,
-                "Indian/Comoro" => Self::IndianComoro,
                 "Indian/Kerguelen" => Self::IndianKerguelen,
                 "Indian/Mahe" => Self::IndianMahe,
                 "Indian/Maldives" => Self::IndianMaldives,
                 "Indian/Mauritius" => Self::IndianMauritius,
-                "Indian/Mayotte" => Self::IndianMayotte,
                 "Indian/Reunion" => Self::IndianReunion,
                 "Pacific/Apia" => Self::PacificApia,
                 "Pacific/Auckland" => Self::PacificAuckland,
@@ -9853,14 +9995,11 @@ pub mod types {
                 "Pacific/Guadalcanal" => Self::PacificGuadalcanal,
                 "Pacific/Guam" => Self::PacificGuam,
                 "Pacific/Honolulu" => Self::PacificHonolulu,
-                "Pacific/Johnston" => Self::PacificJohnston,
-                "Pacific/Kanton" => Self::PacificKanton,
                 "Pacific/Kiritimati" => Self::PacificKiritimati,
                 "Pacific/Kosrae" => Self::PacificKosrae,
                 "Pacific/Kwajalein" => Self::PacificKwajalein,
                 "Pacific/Majuro" => Self::PacificMajuro,
                 "Pacific/Marquesas" => Self::PacificMarquesas,
-                "Pacific/Midway" => Self::PacificMidway,
                 "Pacific/Nauru" => Self::PacificNauru,
                 "Pacific/Niue" => Self::PacificNiue,
                 "Pacific/Norfolk" => Self::PacificNorfolk,
@@ -9869,19 +10008,13 @@ pub mod types {
                 "Pacific/Palau" => Self::PacificPalau,
                 "Pacific/Pitcairn" => Self::PacificPitcairn,
                 "Pacific/Pohnpei" => Self::PacificPohnpei,
-                "Pacific/Ponape" => Self::PacificPonape,
                 "Pacific/Port_Moresby" => Self::PacificPortMoresby,
                 "Pacific/Rarotonga" => Self::PacificRarotonga,
-                "Pacific/Saipan" => Self::PacificSaipan,
-                "Pacific/Samoa" => Self::PacificSamoa,
                 "Pacific/Tahiti" => Self::PacificTahiti,
                 "Pacific/Tarawa" => Self::PacificTarawa,
                 "Pacific/Tongatapu" => Self::PacificTongatapu,
-                "Pacific/Truk" => Self::PacificTruk,
                 "Pacific/Wake" => Self::PacificWake,
                 "Pacific/Wallis" => Self::PacificWallis,
-                "Pacific/Yap" => Self::PacificYap,
-                "UTC" => Self::Utc,
                 other => Self::Unknown(other.to_owned()),
             }
         }
@@ -10339,6 +10472,33 @@ let response = client.delete_session()
     pub fn delete_session(&self) -> builder::DeleteSession<'_> {
         builder::DeleteSession::new(self)
     }
+    /**The customer as each source (entry node) last wrote it
+
+Sends a `GET` request to `/workspaces/{workspaceId}/customers/{customerId}/sources`
+
+```ignore
+let response = client.list_customer_sources()
+    .workspace_id(workspace_id)
+    .customer_id(customer_id)
+    .send()
+    .await;
+```*/
+    pub fn list_customer_sources(&self) -> builder::ListCustomerSources<'_> {
+        builder::ListCustomerSources::new(self)
+    }
+    /**Sends a `GET` request to `/workspaces/{workspaceId}/customers/{customerId}/sources/{sourceId}`
+
+```ignore
+let response = client.get_customer_source()
+    .workspace_id(workspace_id)
+    .customer_id(customer_id)
+    .source_id(source_id)
+    .send()
+    .await;
+```*/
+    pub fn get_customer_source(&self) -> builder::GetCustomerSource<'_> {
+        builder::GetCustomerSource::new(self)
+    }
     /**Sends a `POST` request to `/workspaces/{workspaceId}/customers/{customerId}/subscriptions`
 
 ```ignore
@@ -10421,7 +10581,7 @@ let response = client.list_events()
     pub fn list_events(&self) -> builder::ListEvents<'_> {
         builder::ListEvents::new(self)
     }
-    /**Store an event. The event is processed asynchronously (202)
+    /**Store an event. The event is processed asynchronously (the swagger answers 202)
 
 Sends a `POST` request to `/workspaces/{workspaceId}/events`
 
@@ -10446,6 +10606,33 @@ let response = client.get_event()
 ```*/
     pub fn get_event(&self) -> builder::GetEvent<'_> {
         builder::GetEvent::new(self)
+    }
+    /**Replace an event. Processed asynchronously (the swagger answers 202 with the event)
+
+Sends a `PUT` request to `/workspaces/{workspaceId}/events/{eventId}`
+
+```ignore
+let response = client.update_event()
+    .workspace_id(workspace_id)
+    .event_id(event_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_event(&self) -> builder::UpdateEvent<'_> {
+        builder::UpdateEvent::new(self)
+    }
+    /**Sends a `DELETE` request to `/workspaces/{workspaceId}/events/{eventId}`
+
+```ignore
+let response = client.delete_event()
+    .workspace_id(workspace_id)
+    .event_id(event_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_event(&self) -> builder::DeleteEvent<'_> {
+        builder::DeleteEvent::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -10771,7 +10958,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -10898,7 +11085,7 @@ pub mod builder {
         workspace_id: Result<::std::string::String, String>,
         customer_id: Result<::std::string::String, String>,
         session_id: Result<Option<::std::string::String>, String>,
-        body: Result<types::builder::CustomerUpdate, String>,
+        body: Result<types::builder::PutCustomer, String>,
     }
     impl<'a> UpdateCustomer<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10949,24 +11136,22 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CustomerUpdate>,
-            <V as std::convert::TryInto<
-                types::CustomerUpdate,
-            >>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::PutCustomer>,
+            <V as std::convert::TryInto<types::PutCustomer>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `CustomerUpdate` for body failed: {}", s)
+                    format!("conversion to `PutCustomer` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::CustomerUpdate,
-            ) -> types::builder::CustomerUpdate,
+                types::builder::PutCustomer,
+            ) -> types::builder::PutCustomer,
         {
             self.body = self.body.map(f);
             self
@@ -10980,9 +11165,7 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| {
-                    types::CustomerUpdate::try_from(v).map_err(|e| e.to_string())
-                })
+                .and_then(|v| types::PutCustomer::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}", client.baseurl,
@@ -11018,7 +11201,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11132,7 +11315,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
+                200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11263,7 +11446,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11388,7 +11571,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11646,7 +11829,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11760,7 +11943,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
+                200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11883,7 +12066,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12137,7 +12320,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12250,7 +12433,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
+                200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12373,7 +12556,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12627,7 +12810,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12740,7 +12923,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
+                200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12966,7 +13149,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13194,7 +13377,221 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
+                200..=299 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_customer_sources`]
+
+[`Client::list_customer_sources`]: super::Client::list_customer_sources*/
+    #[derive(Debug, Clone)]
+    pub struct ListCustomerSources<'a> {
+        client: &'a super::Client,
+        workspace_id: Result<::std::string::String, String>,
+        customer_id: Result<::std::string::String, String>,
+    }
+    impl<'a> ListCustomerSources<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workspace_id: Err("workspace_id was not initialized".to_string()),
+                customer_id: Err("customer_id was not initialized".to_string()),
+            }
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for workspace_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for customer_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/workspaces/{workspaceId}/customers/{customerId}/sources`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SourceCustomerList>, Error<types::ApiError>> {
+            let Self { client, workspace_id, customer_id } = self;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}/customers/{}/sources", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_customer_sources",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_customer_source`]
+
+[`Client::get_customer_source`]: super::Client::get_customer_source*/
+    #[derive(Debug, Clone)]
+    pub struct GetCustomerSource<'a> {
+        client: &'a super::Client,
+        workspace_id: Result<::std::string::String, String>,
+        customer_id: Result<::std::string::String, String>,
+        source_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetCustomerSource<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workspace_id: Err("workspace_id was not initialized".to_string()),
+                customer_id: Err("customer_id was not initialized".to_string()),
+                source_id: Err("source_id was not initialized".to_string()),
+            }
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for workspace_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for customer_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn source_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.source_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for source_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/workspaces/{workspaceId}/customers/{customerId}/sources/{sourceId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SourceCustomer>, Error<types::ApiError>> {
+            let Self { client, workspace_id, customer_id, source_id } = self;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let source_id = source_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}/customers/{}/sources/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
+                customer_id.to_string()) ?, ::cdp_transport::path::segment("source_id", &
+                source_id.to_string()) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_customer_source",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13323,7 +13720,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13585,7 +13982,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13699,7 +14096,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
+                200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -14029,7 +14426,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -14147,6 +14544,226 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::update_event`]
+
+[`Client::update_event`]: super::Client::update_event*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateEvent<'a> {
+        client: &'a super::Client,
+        workspace_id: Result<::std::string::String, String>,
+        event_id: Result<::std::string::String, String>,
+        body: Result<types::builder::PutEvent, String>,
+    }
+    impl<'a> UpdateEvent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workspace_id: Err("workspace_id was not initialized".to_string()),
+                event_id: Err("event_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for workspace_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn event_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.event_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for event_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PutEvent>,
+            <V as std::convert::TryInto<types::PutEvent>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `PutEvent` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::PutEvent) -> types::builder::PutEvent,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/workspaces/{workspaceId}/events/{eventId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PutEvent>, Error<types::ApiError>> {
+            let Self { client, workspace_id, event_id, body } = self;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let event_id = event_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::PutEvent::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}/events/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("event_id", & event_id
+                .to_string()) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_event",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_event`]
+
+[`Client::delete_event`]: super::Client::delete_event*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteEvent<'a> {
+        client: &'a super::Client,
+        workspace_id: Result<::std::string::String, String>,
+        event_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteEvent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workspace_id: Err("workspace_id was not initialized".to_string()),
+                event_id: Err("event_id was not initialized".to_string()),
+            }
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for workspace_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn event_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.event_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for event_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/workspaces/{workspaceId}/events/{eventId}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, workspace_id, event_id } = self;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let event_id = event_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}/events/{}", client.baseurl,
+                ::cdp_transport::path::segment("workspace_id", & workspace_id
+                .to_string()) ?, ::cdp_transport::path::segment("event_id", & event_id
+                .to_string()) ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_event",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -14191,6 +14808,10 @@ pub mod operations {
     pub const DELETE_EDUCATION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "delete_education",
     );
+    /// `DELETE /workspaces/{workspaceId}/events/{eventId}` (operationId `deleteEvent`).
+    pub const DELETE_EVENT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "delete_event",
+    );
     /// `DELETE /workspaces/{workspaceId}/customers/{customerId}/jobs/{jobId}` (operationId `deleteJob`).
     pub const DELETE_JOB: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "delete_job",
@@ -14210,6 +14831,10 @@ pub mod operations {
     /// `GET /workspaces/{workspaceId}/customers/{customerId}` (operationId `getCustomer`).
     pub const GET_CUSTOMER: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "get_customer",
+    );
+    /// `GET /workspaces/{workspaceId}/customers/{customerId}/sources/{sourceId}` (operationId `getCustomerSource`).
+    pub const GET_CUSTOMER_SOURCE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "get_customer_source",
     );
     /// `GET /workspaces/{workspaceId}/customers/{customerId}/educations/{educationId}` (operationId `getEducation`).
     pub const GET_EDUCATION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
@@ -14235,6 +14860,10 @@ pub mod operations {
     pub const GET_SUBSCRIPTION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "get_subscription",
     );
+    /// `GET /workspaces/{workspaceId}/customers/{customerId}/sources` (operationId `listCustomerSources`).
+    pub const LIST_CUSTOMER_SOURCES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "list_customer_sources",
+    );
     /// `GET /workspaces/{workspaceId}/customers` (operationId `listCustomers`).
     pub const LIST_CUSTOMERS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "list_customers",
@@ -14259,6 +14888,10 @@ pub mod operations {
     pub const UPDATE_EDUCATION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "update_education",
     );
+    /// `PUT /workspaces/{workspaceId}/events/{eventId}` (operationId `updateEvent`).
+    pub const UPDATE_EVENT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "update_event",
+    );
     /// `PUT /workspaces/{workspaceId}/customers/{customerId}/jobs/{jobId}` (operationId `updateJob`).
     pub const UPDATE_JOB: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "update_job",
@@ -14282,23 +14915,27 @@ pub mod operations {
         CREATE_SUBSCRIPTION,
         DELETE_CUSTOMER,
         DELETE_EDUCATION,
+        DELETE_EVENT,
         DELETE_JOB,
         DELETE_LIKE,
         DELETE_SESSION,
         DELETE_SUBSCRIPTION,
         GET_CUSTOMER,
+        GET_CUSTOMER_SOURCE,
         GET_EDUCATION,
         GET_EVENT,
         GET_JOB,
         GET_LIKE,
         GET_SESSION,
         GET_SUBSCRIPTION,
+        LIST_CUSTOMER_SOURCES,
         LIST_CUSTOMERS,
         LIST_EVENTS,
         LIST_SESSIONS,
         PATCH_CUSTOMER,
         UPDATE_CUSTOMER,
         UPDATE_EDUCATION,
+        UPDATE_EVENT,
         UPDATE_JOB,
         UPDATE_LIKE,
         UPDATE_SUBSCRIPTION,

@@ -201,7 +201,7 @@ pub mod customer {
                 pub const fn name() -> crate::Field<crate::kind::Text> {
                     crate::Field::new("base.contacts.mobileDevices.name")
                 }
-                ///`base.contacts.mobileDevices.notificationService`: a [`NotificationService`](crate::types::NotificationService). The push notification service of a mobile device.
+                ///`base.contacts.mobileDevices.notificationService`: a [`NotificationService`](crate::types::NotificationService). The push notification service of a mobile device (`notificationService`, as the official customer JSON Schema names the member; the Node SDK's `notificationCenter` is not followed).
                 pub const fn notification_service() -> crate::Field<
                     crate::types::NotificationService,
                 > {
@@ -441,7 +441,7 @@ pub mod customer {
                 crate::Field::new("base.subscriptions.updatedAt")
             }
         }
-        ///`base.timezone`: a [`Timezone`](crate::types::Timezone). An IANA time zone name: the tz database's zone.tab zones, their Area/City aliases, and UTC. Open: another name decodes as an unknown value.
+        ///`base.timezone`: a [`Timezone`](crate::types::Timezone). A time zone name from the official list: the 342 names of the `timezone` enum in the official customer JSON Schema (contacthub-json-schemas, customer/base.json), which the service validates as a closed list. Open on reading: another name decodes as an unknown value.
         pub const fn timezone() -> crate::Field<crate::types::Timezone> {
             crate::Field::new("base.timezone")
         }

@@ -211,6 +211,184 @@ pub mod types {
             Default::default()
         }
     }
+    ///A preferred way to reach a profile.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ContactPreference {
+        #[serde(
+            rename = "ContactType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_type: ::std::option::Option<crate::types::ContactType>,
+        #[serde(
+            rename = "KeyName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub key_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "KeyValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub key_value: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "ProfileId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub profile_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ContactPreference {
+        pub fn builder() -> builder::ContactPreference {
+            Default::default()
+        }
+    }
+    ///A new profile (each text member 1 to 255 characters, `AdditionalInformation` up to 1000).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CreateProfileRequest {
+        #[serde(
+            rename = "AccountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "AdditionalInformation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_information: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Address",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<Address>,
+        #[serde(
+            rename = "Attributes",
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub attributes: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "BillingAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub billing_address: ::std::option::Option<Address>,
+        #[serde(
+            rename = "BirthDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birth_date: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "BusinessEmailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_email_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "BusinessName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "BusinessPhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "EmailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "EngagementPreferences",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub engagement_preferences: ::std::option::Option<EngagementPreferences>,
+        #[serde(
+            rename = "FirstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Gender",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<crate::types::Gender>,
+        #[serde(
+            rename = "GenderString",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender_string: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "HomePhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub home_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "LastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "MailingAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mailing_address: ::std::option::Option<Address>,
+        #[serde(
+            rename = "MiddleName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub middle_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "MobilePhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "PartyType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub party_type: ::std::option::Option<crate::types::PartyType>,
+        #[serde(
+            rename = "PartyTypeString",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub party_type_string: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "PersonalEmailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_email_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "PhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "ProfileType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub profile_type: ::std::option::Option<crate::types::ProfileType>,
+        #[serde(
+            rename = "ShippingAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shipping_address: ::std::option::Option<Address>,
+    }
+    impl CreateProfileRequest {
+        pub fn builder() -> builder::CreateProfileRequest {
+            Default::default()
+        }
+    }
+    ///The id of a created profile.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CreateProfileResponse {
+        #[serde(rename = "ProfileId")]
+        pub profile_id: ::std::string::String,
+    }
+    impl CreateProfileResponse {
+        pub fn builder() -> builder::CreateProfileResponse {
+            Default::default()
+        }
+    }
     ///A new segment definition, from groups or from SQL.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateSegmentDefinitionRequest {
@@ -366,6 +544,31 @@ pub mod types {
             Default::default()
         }
     }
+    ///The profile to delete.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DeleteProfileRequest {
+        #[serde(rename = "ProfileId")]
+        pub profile_id: ::std::string::String,
+    }
+    impl DeleteProfileRequest {
+        pub fn builder() -> builder::DeleteProfileRequest {
+            Default::default()
+        }
+    }
+    ///The answer to a deletion.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeleteProfileResponse {
+        #[serde(
+            rename = "Message",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
+    }
+    impl DeleteProfileResponse {
+        pub fn builder() -> builder::DeleteProfileResponse {
+            Default::default()
+        }
+    }
     ///The answer to a deletion.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeleteSegmentDefinitionResponse {
@@ -400,6 +603,27 @@ pub mod types {
     }
     impl Dimension {
         pub fn builder() -> builder::Dimension {
+            Default::default()
+        }
+    }
+    ///The preferred phone and email contacts of a profile.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EngagementPreferences {
+        #[serde(
+            rename = "Email",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub email: ::std::vec::Vec<ContactPreference>,
+        #[serde(
+            rename = "Phone",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub phone: ::std::vec::Vec<ContactPreference>,
+    }
+    impl EngagementPreferences {
+        pub fn builder() -> builder::EngagementPreferences {
             Default::default()
         }
     }
@@ -617,6 +841,44 @@ pub mod types {
             Default::default()
         }
     }
+    ///The profile and the object type to list, optionally filtered by a key.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ListProfileObjectsRequest {
+        #[serde(
+            rename = "ObjectFilter",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub object_filter: ::std::option::Option<ObjectFilter>,
+        #[serde(rename = "ObjectTypeName")]
+        pub object_type_name: ::std::string::String,
+        #[serde(rename = "ProfileId")]
+        pub profile_id: ::std::string::String,
+    }
+    impl ListProfileObjectsRequest {
+        pub fn builder() -> builder::ListProfileObjectsRequest {
+            Default::default()
+        }
+    }
+    ///One page of profile objects; `NextToken` leads to the next.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ListProfileObjectsResponse {
+        #[serde(
+            rename = "Items",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub items: ::std::vec::Vec<ProfileObjectItem>,
+        #[serde(
+            rename = "NextToken",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_token: ::std::option::Option<::std::string::String>,
+    }
+    impl ListProfileObjectsResponse {
+        pub fn builder() -> builder::ListProfileObjectsResponse {
+            Default::default()
+        }
+    }
     ///One page of segment definitions; `NextToken` leads to the next.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListSegmentDefinitionsResponse {
@@ -634,6 +896,19 @@ pub mod types {
     }
     impl ListSegmentDefinitionsResponse {
         pub fn builder() -> builder::ListSegmentDefinitionsResponse {
+            Default::default()
+        }
+    }
+    ///Only the objects whose key has one of these values.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ObjectFilter {
+        #[serde(rename = "KeyName")]
+        pub key_name: ::std::string::String,
+        #[serde(rename = "Values")]
+        pub values: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ObjectFilter {
+        pub fn builder() -> builder::ObjectFilter {
             Default::default()
         }
     }
@@ -694,6 +969,11 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "EngagementPreferences",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub engagement_preferences: ::std::option::Option<EngagementPreferences>,
         #[serde(
             rename = "FirstName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -917,6 +1197,30 @@ pub mod types {
             Default::default()
         }
     }
+    ///An object attached to a profile; `Object` is the object as JSON text.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ProfileObjectItem {
+        #[serde(
+            rename = "Object",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub object: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "ObjectTypeName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub object_type_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "ProfileObjectUniqueKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub profile_object_unique_key: ::std::option::Option<::std::string::String>,
+    }
+    impl ProfileObjectItem {
+        pub fn builder() -> builder::ProfileObjectItem {
+            Default::default()
+        }
+    }
     ///A profile whose membership could not be told.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProfileQueryFailure {
@@ -963,6 +1267,33 @@ pub mod types {
     }
     impl ProfileTypeDimension {
         pub fn builder() -> builder::ProfileTypeDimension {
+            Default::default()
+        }
+    }
+    ///An object of a mapped object type, as JSON text (at most 256,000 characters).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PutProfileObjectRequest {
+        #[serde(rename = "Object")]
+        pub object: ::std::string::String,
+        #[serde(rename = "ObjectTypeName")]
+        pub object_type_name: ::std::string::String,
+    }
+    impl PutProfileObjectRequest {
+        pub fn builder() -> builder::PutProfileObjectRequest {
+            Default::default()
+        }
+    }
+    ///The unique key of the stored object.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PutProfileObjectResponse {
+        #[serde(
+            rename = "ProfileObjectUniqueKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub profile_object_unique_key: ::std::option::Option<::std::string::String>,
+    }
+    impl PutProfileObjectResponse {
+        pub fn builder() -> builder::PutProfileObjectResponse {
             Default::default()
         }
     }
@@ -1181,6 +1512,157 @@ pub mod types {
             >,
         ) -> Self {
             Self(value)
+        }
+    }
+    ///The members of a profile to change; members left out are kept, an empty string clears one (the model's `UpdateAddress` and `UpdateAttributes` allow empty strings for that).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UpdateProfileRequest {
+        #[serde(
+            rename = "AccountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "AdditionalInformation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_information: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Address",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<Address>,
+        #[serde(
+            rename = "Attributes",
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub attributes: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "BillingAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub billing_address: ::std::option::Option<Address>,
+        #[serde(
+            rename = "BirthDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birth_date: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "BusinessEmailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_email_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "BusinessName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "BusinessPhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "EmailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "EngagementPreferences",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub engagement_preferences: ::std::option::Option<EngagementPreferences>,
+        #[serde(
+            rename = "FirstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Gender",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<crate::types::Gender>,
+        #[serde(
+            rename = "GenderString",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender_string: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "HomePhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub home_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "LastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "MailingAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mailing_address: ::std::option::Option<Address>,
+        #[serde(
+            rename = "MiddleName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub middle_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "MobilePhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "PartyType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub party_type: ::std::option::Option<crate::types::PartyType>,
+        #[serde(
+            rename = "PartyTypeString",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub party_type_string: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "PersonalEmailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_email_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "PhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "ProfileId")]
+        pub profile_id: ::std::string::String,
+        #[serde(
+            rename = "ProfileType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub profile_type: ::std::option::Option<crate::types::ProfileType>,
+        #[serde(
+            rename = "ShippingAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shipping_address: ::std::option::Option<Address>,
+    }
+    impl UpdateProfileRequest {
+        pub fn builder() -> builder::UpdateProfileRequest {
+            Default::default()
+        }
+    }
+    ///The id of a changed profile.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UpdateProfileResponse {
+        #[serde(rename = "ProfileId")]
+        pub profile_id: ::std::string::String,
+    }
+    impl UpdateProfileResponse {
+        pub fn builder() -> builder::UpdateProfileResponse {
+            Default::default()
         }
     }
     /// Types for composing complex structures.
@@ -2011,6 +2493,697 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ContactPreference {
+            contact_type: ::std::result::Result<
+                ::std::option::Option<crate::types::ContactType>,
+                ::std::string::String,
+            >,
+            key_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key_value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            profile_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContactPreference {
+            fn default() -> Self {
+                Self {
+                    contact_type: Ok(Default::default()),
+                    key_name: Ok(Default::default()),
+                    key_value: Ok(Default::default()),
+                    profile_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ContactPreference {
+            pub fn contact_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::ContactType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_type: {e}")
+                    });
+                self
+            }
+            pub fn key_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_name: {e}")
+                    });
+                self
+            }
+            pub fn key_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_value: {e}")
+                    });
+                self
+            }
+            pub fn profile_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContactPreference> for super::ContactPreference {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContactPreference,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact_type: value.contact_type?,
+                    key_name: value.key_name?,
+                    key_value: value.key_value?,
+                    profile_id: value.profile_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContactPreference> for ContactPreference {
+            fn from(value: super::ContactPreference) -> Self {
+                Self {
+                    contact_type: Ok(value.contact_type),
+                    key_name: Ok(value.key_name),
+                    key_value: Ok(value.key_value),
+                    profile_id: Ok(value.profile_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateProfileRequest {
+            account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            additional_information: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address: ::std::result::Result<
+                ::std::option::Option<super::Address>,
+                ::std::string::String,
+            >,
+            attributes: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            billing_address: ::std::result::Result<
+                ::std::option::Option<super::Address>,
+                ::std::string::String,
+            >,
+            birth_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            business_email_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            business_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            business_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            email_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            engagement_preferences: ::std::result::Result<
+                ::std::option::Option<super::EngagementPreferences>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gender: ::std::result::Result<
+                ::std::option::Option<crate::types::Gender>,
+                ::std::string::String,
+            >,
+            gender_string: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            home_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            mailing_address: ::std::result::Result<
+                ::std::option::Option<super::Address>,
+                ::std::string::String,
+            >,
+            middle_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            mobile_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            party_type: ::std::result::Result<
+                ::std::option::Option<crate::types::PartyType>,
+                ::std::string::String,
+            >,
+            party_type_string: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            personal_email_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            profile_type: ::std::result::Result<
+                ::std::option::Option<crate::types::ProfileType>,
+                ::std::string::String,
+            >,
+            shipping_address: ::std::result::Result<
+                ::std::option::Option<super::Address>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateProfileRequest {
+            fn default() -> Self {
+                Self {
+                    account_number: Ok(Default::default()),
+                    additional_information: Ok(Default::default()),
+                    address: Ok(Default::default()),
+                    attributes: Ok(Default::default()),
+                    billing_address: Ok(Default::default()),
+                    birth_date: Ok(Default::default()),
+                    business_email_address: Ok(Default::default()),
+                    business_name: Ok(Default::default()),
+                    business_phone_number: Ok(Default::default()),
+                    email_address: Ok(Default::default()),
+                    engagement_preferences: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    gender: Ok(Default::default()),
+                    gender_string: Ok(Default::default()),
+                    home_phone_number: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    mailing_address: Ok(Default::default()),
+                    middle_name: Ok(Default::default()),
+                    mobile_phone_number: Ok(Default::default()),
+                    party_type: Ok(Default::default()),
+                    party_type_string: Ok(Default::default()),
+                    personal_email_address: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    profile_type: Ok(Default::default()),
+                    shipping_address: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateProfileRequest {
+            pub fn account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn additional_information<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.additional_information = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_information: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Address>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attributes: {e}")
+                    });
+                self
+            }
+            pub fn billing_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Address>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.billing_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for billing_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn birth_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.birth_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for birth_date: {e}")
+                    });
+                self
+            }
+            pub fn business_email_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_email_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_email_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn business_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for business_name: {e}")
+                    });
+                self
+            }
+            pub fn business_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn email_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_address: {e}")
+                    });
+                self
+            }
+            pub fn engagement_preferences<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EngagementPreferences>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.engagement_preferences = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for engagement_preferences: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn gender<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Gender>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gender = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gender: {e}")
+                    });
+                self
+            }
+            pub fn gender_string<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gender_string = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gender_string: {e}")
+                    });
+                self
+            }
+            pub fn home_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.home_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for home_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn mailing_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Address>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mailing_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mailing_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn middle_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.middle_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for middle_name: {e}")
+                    });
+                self
+            }
+            pub fn mobile_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mobile_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mobile_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn party_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::PartyType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.party_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for party_type: {e}")
+                    });
+                self
+            }
+            pub fn party_type_string<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.party_type_string = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for party_type_string: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn personal_email_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.personal_email_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for personal_email_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn profile_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::ProfileType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile_type: {e}")
+                    });
+                self
+            }
+            pub fn shipping_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Address>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shipping_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for shipping_address: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateProfileRequest>
+        for super::CreateProfileRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateProfileRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_number: value.account_number?,
+                    additional_information: value.additional_information?,
+                    address: value.address?,
+                    attributes: value.attributes?,
+                    billing_address: value.billing_address?,
+                    birth_date: value.birth_date?,
+                    business_email_address: value.business_email_address?,
+                    business_name: value.business_name?,
+                    business_phone_number: value.business_phone_number?,
+                    email_address: value.email_address?,
+                    engagement_preferences: value.engagement_preferences?,
+                    first_name: value.first_name?,
+                    gender: value.gender?,
+                    gender_string: value.gender_string?,
+                    home_phone_number: value.home_phone_number?,
+                    last_name: value.last_name?,
+                    mailing_address: value.mailing_address?,
+                    middle_name: value.middle_name?,
+                    mobile_phone_number: value.mobile_phone_number?,
+                    party_type: value.party_type?,
+                    party_type_string: value.party_type_string?,
+                    personal_email_address: value.personal_email_address?,
+                    phone_number: value.phone_number?,
+                    profile_type: value.profile_type?,
+                    shipping_address: value.shipping_address?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateProfileRequest> for CreateProfileRequest {
+            fn from(value: super::CreateProfileRequest) -> Self {
+                Self {
+                    account_number: Ok(value.account_number),
+                    additional_information: Ok(value.additional_information),
+                    address: Ok(value.address),
+                    attributes: Ok(value.attributes),
+                    billing_address: Ok(value.billing_address),
+                    birth_date: Ok(value.birth_date),
+                    business_email_address: Ok(value.business_email_address),
+                    business_name: Ok(value.business_name),
+                    business_phone_number: Ok(value.business_phone_number),
+                    email_address: Ok(value.email_address),
+                    engagement_preferences: Ok(value.engagement_preferences),
+                    first_name: Ok(value.first_name),
+                    gender: Ok(value.gender),
+                    gender_string: Ok(value.gender_string),
+                    home_phone_number: Ok(value.home_phone_number),
+                    last_name: Ok(value.last_name),
+                    mailing_address: Ok(value.mailing_address),
+                    middle_name: Ok(value.middle_name),
+                    mobile_phone_number: Ok(value.mobile_phone_number),
+                    party_type: Ok(value.party_type),
+                    party_type_string: Ok(value.party_type_string),
+                    personal_email_address: Ok(value.personal_email_address),
+                    phone_number: Ok(value.phone_number),
+                    profile_type: Ok(value.profile_type),
+                    shipping_address: Ok(value.shipping_address),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateProfileResponse {
+            profile_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateProfileResponse {
+            fn default() -> Self {
+                Self {
+                    profile_id: Err("no value supplied for profile_id".to_string()),
+                }
+            }
+        }
+        impl CreateProfileResponse {
+            pub fn profile_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateProfileResponse>
+        for super::CreateProfileResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateProfileResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    profile_id: value.profile_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateProfileResponse>
+        for CreateProfileResponse {
+            fn from(value: super::CreateProfileResponse) -> Self {
+                Self {
+                    profile_id: Ok(value.profile_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CreateSegmentDefinitionRequest {
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2662,6 +3835,95 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DeleteProfileRequest {
+            profile_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DeleteProfileRequest {
+            fn default() -> Self {
+                Self {
+                    profile_id: Err("no value supplied for profile_id".to_string()),
+                }
+            }
+        }
+        impl DeleteProfileRequest {
+            pub fn profile_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeleteProfileRequest>
+        for super::DeleteProfileRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeleteProfileRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    profile_id: value.profile_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DeleteProfileRequest> for DeleteProfileRequest {
+            fn from(value: super::DeleteProfileRequest) -> Self {
+                Self {
+                    profile_id: Ok(value.profile_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DeleteProfileResponse {
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DeleteProfileResponse {
+            fn default() -> Self {
+                Self {
+                    message: Ok(Default::default()),
+                }
+            }
+        }
+        impl DeleteProfileResponse {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeleteProfileResponse>
+        for super::DeleteProfileResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeleteProfileResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { message: value.message? })
+            }
+        }
+        impl ::std::convert::From<super::DeleteProfileResponse>
+        for DeleteProfileResponse {
+            fn from(value: super::DeleteProfileResponse) -> Self {
+                Self { message: Ok(value.message) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DeleteSegmentDefinitionResponse {
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2779,6 +4041,72 @@ pub mod types {
                 Self {
                     calculated_attributes: Ok(value.calculated_attributes),
                     profile_attributes: Ok(value.profile_attributes),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EngagementPreferences {
+            email: ::std::result::Result<
+                ::std::vec::Vec<super::ContactPreference>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::vec::Vec<super::ContactPreference>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EngagementPreferences {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                }
+            }
+        }
+        impl EngagementPreferences {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ContactPreference>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ContactPreference>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EngagementPreferences>
+        for super::EngagementPreferences {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EngagementPreferences,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    phone: value.phone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EngagementPreferences>
+        for EngagementPreferences {
+            fn from(value: super::EngagementPreferences) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    phone: Ok(value.phone),
                 }
             }
         }
@@ -3632,6 +4960,161 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ListProfileObjectsRequest {
+            object_filter: ::std::result::Result<
+                ::std::option::Option<super::ObjectFilter>,
+                ::std::string::String,
+            >,
+            object_type_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            profile_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ListProfileObjectsRequest {
+            fn default() -> Self {
+                Self {
+                    object_filter: Ok(Default::default()),
+                    object_type_name: Err(
+                        "no value supplied for object_type_name".to_string(),
+                    ),
+                    profile_id: Err("no value supplied for profile_id".to_string()),
+                }
+            }
+        }
+        impl ListProfileObjectsRequest {
+            pub fn object_filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ObjectFilter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_filter: {e}")
+                    });
+                self
+            }
+            pub fn object_type_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for object_type_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn profile_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ListProfileObjectsRequest>
+        for super::ListProfileObjectsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListProfileObjectsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    object_filter: value.object_filter?,
+                    object_type_name: value.object_type_name?,
+                    profile_id: value.profile_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ListProfileObjectsRequest>
+        for ListProfileObjectsRequest {
+            fn from(value: super::ListProfileObjectsRequest) -> Self {
+                Self {
+                    object_filter: Ok(value.object_filter),
+                    object_type_name: Ok(value.object_type_name),
+                    profile_id: Ok(value.profile_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ListProfileObjectsResponse {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::ProfileObjectItem>,
+                ::std::string::String,
+            >,
+            next_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ListProfileObjectsResponse {
+            fn default() -> Self {
+                Self {
+                    items: Ok(Default::default()),
+                    next_token: Ok(Default::default()),
+                }
+            }
+        }
+        impl ListProfileObjectsResponse {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ProfileObjectItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ListProfileObjectsResponse>
+        for super::ListProfileObjectsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListProfileObjectsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_token: value.next_token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ListProfileObjectsResponse>
+        for ListProfileObjectsResponse {
+            fn from(value: super::ListProfileObjectsResponse) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_token: Ok(value.next_token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ListSegmentDefinitionsResponse {
             items: ::std::result::Result<
                 ::std::vec::Vec<super::SegmentDefinitionItem>,
@@ -3700,6 +5183,70 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ObjectFilter {
+            key_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ObjectFilter {
+            fn default() -> Self {
+                Self {
+                    key_name: Err("no value supplied for key_name".to_string()),
+                    values: Err("no value supplied for values".to_string()),
+                }
+            }
+        }
+        impl ObjectFilter {
+            pub fn key_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_name: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ObjectFilter> for super::ObjectFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ObjectFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    key_name: value.key_name?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ObjectFilter> for ObjectFilter {
+            fn from(value: super::ObjectFilter) -> Self {
+                Self {
+                    key_name: Ok(value.key_name),
+                    values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Profile {
             account_number: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -3742,6 +5289,10 @@ pub mod types {
             >,
             email_address: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            engagement_preferences: ::std::result::Result<
+                ::std::option::Option<super::EngagementPreferences>,
                 ::std::string::String,
             >,
             first_name: ::std::result::Result<
@@ -3822,6 +5373,7 @@ pub mod types {
                     business_name: Ok(Default::default()),
                     business_phone_number: Ok(Default::default()),
                     email_address: Ok(Default::default()),
+                    engagement_preferences: Ok(Default::default()),
                     first_name: Ok(Default::default()),
                     found_by_items: Ok(Default::default()),
                     gender: Ok(Default::default()),
@@ -3974,6 +5526,22 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for email_address: {e}")
+                    });
+                self
+            }
+            pub fn engagement_preferences<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EngagementPreferences>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.engagement_preferences = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for engagement_preferences: {e}"
+                        )
                     });
                 self
             }
@@ -4204,6 +5772,7 @@ pub mod types {
                     business_name: value.business_name?,
                     business_phone_number: value.business_phone_number?,
                     email_address: value.email_address?,
+                    engagement_preferences: value.engagement_preferences?,
                     first_name: value.first_name?,
                     found_by_items: value.found_by_items?,
                     gender: value.gender?,
@@ -4236,6 +5805,7 @@ pub mod types {
                     business_name: Ok(value.business_name),
                     business_phone_number: Ok(value.business_phone_number),
                     email_address: Ok(value.email_address),
+                    engagement_preferences: Ok(value.engagement_preferences),
                     first_name: Ok(value.first_name),
                     found_by_items: Ok(value.found_by_items),
                     gender: Ok(value.gender),
@@ -4838,6 +6408,93 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ProfileObjectItem {
+            object: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            object_type_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            profile_object_unique_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ProfileObjectItem {
+            fn default() -> Self {
+                Self {
+                    object: Ok(Default::default()),
+                    object_type_name: Ok(Default::default()),
+                    profile_object_unique_key: Ok(Default::default()),
+                }
+            }
+        }
+        impl ProfileObjectItem {
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn object_type_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for object_type_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn profile_object_unique_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_object_unique_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for profile_object_unique_key: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ProfileObjectItem> for super::ProfileObjectItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ProfileObjectItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    object: value.object?,
+                    object_type_name: value.object_type_name?,
+                    profile_object_unique_key: value.profile_object_unique_key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ProfileObjectItem> for ProfileObjectItem {
+            fn from(value: super::ProfileObjectItem) -> Self {
+                Self {
+                    object: Ok(value.object),
+                    object_type_name: Ok(value.object_type_name),
+                    profile_object_unique_key: Ok(value.profile_object_unique_key),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ProfileQueryFailure {
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
             profile_id: ::std::result::Result<
@@ -5067,6 +6724,122 @@ pub mod types {
                 Self {
                     dimension_type: Ok(value.dimension_type),
                     values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PutProfileObjectRequest {
+            object: ::std::result::Result<::std::string::String, ::std::string::String>,
+            object_type_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PutProfileObjectRequest {
+            fn default() -> Self {
+                Self {
+                    object: Err("no value supplied for object".to_string()),
+                    object_type_name: Err(
+                        "no value supplied for object_type_name".to_string(),
+                    ),
+                }
+            }
+        }
+        impl PutProfileObjectRequest {
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn object_type_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for object_type_name: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PutProfileObjectRequest>
+        for super::PutProfileObjectRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PutProfileObjectRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    object: value.object?,
+                    object_type_name: value.object_type_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PutProfileObjectRequest>
+        for PutProfileObjectRequest {
+            fn from(value: super::PutProfileObjectRequest) -> Self {
+                Self {
+                    object: Ok(value.object),
+                    object_type_name: Ok(value.object_type_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PutProfileObjectResponse {
+            profile_object_unique_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PutProfileObjectResponse {
+            fn default() -> Self {
+                Self {
+                    profile_object_unique_key: Ok(Default::default()),
+                }
+            }
+        }
+        impl PutProfileObjectResponse {
+            pub fn profile_object_unique_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_object_unique_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for profile_object_unique_key: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PutProfileObjectResponse>
+        for super::PutProfileObjectResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PutProfileObjectResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    profile_object_unique_key: value.profile_object_unique_key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PutProfileObjectResponse>
+        for PutProfileObjectResponse {
+            fn from(value: super::PutProfileObjectResponse) -> Self {
+                Self {
+                    profile_object_unique_key: Ok(value.profile_object_unique_key),
                 }
             }
         }
@@ -5815,6 +7588,612 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct UpdateProfileRequest {
+            account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            additional_information: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address: ::std::result::Result<
+                ::std::option::Option<super::Address>,
+                ::std::string::String,
+            >,
+            attributes: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            billing_address: ::std::result::Result<
+                ::std::option::Option<super::Address>,
+                ::std::string::String,
+            >,
+            birth_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            business_email_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            business_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            business_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            email_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            engagement_preferences: ::std::result::Result<
+                ::std::option::Option<super::EngagementPreferences>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gender: ::std::result::Result<
+                ::std::option::Option<crate::types::Gender>,
+                ::std::string::String,
+            >,
+            gender_string: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            home_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            mailing_address: ::std::result::Result<
+                ::std::option::Option<super::Address>,
+                ::std::string::String,
+            >,
+            middle_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            mobile_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            party_type: ::std::result::Result<
+                ::std::option::Option<crate::types::PartyType>,
+                ::std::string::String,
+            >,
+            party_type_string: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            personal_email_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            profile_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            profile_type: ::std::result::Result<
+                ::std::option::Option<crate::types::ProfileType>,
+                ::std::string::String,
+            >,
+            shipping_address: ::std::result::Result<
+                ::std::option::Option<super::Address>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateProfileRequest {
+            fn default() -> Self {
+                Self {
+                    account_number: Ok(Default::default()),
+                    additional_information: Ok(Default::default()),
+                    address: Ok(Default::default()),
+                    attributes: Ok(Default::default()),
+                    billing_address: Ok(Default::default()),
+                    birth_date: Ok(Default::default()),
+                    business_email_address: Ok(Default::default()),
+                    business_name: Ok(Default::default()),
+                    business_phone_number: Ok(Default::default()),
+                    email_address: Ok(Default::default()),
+                    engagement_preferences: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    gender: Ok(Default::default()),
+                    gender_string: Ok(Default::default()),
+                    home_phone_number: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    mailing_address: Ok(Default::default()),
+                    middle_name: Ok(Default::default()),
+                    mobile_phone_number: Ok(Default::default()),
+                    party_type: Ok(Default::default()),
+                    party_type_string: Ok(Default::default()),
+                    personal_email_address: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    profile_id: Err("no value supplied for profile_id".to_string()),
+                    profile_type: Ok(Default::default()),
+                    shipping_address: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateProfileRequest {
+            pub fn account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn additional_information<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.additional_information = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_information: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Address>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attributes: {e}")
+                    });
+                self
+            }
+            pub fn billing_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Address>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.billing_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for billing_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn birth_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.birth_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for birth_date: {e}")
+                    });
+                self
+            }
+            pub fn business_email_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_email_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_email_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn business_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for business_name: {e}")
+                    });
+                self
+            }
+            pub fn business_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn email_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_address: {e}")
+                    });
+                self
+            }
+            pub fn engagement_preferences<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EngagementPreferences>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.engagement_preferences = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for engagement_preferences: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn gender<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Gender>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gender = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gender: {e}")
+                    });
+                self
+            }
+            pub fn gender_string<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gender_string = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gender_string: {e}")
+                    });
+                self
+            }
+            pub fn home_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.home_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for home_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn mailing_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Address>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mailing_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mailing_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn middle_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.middle_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for middle_name: {e}")
+                    });
+                self
+            }
+            pub fn mobile_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mobile_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mobile_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn party_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::PartyType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.party_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for party_type: {e}")
+                    });
+                self
+            }
+            pub fn party_type_string<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.party_type_string = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for party_type_string: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn personal_email_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.personal_email_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for personal_email_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn profile_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile_id: {e}")
+                    });
+                self
+            }
+            pub fn profile_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::ProfileType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile_type: {e}")
+                    });
+                self
+            }
+            pub fn shipping_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Address>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shipping_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for shipping_address: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateProfileRequest>
+        for super::UpdateProfileRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateProfileRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_number: value.account_number?,
+                    additional_information: value.additional_information?,
+                    address: value.address?,
+                    attributes: value.attributes?,
+                    billing_address: value.billing_address?,
+                    birth_date: value.birth_date?,
+                    business_email_address: value.business_email_address?,
+                    business_name: value.business_name?,
+                    business_phone_number: value.business_phone_number?,
+                    email_address: value.email_address?,
+                    engagement_preferences: value.engagement_preferences?,
+                    first_name: value.first_name?,
+                    gender: value.gender?,
+                    gender_string: value.gender_string?,
+                    home_phone_number: value.home_phone_number?,
+                    last_name: value.last_name?,
+                    mailing_address: value.mailing_address?,
+                    middle_name: value.middle_name?,
+                    mobile_phone_number: value.mobile_phone_number?,
+                    party_type: value.party_type?,
+                    party_type_string: value.party_type_string?,
+                    personal_email_address: value.personal_email_address?,
+                    phone_number: value.phone_number?,
+                    profile_id: value.profile_id?,
+                    profile_type: value.profile_type?,
+                    shipping_address: value.shipping_address?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateProfileRequest> for UpdateProfileRequest {
+            fn from(value: super::UpdateProfileRequest) -> Self {
+                Self {
+                    account_number: Ok(value.account_number),
+                    additional_information: Ok(value.additional_information),
+                    address: Ok(value.address),
+                    attributes: Ok(value.attributes),
+                    billing_address: Ok(value.billing_address),
+                    birth_date: Ok(value.birth_date),
+                    business_email_address: Ok(value.business_email_address),
+                    business_name: Ok(value.business_name),
+                    business_phone_number: Ok(value.business_phone_number),
+                    email_address: Ok(value.email_address),
+                    engagement_preferences: Ok(value.engagement_preferences),
+                    first_name: Ok(value.first_name),
+                    gender: Ok(value.gender),
+                    gender_string: Ok(value.gender_string),
+                    home_phone_number: Ok(value.home_phone_number),
+                    last_name: Ok(value.last_name),
+                    mailing_address: Ok(value.mailing_address),
+                    middle_name: Ok(value.middle_name),
+                    mobile_phone_number: Ok(value.mobile_phone_number),
+                    party_type: Ok(value.party_type),
+                    party_type_string: Ok(value.party_type_string),
+                    personal_email_address: Ok(value.personal_email_address),
+                    phone_number: Ok(value.phone_number),
+                    profile_id: Ok(value.profile_id),
+                    profile_type: Ok(value.profile_type),
+                    shipping_address: Ok(value.shipping_address),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateProfileResponse {
+            profile_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateProfileResponse {
+            fn default() -> Self {
+                Self {
+                    profile_id: Err("no value supplied for profile_id".to_string()),
+                }
+            }
+        }
+        impl UpdateProfileResponse {
+            pub fn profile_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateProfileResponse>
+        for super::UpdateProfileResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateProfileResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    profile_id: value.profile_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateProfileResponse>
+        for UpdateProfileResponse {
+            fn from(value: super::UpdateProfileResponse) -> Self {
+                Self {
+                    profile_id: Ok(value.profile_id),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -6018,6 +8397,132 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for AttributeDimensionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    ///The contact member an engagement preference points at.
+    ///
+    /// Open: a value the spec does not know decodes to `Unknown` rather than failing. Compare with
+    /// `==` or `as_str()`; values compare by their wire text, so `Unknown` never shadows a known one.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub enum ContactType {
+        ///`PhoneNumber`
+        PhoneNumber,
+        ///`MobilePhoneNumber`
+        MobilePhoneNumber,
+        ///`HomePhoneNumber`
+        HomePhoneNumber,
+        ///`BusinessPhoneNumber`
+        BusinessPhoneNumber,
+        ///`EmailAddress`
+        EmailAddress,
+        ///`PersonalEmailAddress`
+        PersonalEmailAddress,
+        ///`BusinessEmailAddress`
+        BusinessEmailAddress,
+        /// A value this version of the spec does not know. Don't match on it: a later version may
+        /// give the value a variant of its own.
+        Unknown(::std::string::String),
+    }
+    impl ContactType {
+        /// Every value the spec knows, in the spec's order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "PhoneNumber",
+            "MobilePhoneNumber",
+            "HomePhoneNumber",
+            "BusinessPhoneNumber",
+            "EmailAddress",
+            "PersonalEmailAddress",
+            "BusinessEmailAddress",
+        ];
+        /// The value as it is on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::PhoneNumber => "PhoneNumber",
+                Self::MobilePhoneNumber => "MobilePhoneNumber",
+                Self::HomePhoneNumber => "HomePhoneNumber",
+                Self::BusinessPhoneNumber => "BusinessPhoneNumber",
+                Self::EmailAddress => "EmailAddress",
+                Self::PersonalEmailAddress => "PersonalEmailAddress",
+                Self::BusinessEmailAddress => "BusinessEmailAddress",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the spec knows this value.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for ContactType {
+        fn from(value: &str) -> Self {
+            match value {
+                "PhoneNumber" => Self::PhoneNumber,
+                "MobilePhoneNumber" => Self::MobilePhoneNumber,
+                "HomePhoneNumber" => Self::HomePhoneNumber,
+                "BusinessPhoneNumber" => Self::BusinessPhoneNumber,
+                "EmailAddress" => Self::EmailAddress,
+                "PersonalEmailAddress" => Self::PersonalEmailAddress,
+                "BusinessEmailAddress" => Self::BusinessEmailAddress,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ContactType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for ContactType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for ContactType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq for ContactType {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for ContactType {}
+    impl ::std::hash::Hash for ContactType {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for ContactType {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for ContactType {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
+    impl ::serde::Serialize for ContactType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ContactType {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7758,7 +10263,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Customer Profiles
 
-Segment definitions, segment membership, estimates, snapshots and profile search of a Customer Profiles domain.
+Segment definitions, segment membership, estimates, snapshots, profile search and profile writes of a Customer Profiles domain.
 
 Version: 2020-08-15*/
 pub struct Client {
@@ -7835,6 +10340,83 @@ let response = client.batch_get_profile()
 ```*/
     pub fn batch_get_profile(&self) -> builder::BatchGetProfile<'_> {
         builder::BatchGetProfile::new(self)
+    }
+    /**Change the given members of a profile; an empty string clears a member
+
+Sends a `PUT` request to `/domains/{DomainName}/profiles`
+
+```ignore
+let response = client.update_profile()
+    .domain_name(domain_name)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_profile(&self) -> builder::UpdateProfile<'_> {
+        builder::UpdateProfile::new(self)
+    }
+    /**Create a profile in the domain
+
+Sends a `POST` request to `/domains/{DomainName}/profiles`
+
+```ignore
+let response = client.create_profile()
+    .domain_name(domain_name)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_profile(&self) -> builder::CreateProfile<'_> {
+        builder::CreateProfile::new(self)
+    }
+    /**Delete a profile and its objects
+
+Sends a `POST` request to `/domains/{DomainName}/profiles/delete`
+
+```ignore
+let response = client.delete_profile()
+    .domain_name(domain_name)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn delete_profile(&self) -> builder::DeleteProfile<'_> {
+        builder::DeleteProfile::new(self)
+    }
+    /**Add or replace an object of a mapped object type; the object's keys find (or create) the profile it belongs to
+
+Sends a `PUT` request to `/domains/{DomainName}/profiles/objects`
+
+```ignore
+let response = client.put_profile_object()
+    .domain_name(domain_name)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn put_profile_object(&self) -> builder::PutProfileObject<'_> {
+        builder::PutProfileObject::new(self)
+    }
+    /**One page of the objects of one type attached to a profile
+
+Sends a `POST` request to `/domains/{DomainName}/profiles/objects`
+
+Arguments:
+- `domain_name`
+- `max_results`: 1 to 100.
+- `next_token`
+- `body`
+```ignore
+let response = client.list_profile_objects()
+    .domain_name(domain_name)
+    .max_results(max_results)
+    .next_token(next_token)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn list_profile_objects(&self) -> builder::ListProfileObjects<'_> {
+        builder::ListProfileObjects::new(self)
     }
     /**Find profiles by search keys (`_profileId`, `_email`, `_phone`, … or a domain's own keys)
 
@@ -8091,7 +10673,641 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_profile`]
+
+[`Client::update_profile`]: super::Client::update_profile*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateProfile<'a> {
+        client: &'a super::Client,
+        domain_name: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateProfileRequest, String>,
+    }
+    impl<'a> UpdateProfile<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                domain_name: Err("domain_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn domain_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.domain_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for domain_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateProfileRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateProfileRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateProfileRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateProfileRequest,
+            ) -> types::builder::UpdateProfileRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/domains/{DomainName}/profiles`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::UpdateProfileResponse>,
+            Error<types::AwsError>,
+        > {
+            let Self { client, domain_name, body } = self;
+            let domain_name = domain_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateProfileRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/domains/{}/profiles", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_profile",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_profile`]
+
+[`Client::create_profile`]: super::Client::create_profile*/
+    #[derive(Debug, Clone)]
+    pub struct CreateProfile<'a> {
+        client: &'a super::Client,
+        domain_name: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateProfileRequest, String>,
+    }
+    impl<'a> CreateProfile<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                domain_name: Err("domain_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn domain_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.domain_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for domain_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateProfileRequest>,
+            <V as std::convert::TryInto<
+                types::CreateProfileRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateProfileRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateProfileRequest,
+            ) -> types::builder::CreateProfileRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/domains/{DomainName}/profiles`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CreateProfileResponse>,
+            Error<types::AwsError>,
+        > {
+            let Self { client, domain_name, body } = self;
+            let domain_name = domain_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateProfileRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/domains/{}/profiles", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_profile",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_profile`]
+
+[`Client::delete_profile`]: super::Client::delete_profile*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteProfile<'a> {
+        client: &'a super::Client,
+        domain_name: Result<::std::string::String, String>,
+        body: Result<types::builder::DeleteProfileRequest, String>,
+    }
+    impl<'a> DeleteProfile<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                domain_name: Err("domain_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn domain_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.domain_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for domain_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeleteProfileRequest>,
+            <V as std::convert::TryInto<
+                types::DeleteProfileRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `DeleteProfileRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DeleteProfileRequest,
+            ) -> types::builder::DeleteProfileRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/domains/{DomainName}/profiles/delete`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::DeleteProfileResponse>,
+            Error<types::AwsError>,
+        > {
+            let Self { client, domain_name, body } = self;
+            let domain_name = domain_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::DeleteProfileRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/domains/{}/profiles/delete", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_profile",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::put_profile_object`]
+
+[`Client::put_profile_object`]: super::Client::put_profile_object*/
+    #[derive(Debug, Clone)]
+    pub struct PutProfileObject<'a> {
+        client: &'a super::Client,
+        domain_name: Result<::std::string::String, String>,
+        body: Result<types::builder::PutProfileObjectRequest, String>,
+    }
+    impl<'a> PutProfileObject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                domain_name: Err("domain_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn domain_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.domain_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for domain_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PutProfileObjectRequest>,
+            <V as std::convert::TryInto<
+                types::PutProfileObjectRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PutProfileObjectRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PutProfileObjectRequest,
+            ) -> types::builder::PutProfileObjectRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/domains/{DomainName}/profiles/objects`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PutProfileObjectResponse>,
+            Error<types::AwsError>,
+        > {
+            let Self { client, domain_name, body } = self;
+            let domain_name = domain_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PutProfileObjectRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/domains/{}/profiles/objects", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "put_profile_object",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_profile_objects`]
+
+[`Client::list_profile_objects`]: super::Client::list_profile_objects*/
+    #[derive(Debug, Clone)]
+    pub struct ListProfileObjects<'a> {
+        client: &'a super::Client,
+        domain_name: Result<::std::string::String, String>,
+        max_results: Result<Option<i32>, String>,
+        next_token: Result<Option<::std::string::String>, String>,
+        body: Result<types::builder::ListProfileObjectsRequest, String>,
+    }
+    impl<'a> ListProfileObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                domain_name: Err("domain_name was not initialized".to_string()),
+                max_results: Ok(None),
+                next_token: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn domain_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.domain_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for domain_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn max_results<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.max_results = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for max_results failed".to_string());
+            self
+        }
+        pub fn next_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.next_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for next_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListProfileObjectsRequest>,
+            <V as std::convert::TryInto<
+                types::ListProfileObjectsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ListProfileObjectsRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ListProfileObjectsRequest,
+            ) -> types::builder::ListProfileObjectsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/domains/{DomainName}/profiles/objects`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ListProfileObjectsResponse>,
+            Error<types::AwsError>,
+        > {
+            let Self { client, domain_name, max_results, next_token, body } = self;
+            let domain_name = domain_name.map_err(Error::InvalidRequest)?;
+            let max_results = max_results.map_err(Error::InvalidRequest)?;
+            let next_token = next_token.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ListProfileObjectsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/domains/{}/profiles/objects", client.baseurl,
+                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ?,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("max-results", &max_results))
+                .query(&progenitor_client::QueryParam::new("next-token", &next_token))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_profile_objects",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8242,7 +11458,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8605,7 +11821,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8710,7 +11926,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8832,7 +12048,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8934,7 +12150,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9075,7 +12291,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9216,7 +12432,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9369,6 +12585,10 @@ pub mod operations {
     pub const BATCH_GET_PROFILE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "batch_get_profile",
     );
+    /// `POST /domains/{DomainName}/profiles` (operationId `CreateProfile`).
+    pub const CREATE_PROFILE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "create_profile",
+    );
     /// `POST /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}` (operationId `CreateSegmentDefinition`).
     pub const CREATE_SEGMENT_DEFINITION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "create_segment_definition",
@@ -9380,6 +12600,10 @@ pub mod operations {
     /// `POST /domains/{DomainName}/segments/{SegmentDefinitionName}/snapshots` (operationId `CreateSegmentSnapshot`).
     pub const CREATE_SEGMENT_SNAPSHOT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "create_segment_snapshot",
+    );
+    /// `POST /domains/{DomainName}/profiles/delete` (operationId `DeleteProfile`).
+    pub const DELETE_PROFILE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "delete_profile",
     );
     /// `DELETE /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}` (operationId `DeleteSegmentDefinition`).
     pub const DELETE_SEGMENT_DEFINITION: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
@@ -9401,26 +12625,43 @@ pub mod operations {
     pub const GET_SEGMENT_SNAPSHOT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "get_segment_snapshot",
     );
+    /// `POST /domains/{DomainName}/profiles/objects` (operationId `ListProfileObjects`).
+    pub const LIST_PROFILE_OBJECTS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "list_profile_objects",
+    );
     /// `GET /domains/{DomainName}/segment-definitions` (operationId `ListSegmentDefinitions`).
     pub const LIST_SEGMENT_DEFINITIONS: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "list_segment_definitions",
+    );
+    /// `PUT /domains/{DomainName}/profiles/objects` (operationId `PutProfileObject`).
+    pub const PUT_PROFILE_OBJECT: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "put_profile_object",
     );
     /// `POST /domains/{DomainName}/profiles/search` (operationId `SearchProfiles`).
     pub const SEARCH_PROFILES: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
         "search_profiles",
     );
+    /// `PUT /domains/{DomainName}/profiles` (operationId `UpdateProfile`).
+    pub const UPDATE_PROFILE: ::cdp_transport::Operation = ::cdp_transport::Operation::unchecked(
+        "update_profile",
+    );
     /// Every operation of the spec.
     pub const ALL: &[::cdp_transport::Operation] = &[
         BATCH_GET_PROFILE,
+        CREATE_PROFILE,
         CREATE_SEGMENT_DEFINITION,
         CREATE_SEGMENT_ESTIMATE,
         CREATE_SEGMENT_SNAPSHOT,
+        DELETE_PROFILE,
         DELETE_SEGMENT_DEFINITION,
         GET_SEGMENT_DEFINITION,
         GET_SEGMENT_ESTIMATE,
         GET_SEGMENT_MEMBERSHIP,
         GET_SEGMENT_SNAPSHOT,
+        LIST_PROFILE_OBJECTS,
         LIST_SEGMENT_DEFINITIONS,
+        PUT_PROFILE_OBJECT,
         SEARCH_PROFILES,
+        UPDATE_PROFILE,
     ];
 }

@@ -24,7 +24,7 @@ use crate::server::Shared;
 /// The most entries one request may hold.
 const MAX_ENTRIES: usize = 1000;
 
-/// Privacy legislations the spec knows.
+/// The privacy legislations a bulk write may set: the official `BulkInputEntryV2` list.
 const LEGISLATIONS: &[&str] = &[
     "NONE",
     "GDPR",
@@ -47,6 +47,34 @@ const LEGISLATIONS: &[&str] = &[
     "CDPA_CTCPDA",
     "UCPA",
     "MEXICO_LFPDPPP",
+    "TDPSA",
+    "MTCDPA",
+    "FDBR",
+    "OCPA",
+    "DPDPA",
+    "ICDPA",
+    "NHPA",
+    "NJDPA",
+    "NEDPA",
+    "HAITI_APD",
+    "JAMAICA_DPA",
+    "TRINIDAD_TOBAGO_DPA",
+    "COSTA_RICA_L8968",
+    "GUATEMALA_LAIP",
+    "PANAMA_L81",
+    "HONDURAS_LPDCP",
+    "EL_SALVADOR",
+    "COLOMBIA_L1581_D1377",
+    "NICARAGUA_L787",
+    "CHILE_L19_628",
+    "BELIZE_DPA",
+    "TENNESSEE_TIPA",
+    "INDIANA_INCDPA",
+    "KENTUCKY_KCDPA",
+    "MINNESOTA_MCDPA",
+    "MARYLAND_MODPA",
+    "RHODE_ISLAND_RIDTPPA",
+    "SOUTH_KOREA_PIPA",
 ];
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Default)]
@@ -374,6 +402,7 @@ fn create(store: &mut Store, entry: &Entry) -> Outcome {
         refused_objectives: Vec::new(),
         properties: BTreeMap::new(),
         events: Vec::new(),
+        history: Vec::new(),
     };
     // The first matching group becomes the new profile's identity, so the same entry finds it next time.
     if let Some(group) = entry.matching.iter().flatten().next() {
@@ -449,9 +478,66 @@ fn assign(
     values: Vec<String>,
     errors: &mut BTreeMap<String, Vec<String>>,
 ) -> bool {
+    if !matches!(
+        property,
+        "consented_objectives" | "refused_objectives" | "privacy_legislation"
+    ) {
+        return store.set_values(id, property, values);
+    }
     let Some(profile) = store.profiles.get_mut(id) else {
         return false;
     };
+    let before = ConsentState::of(profile);
+    let changed = assign_consent(profile, property, values, errors);
+    if changed {
+        before.record_change(profile);
+    }
+    changed
+}
+
+/// The consent fields of a profile, to tell what a change did.
+struct ConsentState {
+    consented: Vec<String>,
+    refused: Vec<String>,
+    legislation: String,
+}
+
+impl ConsentState {
+    fn of(profile: &Profile) -> Self {
+        Self {
+            consented: profile.consented_objectives.clone(),
+            refused: profile.refused_objectives.clone(),
+            legislation: profile.privacy_legislation.clone(),
+        }
+    }
+
+    /// Adds a `ConsentChanged` event from this state to the profile's current one to its history.
+    fn record_change(self, profile: &mut Profile) {
+        let property = |id: &str, values: &[String]| json!({"id": id, "values": values});
+        let event = json!({
+            "date": super::dates::format(Utc::now()),
+            "type": "ConsentChanged",
+            "properties": [
+                property("FromConsented", &self.consented),
+                property("ToConsented", &profile.consented_objectives),
+                property("FromRefused", &self.refused),
+                property("ToRefused", &profile.refused_objectives),
+                property("FromLegislation", std::slice::from_ref(&self.legislation)),
+                property("ToLegislation", std::slice::from_ref(&profile.privacy_legislation)),
+                property("Source", &["REST".to_owned()]),
+            ],
+        });
+        profile.history.insert(0, event);
+    }
+}
+
+/// Writes one of the consent fields of a profile; says whether it changed.
+fn assign_consent(
+    profile: &mut Profile,
+    property: &str,
+    values: Vec<String>,
+    errors: &mut BTreeMap<String, Vec<String>>,
+) -> bool {
     let field = match property {
         "consented_objectives" => &mut profile.consented_objectives,
         "refused_objectives" => &mut profile.refused_objectives,
@@ -470,7 +556,7 @@ fn assign(
             profile.privacy_legislation = legislation.clone();
             return changed;
         }
-        _ => return store.set_values(id, property, values),
+        _ => return false,
     };
     let changed = *field != values;
     *field = values;

@@ -41,7 +41,15 @@
 //! - Property values are text; `INCREMENT` keeps whole numbers whole; `REMOVE` without values clears the
 //!   property. Values of a property are a set (repeats dropped).
 //! - Timeline events are identified by their `id` alone; the strategy defaults to `SET`; a replaced
-//!   event is `MODIFIED`. A profile keeps its newest 250 events.
+//!   event is `MODIFIED`. A profile keeps its newest 250 events. Event data with an `INCREMENT` or
+//!   `REMOVE` strategy is `REJECTED` (the official schema allows `ADD`, `SET`, `SET_IF_EMPTY` there).
+//! - `GET /profileEvents/{profileId}`: the history is recorded by bulk writes that change a profile's
+//!   consented or refused objectives or its privacy legislation (one `ConsentChanged` event each, with
+//!   its details as `properties`, as the official example writes them; newest first). Permission levels
+//!   only change on creation here, so no `PermissionLevelChanged` events; seeded profiles start with an
+//!   empty history.
+//! - `GET /timelineEventTypes` (+ `/{id}`) lists the seeded event types (`order`, `email_click`), with
+//!   their fields; types are not created by bulk writes.
 //! - Refinements: `AND`, `OR`, `IS_EMPTY`, `NOT_IS_EMPTY`, `CONTAINS_ANY`, `CONTAINS_ALL`,
 //!   `NOT_CONTAINS_ANY`, `NOT_CONTAINS_ALL` (text compared case-insensitively, as whole values) and
 //!   `IN_RANGE` (numbers with `fromValue`/`toValue`, dates with `fromDate`/`toDate`, both ends inclusive)
@@ -58,6 +66,7 @@
 
 mod bulk;
 mod dates;
+mod history;
 mod params;
 mod profiles;
 mod refinement;
@@ -209,6 +218,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/profiles/{profileId}", get(profiles::get_one))
         .route("/segments", get(segments::list))
         .route("/segments/{segmentId}/profiles", get(segments::profiles))
+        .route("/profileEvents/{profileId}", get(history::profile_events))
+        .route("/timelineEventTypes", get(history::event_types_list))
+        .route("/timelineEventTypes/{typeId}", get(history::event_type))
         .route_layer(from_fn_with_state(shared.clone(), tokens::require_bearer));
     Router::new()
         .route("/oauth/token", post(tokens::issue))

@@ -190,6 +190,7 @@ fn profile(rng: &mut StdRng, i: usize, now: DateTime<Utc>) -> (Profile, Vec<&'st
         segments.push("churn_risk");
     }
     let profile = Profile {
+        history: Vec::new(),
         id,
         creation_date: created,
         last_modified_date: last_visit,

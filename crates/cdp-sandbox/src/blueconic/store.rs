@@ -27,6 +27,8 @@ pub(super) struct Profile {
     pub(super) properties: BTreeMap<String, Vec<String>>,
     /// Newest first.
     pub(super) events: Vec<Event>,
+    /// Consent changes as `GET /profileEvents` answers them, newest first.
+    pub(super) history: Vec<Value>,
 }
 
 impl Profile {

@@ -82,6 +82,22 @@ fn change_event(
     k: usize,
 ) -> (&'static str, Option<String>, Vec<String>) {
     let strategy = change.strategy.unwrap_or_default();
+    // The official schema allows only ADD, SET and SET_IF_EMPTY for the data of a timeline event.
+    let refused: Vec<String> = change
+        .data
+        .iter()
+        .flatten()
+        .filter(|d| matches!(d.strategy, Some(Strategy::Increment | Strategy::Remove)))
+        .map(|d| {
+            format!(
+                "#/{}/strategy: only ADD, SET and SET_IF_EMPTY apply to timeline event data",
+                d.id
+            )
+        })
+        .collect();
+    if !refused.is_empty() {
+        return ("REJECTED", change.id.clone(), refused);
+    }
     let existing = change
         .id
         .as_ref()

@@ -203,9 +203,14 @@ async fn replace(
     let base = base_url(&headers, original.path());
     let result = (|| {
         let mut body = valid_customer(&body)?;
-        if let Some(node) = body.get("nodeId").and_then(Value::as_str) {
-            check_node(&shared, node)?;
-        }
+        // The official `PutCustomer` requires `nodeId`, as a creation does.
+        let node = body.get("nodeId").and_then(Value::as_str).ok_or_else(|| {
+            invalid(
+                "source customer is not valid",
+                vec![Problem::new("/nodeId", "the member is required")],
+            )
+        })?;
+        check_node(&shared, node)?;
         let mut store = shared.contacthub.lock();
         let old = store.customer(&id).ok_or_else(|| customer_not_found(&id))?;
         let kept: Vec<(&str, Value)> = ["id", "nodeId", "registeredAt"]

@@ -1,5 +1,5 @@
 //! `/workspaces/{workspaceId}/events`: store an event for a customer id or through `bringBackProperties`,
-//! list a customer's events with filters, newest first, and get one.
+//! list a customer's events with filters, newest first, get, replace and delete one.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
@@ -115,7 +115,10 @@ pub(super) fn mode(event_type: &str) -> &'static str {
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/workspaces/{workspace_id}/events", get(list).post(create))
-        .route("/workspaces/{workspace_id}/events/{event_id}", get(read))
+        .route(
+            "/workspaces/{workspace_id}/events/{event_id}",
+            get(read).put(replace).delete(remove),
+        )
 }
 
 async fn create(
@@ -166,6 +169,16 @@ async fn create(
 
 /// Checks the members of a new event; the problems go in one 400.
 fn valid_event(body: &Value) -> Result<(), Response> {
+    let problems = event_problems(body, true);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid("event is not valid", problems))
+    }
+}
+
+/// The problems of an event body; `needs_owner`: it must name a customer id or `bringBackProperties`.
+fn event_problems(body: &Value, needs_owner: bool) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut one_of = |member: &str, allowed: &[&str]| match body.get(member) {
         None | Some(Value::Null) => {
@@ -207,7 +220,7 @@ fn valid_event(body: &Value) -> Result<(), Response> {
     }
     match body.get("bringBackProperties") {
         None | Some(Value::Null) => {
-            if body.get("customerId").is_none_or(Value::is_null) {
+            if needs_owner && body.get("customerId").is_none_or(Value::is_null) {
                 problems.push(Problem::new(
                     "/customerId",
                     "customerId or bringBackProperties is required",
@@ -236,11 +249,7 @@ fn valid_event(body: &Value) -> Result<(), Response> {
             }
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(invalid("event is not valid", problems))
-    }
+    problems
 }
 
 /// The customer an event belongs to: its `customerId` (which must exist), else the customer its
@@ -358,5 +367,93 @@ async fn read(
     match shared.contacthub.lock().event(&id) {
         Some(event) => json(StatusCode::OK, event),
         None => error(StatusCode::NOT_FOUND, &format!("event not found: {id}")),
+    }
+}
+
+/// `PUT /events/{id}`: the body is the whole event (the swagger's `PutEvent`); its `id` must be the path's.
+/// The event keeps its customer and `registeredAt`; `updatedAt` becomes now. Answers 202 with the event
+/// as stored, in the shape of the swagger's `PutEvent`.
+async fn replace(
+    State(shared): State<Arc<Shared>>,
+    Ids((_workspace, id)): Ids<(String, String)>,
+    bytes: Bytes,
+) -> Response {
+    let body = match object_body(&bytes).and_then(|b| valid_update(&b, &id).map(|()| b)) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let mut store = shared.contacthub.lock();
+    let Some(old) = store.event(&id).cloned() else {
+        return error(StatusCode::NOT_FOUND, &format!("event not found: {id}"));
+    };
+    let mut event = Map::new();
+    for member in ["id", "customerId", "registeredAt"] {
+        if let Some(value) = old.get(member) {
+            event.insert(member.into(), value.clone());
+        }
+    }
+    for member in [
+        "bringBackProperties",
+        "type",
+        "context",
+        "properties",
+        "contextInfo",
+        "tracking",
+    ] {
+        if let Some(value) = body.get(member).filter(|v| !v.is_null()) {
+            event.insert(member.into(), value.clone());
+        }
+    }
+    let kind = body.get("type").and_then(Value::as_str).unwrap_or_default();
+    event.insert("mode".into(), Value::from(mode(kind)));
+    let date = body
+        .get("date")
+        .and_then(Value::as_str)
+        .and_then(instant::parse)
+        .map(instant::format)
+        .or_else(|| old.get("date").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_else(instant::now);
+    event.insert("date".into(), Value::from(date));
+    event.insert("updatedAt".into(), Value::from(instant::now()));
+    let mut answer = event.clone();
+    store.replace_event(&id, Value::Object(event));
+    // The answer is the swagger's `PutEvent`, which has no `mode`.
+    answer.remove("mode");
+    json(StatusCode::ACCEPTED, &Value::Object(answer))
+}
+
+/// Checks an event replacement: the members of a new event, and the swagger's `PutEvent` requirements
+/// (`id` equal to the path's, `registeredAt` and `updatedAt` present).
+fn valid_update(body: &Value, id: &str) -> Result<(), Response> {
+    // The owner of a stored event does not change, so the body need not name it.
+    let mut problems = event_problems(body, false);
+    if body.get("id").and_then(Value::as_str) != Some(id) {
+        problems.push(Problem::new("/id", "the member must be the event's id"));
+    }
+    for member in ["registeredAt", "updatedAt"] {
+        match body.get(member) {
+            Some(Value::String(s)) if instant::parse(s).is_some() => {}
+            None | Some(Value::Null) => {
+                problems.push(Problem::new(format!("/{member}"), "the member is required"))
+            }
+            Some(_) => problems.push(Problem::new(format!("/{member}"), "expected a date-time")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid("event is not valid", problems))
+    }
+}
+
+/// `DELETE /events/{id}`: 204, as the swagger says.
+async fn remove(
+    State(shared): State<Arc<Shared>>,
+    Ids((_workspace, id)): Ids<(String, String)>,
+) -> Response {
+    if shared.contacthub.lock().remove_event(&id) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        error(StatusCode::NOT_FOUND, &format!("event not found: {id}"))
     }
 }

@@ -19,12 +19,14 @@ use super::{error, instant, invalid};
 use crate::http::json;
 use crate::server::Shared;
 
-/// One kind of item: its list in `base`, its name in messages, its schema.
+/// One kind of item: its list in `base`, its name in messages, its schema, and the status a creation
+/// answers (the official swagger: 200 for educations, jobs and likes, 201 for subscriptions).
 #[derive(Debug, Clone, Copy)]
 struct Kind {
     list: &'static str,
     name: &'static str,
     shape: &'static Object,
+    created: StatusCode,
 }
 
 const KINDS: [Kind; 4] = [
@@ -32,21 +34,25 @@ const KINDS: [Kind; 4] = [
         list: "educations",
         name: "education",
         shape: &schema::EDUCATION,
+        created: StatusCode::OK,
     },
     Kind {
         list: "jobs",
         name: "job",
         shape: &schema::JOB,
+        created: StatusCode::OK,
     },
     Kind {
         list: "likes",
         name: "like",
         shape: &schema::LIKE,
+        created: StatusCode::OK,
     },
     Kind {
         list: "subscriptions",
         name: "subscription",
         shape: &schema::SUBSCRIPTION,
+        created: StatusCode::CREATED,
     },
 ];
 
@@ -101,7 +107,7 @@ async fn create(
     }
     items.push(Value::Object(item.clone()));
     touch(&mut store, &customer);
-    json(StatusCode::CREATED, &item)
+    json(kind.created, &item)
 }
 
 async fn read(

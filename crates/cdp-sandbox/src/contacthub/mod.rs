@@ -27,6 +27,10 @@
 //!   tied to the customer later, when its session is linked (`POST .../sessions`, or `sessionId` on a
 //!   customer write) or a customer with its external id is created.
 //! - **Sessions** are found by their `id` or by their `value` on `GET`/`DELETE .../sessions/{sessionId}`.
+//! - **Sources**: the one node is the one source (its id is the node id), so a customer's sources are that
+//!   one, holding the customer as last written.
+//! - **Event updates** (`PUT /events/{id}`) are applied at once (the real service answers 202 and applies
+//!   later); the event keeps its id, customer and `registeredAt`.
 //!
 //! Seeded customers are generated from their seed on first access, so a large seed starts in seconds; the
 //! first request that reads them all (a query, a sort) pays for generating them, later ones do not.
@@ -49,7 +53,9 @@ mod query;
 mod schema;
 mod seed;
 mod sessions;
+mod sources;
 mod store;
+mod time_zones;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -201,6 +207,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(customers::routes())
         .merge(items::routes(customer))
         .merge(sessions::routes(customer))
+        .merge(sources::routes(customer))
         .merge(events::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "resource not found") })
         .method_not_allowed_fallback(|| async {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Problem, instant};
+use super::{Problem, instant, time_zones};
 
 /// The shape of one JSON value. `null` fits every shape (the schemas make every member nullable).
 #[derive(Debug)]
@@ -17,6 +17,8 @@ pub(super) enum Shape {
     /// An instant, RFC 3339 or ContactHub's `+0000` form.
     DateTime,
     Enum(&'static [&'static str]),
+    /// One of the official time zone names (a closed list at the real service).
+    TimeZone,
     Arr(&'static Shape),
     Obj(&'static Object),
     /// Any object (workspace-defined data).
@@ -177,7 +179,8 @@ static CONTACTS: Object = obj(&[
                 ),
                 ("value", Shape::Str),
             ],
-            required: &["name", "value"],
+            // The official customer JSON Schema requires no member of a contact or a device.
+            required: &[],
         })),
     ),
     (
@@ -196,7 +199,7 @@ static CONTACTS: Object = obj(&[
                     Shape::Enum(&["APN", "GCM", "WNS", "ADM", "SNS"]),
                 ),
             ],
-            required: &["identifier", "appId", "name"],
+            required: &[],
         })),
     ),
 ]);
@@ -211,7 +214,7 @@ static BASE: Object = obj(&[
     ("gender", Shape::Str),
     ("dob", Shape::Date),
     ("locale", Shape::Str),
-    ("timezone", Shape::Str),
+    ("timezone", Shape::TimeZone),
     ("contacts", Shape::Obj(&CONTACTS)),
     (
         "address",
@@ -281,6 +284,7 @@ pub(super) fn check(value: &Value, shape: &Shape, at: &str, problems: &mut Vec<P
         (Shape::Date, Value::String(s)) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
         (Shape::DateTime, Value::String(s)) => instant::parse(s).is_some(),
         (Shape::Enum(values), Value::String(s)) => values.contains(&s.as_str()),
+        (Shape::TimeZone, Value::String(s)) => time_zones::is_official(s),
         (Shape::Arr(item), Value::Array(items)) => {
             for (i, v) in items.iter().enumerate() {
                 check(v, item, &format!("{at}/{i}"), problems);
@@ -340,6 +344,7 @@ fn expected(shape: &Shape) -> String {
         Shape::Date => "expected a date (YYYY-MM-DD)".into(),
         Shape::DateTime => "expected a date-time".into(),
         Shape::Enum(values) => format!("expected one of {}", values.join(", ")),
+        Shape::TimeZone => "expected a time zone of the official list".into(),
         Shape::Arr(_) => "expected an array".into(),
         Shape::Obj(_) | Shape::Free => "expected an object".into(),
     }
@@ -387,7 +392,8 @@ mod tests {
     #[test]
     fn problems_point_at_the_member() {
         let body = json!({"nodeId": "n", "base": {"dob": "1990-13-01", "nick": "x",
-            "contacts": {"otherContacts": [{"name": "a"}]}}, "tags": {"manual": [1]}});
+            "contacts": {"otherContacts": [{"name": "a", "type": "PAGER"}]}, "timezone": "UTC"},
+            "tags": {"manual": [1]}});
         let paths: Vec<String> = check_body(&body, &CUSTOMER)
             .into_iter()
             .map(|p| p.path)
@@ -395,13 +401,21 @@ mod tests {
         assert_eq!(
             paths,
             [
-                "/base/contacts/otherContacts/0/value",
+                "/base/contacts/otherContacts/0/type",
                 "/base/dob",
                 "/base/nick",
+                "/base/timezone",
                 "/tags/manual/0"
             ]
         );
         assert!(check_body(&json!({"extended": {"any": [1, {"x": null}]}}), &CUSTOMER).is_empty());
+    }
+
+    #[test]
+    fn partial_devices_and_contacts_are_valid_as_in_the_official_schema() {
+        let body = json!({"base": {"contacts": {"otherContacts": [{"type": "EMAIL"}],
+            "mobileDevices": [{"type": "IOS"}]}, "timezone": "Europe/Rome"}});
+        assert!(check_body(&body, &CUSTOMER).is_empty());
     }
 
     #[test]

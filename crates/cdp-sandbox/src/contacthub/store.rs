@@ -245,7 +245,7 @@ impl Store {
     }
 
     pub(super) fn event_count(&self) -> usize {
-        self.events.len()
+        self.event_by_id.len()
     }
 
     pub(super) fn event(&self, id: &str) -> Option<&Value> {
@@ -281,8 +281,56 @@ impl Store {
     pub(super) fn anonymous_events(&self) -> Vec<&Value> {
         self.events
             .iter()
-            .filter(|e| e.get("customerId").is_none_or(Value::is_null))
+            // A deleted event leaves a `null` in its place.
+            .filter(|e| e.is_object() && e.get("customerId").is_none_or(Value::is_null))
             .collect()
+    }
+
+    /// Replaces a stored event (same id) with `event`, moving it to its new customer if that changed.
+    /// `false` when no event has that id.
+    pub(super) fn replace_event(&mut self, id: &str, event: Value) -> bool {
+        let Some(&index) = self.event_by_id.get(id) else {
+            return false;
+        };
+        self.unindex_customer(index);
+        if let Some(customer) = event.get("customerId").and_then(Value::as_str) {
+            let indexes = self
+                .events_by_customer
+                .entry(customer.to_owned())
+                .or_default();
+            indexes.push(index);
+            indexes.sort_unstable();
+        }
+        if let Some(slot) = self.events.get_mut(index) {
+            *slot = event;
+        }
+        true
+    }
+
+    /// Deletes an event; its slot keeps a `null` so that the other events keep their indexes.
+    pub(super) fn remove_event(&mut self, id: &str) -> bool {
+        let Some(index) = self.event_by_id.remove(id) else {
+            return false;
+        };
+        self.unindex_customer(index);
+        if let Some(slot) = self.events.get_mut(index) {
+            *slot = Value::Null;
+        }
+        true
+    }
+
+    fn unindex_customer(&mut self, index: usize) {
+        let owner = self
+            .events
+            .get(index)
+            .and_then(|e| e.get("customerId"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if let Some(owner) = owner
+            && let Some(indexes) = self.events_by_customer.get_mut(&owner)
+        {
+            indexes.retain(|&i| i != index);
+        }
     }
 
     /// Ties the anonymous events whose `bringBackProperties` are `{type: kind, value}` to a customer.

@@ -1,7 +1,8 @@
 //! AWS Customer Profiles emulation: the routes of `specs/customer-profiles.yaml` over one domain.
 //!
 //! It serves segment definitions (create, get, list, delete), segment membership, estimates, snapshots,
-//! profile search and batch get, with the real service's limits and restJson1 error bodies
+//! profile search and batch get, profile writes (create, update, delete) and profile objects (put, list),
+//! with the real service's limits and restJson1 error bodies
 //! (`{"Message": …}` with the type in `X-Amzn-ErrorType`). The domain [`Credentials::aws_domain`] exists
 //! and holds [`Config::aws_profiles`] seeded profiles and three segment definitions: `vip` (tier gold or
 //! platinum, or a lifetime value above 5000), `eu-customers` (address in an EU country) and `eu-vip`
@@ -39,7 +40,15 @@
 //! - `SearchProfiles` matches values exactly (case included). Keys: `_profileId`, `_email` (the three
 //!   email addresses), `_phone` (the four phone numbers), `_fullName` (`"First Last"`), `_account`
 //!   (`AccountNumber`), and any other name as a custom `Attributes` key; other predefined keys
-//!   (`_orderId`, `_caseId`, …) find nothing, as the sandbox keeps no profile objects.
+//!   (`_orderId`, `_caseId`, …) find nothing: profile objects are not searched.
+//! - Profile writes (`CreateProfile`, `UpdateProfile`, `DeleteProfile`) check the model's lengths and enum
+//!   values; `EngagementPreferences` is accepted and not kept. A deleted profile's objects go with it.
+//! - Profile objects need no object type to be defined first: any name of the model's pattern is taken.
+//!   `PutProfileObject` finds the profile by the object's `ProfileId` (or `_profileId`) member, else by
+//!   an `EmailAddress` (or `email`) equal to one of a profile's email addresses, else creates a profile
+//!   (with that email address). An object with an `Id` member replaces the object of the same type, profile
+//!   and `Id`; otherwise each put adds one. `ListProfileObjects` pages by unique key; `ObjectFilter` keeps
+//!   the objects whose `KeyName` member (text, or a number) is one of `Values`.
 //! - Pages come in a fixed order (definitions by name, profiles by id); tokens are opaque, tied to the
 //!   request they came from, and resume after the last item returned.
 //!
@@ -52,6 +61,7 @@ mod estimates;
 mod evaluation;
 mod extract;
 mod membership;
+mod objects;
 mod pagination;
 mod profiles;
 mod query;
@@ -59,6 +69,7 @@ mod search;
 mod seed;
 mod snapshots;
 mod store;
+mod writes;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -215,6 +226,18 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/domains/{DomainName}/batch-get-profiles",
             post(profiles::batch_get_profile),
+        )
+        .route(
+            "/domains/{DomainName}/profiles",
+            post(writes::create_profile).put(writes::update_profile),
+        )
+        .route(
+            "/domains/{DomainName}/profiles/delete",
+            post(writes::delete_profile),
+        )
+        .route(
+            "/domains/{DomainName}/profiles/objects",
+            post(objects::list_profile_objects).put(objects::put_profile_object),
         )
         .fallback(unknown_operation)
         .method_not_allowed_fallback(unknown_operation)

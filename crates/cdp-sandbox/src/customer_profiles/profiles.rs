@@ -18,6 +18,12 @@ pub(super) struct Address {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) address1: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) address2: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) address3: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) address4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) city: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) county: Option<String>,

@@ -116,6 +116,9 @@ fn profile(rng: &mut StdRng, i: usize) -> Profile {
             rng.random_range(1..200),
             pick(rng, &STREETS)
         )),
+        address2: None,
+        address3: None,
+        address4: None,
         city: Some(city.to_owned()),
         county: None,
         state: (country == "US" || country == "AU").then(|| province.to_owned()),

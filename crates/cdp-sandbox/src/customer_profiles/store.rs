@@ -9,6 +9,7 @@ use rand::{RngExt, SeedableRng};
 use super::definitions::Definition;
 use super::estimates::Estimate;
 use super::evaluation::Evaluator;
+use super::objects::ProfileObject;
 use super::profiles::Profile;
 use super::query::SegmentGroup;
 use super::snapshots::Snapshot;
@@ -21,6 +22,8 @@ pub(super) struct Store {
     pub(super) definitions: BTreeMap<String, Definition>,
     pub(super) estimates: HashMap<String, Estimate>,
     pub(super) snapshots: HashMap<String, Snapshot>,
+    /// Profile objects by their unique key.
+    pub(super) objects: BTreeMap<String, ProfileObject>,
     ids: StdRng,
 }
 
@@ -31,6 +34,7 @@ impl Store {
             definitions: BTreeMap::new(),
             estimates: HashMap::new(),
             snapshots: HashMap::new(),
+            objects: BTreeMap::new(),
             ids: StdRng::seed_from_u64(seed),
         }
     }

@@ -1,7 +1,7 @@
 //! A node of a workspace: where customers live.
 
 use contacthub_api::MergePatch;
-use contacthub_api::types::{Customer, CustomerUpdate};
+use contacthub_api::types::{Customer, CustomerUpdate, PutCustomer};
 
 use cdp_transport::attempts::{Attempt, observe};
 
@@ -101,16 +101,26 @@ impl Node {
     pub async fn update_customer(
         &self,
         customer_id: &str,
-        mut customer: CustomerUpdate,
+        customer: CustomerUpdate,
     ) -> Result<Customer> {
         super::outgoing::customer(&customer)?;
-        customer.id = Some(customer_id.to_owned());
-        customer.node_id = Some(self.id.clone());
+        // A PUT must name the node (the spec's `PutCustomer` requires `nodeId`).
+        let body = PutCustomer {
+            id: Some(customer_id.to_owned()),
+            node_id: self.id.clone(),
+            external_id: customer.external_id,
+            extra: customer.extra,
+            enabled: customer.enabled,
+            base: customer.base,
+            consents: customer.consents,
+            extended: customer.extended,
+            tags: customer.tags,
+        };
         self.api()?
             .update_customer()
             .workspace_id(self.workspace.id())
             .customer_id(customer_id)
-            .body(customer)
+            .body(body)
             .send()
             .await
             .map(|r| r.into_inner())
