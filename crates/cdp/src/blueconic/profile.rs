@@ -11,7 +11,7 @@ use super::{ProfileChange, PropertyValue};
 /// ```
 /// use cdp::blueconic::Profile;
 ///
-/// let mut p = Profile::from_api(blueconic_api::types::Profile { id: "p1".into(), ..Default::default() });
+/// let mut p = Profile::new("p1");
 /// assert_eq!(p.value("email"), None);
 /// p.set_value("email", "ann@example.com").add_value("interests", "tea").increment("visits", 2);
 /// assert_eq!(p.value("email"), Some("ann@example.com"));
@@ -26,10 +26,38 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// An empty profile with this id, as a local value (nothing is fetched or created).
+    ///
+    /// ```
+    /// let p = cdp::blueconic::Profile::new("p1");
+    /// assert_eq!(p.id(), "p1");
+    /// ```
+    pub fn new(id: impl Into<String>) -> Self {
+        let raw = types::Profile {
+            consented_objectives: Vec::new(),
+            creation_date: None,
+            events: Vec::new(),
+            groups: Vec::new(),
+            id: id.into(),
+            last_modified_date: None,
+            lifecycle_stages: Vec::new(),
+            matching_groups: Vec::new(),
+            permissions: None,
+            privacy_legislation: None,
+            properties: Vec::new(),
+            refused_objectives: Vec::new(),
+            replaced_by: None,
+            replaces: Vec::new(),
+            segments: Vec::new(),
+        };
+        Self::from_api(raw)
+    }
+
     /// The profile the generated client returned, with no changes yet.
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(blueconic_api::types::Profile { id: "p1".into(), ..Default::default() });
+    /// let raw = cdp::blueconic::Profile::new("p1").api().clone();
+    /// let p = cdp::blueconic::Profile::from_api(raw);
     /// assert_eq!(p.id(), "p1");
     /// ```
     pub fn from_api(raw: types::Profile) -> Self {
@@ -40,7 +68,7 @@ impl Profile {
     /// The profile's id.
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(blueconic_api::types::Profile { id: "p1".into(), ..Default::default() });
+    /// let p = cdp::blueconic::Profile::new("p1");
     /// assert_eq!(p.id(), "p1");
     /// ```
     pub fn id(&self) -> &str {
@@ -50,7 +78,7 @@ impl Profile {
     /// Every property the profile holds, with its values.
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let p = cdp::blueconic::Profile::new("p1");
     /// assert_eq!(p.properties().count(), 0);
     /// ```
     pub fn properties(&self) -> impl Iterator<Item = (&str, &[String])> {
@@ -63,7 +91,7 @@ impl Profile {
     /// The ids of the properties the profile holds.
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let p = cdp::blueconic::Profile::new("p1");
     /// assert!(p.property_ids().next().is_none());
     /// ```
     pub fn property_ids(&self) -> impl Iterator<Item = &str> {
@@ -73,7 +101,7 @@ impl Profile {
     /// The first value of a property; `None` when the profile does not hold it.
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let p = cdp::blueconic::Profile::new("p1");
     /// assert_eq!(p.value("unknown"), None);
     /// ```
     pub fn value(&self, property: &str) -> Option<&str> {
@@ -83,7 +111,7 @@ impl Profile {
     /// Every value of a property; empty when the profile does not hold it.
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let p = cdp::blueconic::Profile::new("p1");
     /// assert!(p.values("unknown").is_empty());
     /// ```
     pub fn values(&self, property: &str) -> &[String] {
@@ -173,7 +201,7 @@ impl Profile {
     /// Sets the property to this one value.
     ///
     /// ```
-    /// let mut p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let mut p = cdp::blueconic::Profile::new("p1");
     /// p.set_value("next_best_product", "tea");
     /// assert_eq!(p.value("next_best_product"), Some("tea"));
     /// ```
@@ -185,7 +213,7 @@ impl Profile {
     /// Sets the property to these values.
     ///
     /// ```
-    /// let mut p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let mut p = cdp::blueconic::Profile::new("p1");
     /// p.set_values("interests", ["tea", "cake"]);
     /// assert_eq!(p.values("interests"), ["tea", "cake"]);
     /// ```
@@ -202,7 +230,7 @@ impl Profile {
     /// Adds one value to the property.
     ///
     /// ```
-    /// let mut p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let mut p = cdp::blueconic::Profile::new("p1");
     /// p.add_value("interests", "tea");
     /// assert_eq!(p.values("interests"), ["tea"]);
     /// ```
@@ -214,7 +242,7 @@ impl Profile {
     /// Adds values to the property.
     ///
     /// ```
-    /// let mut p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let mut p = cdp::blueconic::Profile::new("p1");
     /// p.add_values("interests", ["tea", "cake"]);
     /// assert_eq!(p.values("interests").len(), 2);
     /// ```
@@ -231,7 +259,7 @@ impl Profile {
     /// Sets the property only if it holds no value.
     ///
     /// ```
-    /// let mut p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let mut p = cdp::blueconic::Profile::new("p1");
     /// p.set_if_empty("source", "web").set_if_empty("source", "app");
     /// assert_eq!(p.value("source"), Some("web"));
     /// ```
@@ -243,7 +271,7 @@ impl Profile {
     /// Adds `by` to the number the property holds.
     ///
     /// ```
-    /// let mut p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let mut p = cdp::blueconic::Profile::new("p1");
     /// p.increment("visits", 1).increment("visits", 2);
     /// assert_eq!(p.value("visits"), Some("3"));
     /// ```
@@ -255,7 +283,7 @@ impl Profile {
     /// Removes these values from the property.
     ///
     /// ```
-    /// let mut p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let mut p = cdp::blueconic::Profile::new("p1");
     /// p.set_values("interests", ["tea", "cake"]).remove_values("interests", ["cake"]);
     /// assert_eq!(p.values("interests"), ["tea"]);
     /// ```
@@ -272,7 +300,7 @@ impl Profile {
     /// The operations made since the profile was read (or last taken).
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let p = cdp::blueconic::Profile::new("p1");
     /// assert!(p.changes().is_empty());
     /// ```
     pub fn changes(&self) -> &ProfileChange {
@@ -282,7 +310,7 @@ impl Profile {
     /// Takes the operations made so far, leaving none: what a writer sends.
     ///
     /// ```
-    /// let mut p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let mut p = cdp::blueconic::Profile::new("p1");
     /// p.set_value("a", 1);
     /// assert_eq!(p.take_changes().len(), 1);
     /// assert!(p.changes().is_empty());
@@ -295,7 +323,7 @@ impl Profile {
     /// The segments the profile is in (when asked for with `expand`).
     ///
     /// ```
-    /// assert!(cdp::blueconic::Profile::from_api(Default::default()).segments().is_empty());
+    /// assert!(cdp::blueconic::Profile::new("p1").segments().is_empty());
     /// ```
     pub fn segments(&self) -> &[types::ProfileSegment] {
         &self.raw.segments
@@ -304,7 +332,7 @@ impl Profile {
     /// The profile's permission level, when returned.
     ///
     /// ```
-    /// assert!(cdp::blueconic::Profile::from_api(Default::default()).permission_level().is_none());
+    /// assert!(cdp::blueconic::Profile::new("p1").permission_level().is_none());
     /// ```
     pub fn permission_level(&self) -> Option<&types::PermissionLevel> {
         self.raw.permissions.as_ref()?.level.as_ref()
@@ -313,7 +341,7 @@ impl Profile {
     /// The privacy legislation the profile falls under, when returned.
     ///
     /// ```
-    /// assert!(cdp::blueconic::Profile::from_api(Default::default()).privacy_legislation().is_none());
+    /// assert!(cdp::blueconic::Profile::new("p1").privacy_legislation().is_none());
     /// ```
     pub fn privacy_legislation(&self) -> Option<&types::PrivacyLegislation> {
         self.raw.privacy_legislation.as_ref()
@@ -322,7 +350,7 @@ impl Profile {
     /// The objectives the profile consented to, and refused.
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let p = cdp::blueconic::Profile::new("p1");
     /// assert!(p.consented_objectives().is_empty() && p.refused_objectives().is_empty());
     /// ```
     pub fn consented_objectives(&self) -> &[String] {
@@ -332,7 +360,7 @@ impl Profile {
     /// The objectives the profile refused.
     ///
     /// ```
-    /// assert!(cdp::blueconic::Profile::from_api(Default::default()).refused_objectives().is_empty());
+    /// assert!(cdp::blueconic::Profile::new("p1").refused_objectives().is_empty());
     /// ```
     pub fn refused_objectives(&self) -> &[String] {
         &self.raw.refused_objectives
@@ -341,7 +369,7 @@ impl Profile {
     /// The profiles merged into this one, and the one this was merged into.
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let p = cdp::blueconic::Profile::new("p1");
     /// assert!(p.replaces().is_empty() && p.replaced_by().is_none());
     /// ```
     pub fn replaces(&self) -> &[String] {
@@ -351,7 +379,7 @@ impl Profile {
     /// The profile this one was merged into.
     ///
     /// ```
-    /// assert!(cdp::blueconic::Profile::from_api(Default::default()).replaced_by().is_none());
+    /// assert!(cdp::blueconic::Profile::new("p1").replaced_by().is_none());
     /// ```
     pub fn replaced_by(&self) -> Option<&str> {
         self.raw.replaced_by.as_deref()
@@ -360,7 +388,7 @@ impl Profile {
     /// The profile's timeline events (when asked for).
     ///
     /// ```
-    /// assert!(cdp::blueconic::Profile::from_api(Default::default()).timeline().is_empty());
+    /// assert!(cdp::blueconic::Profile::new("p1").timeline().is_empty());
     /// ```
     pub fn timeline(&self) -> &[types::TimelineEvent] {
         &self.raw.events
@@ -369,7 +397,7 @@ impl Profile {
     /// The profile as the service returned it (with the local effect of changes made since).
     ///
     /// ```
-    /// let p = cdp::blueconic::Profile::from_api(Default::default());
+    /// let p = cdp::blueconic::Profile::new("p1");
     /// assert!(p.api().groups.is_empty() && p.api().lifecycle_stages.is_empty());
     /// ```
     pub fn api(&self) -> &types::Profile {
