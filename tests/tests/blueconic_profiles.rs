@@ -48,10 +48,19 @@ async fn one_profile_with_properties_and_expansions() {
     assert_eq!(profile.id(), id);
     let held: BTreeSet<&str> = profile.property_ids().collect();
     assert!(held.contains("country"), "{held:?}");
-    assert!(held.is_subset(&BTreeSet::from(["country", "visits"])), "{held:?}");
-    assert!(profile.value("email").is_none(), "not asked for: None, no panic");
     assert!(
-        profile.segments().iter().any(|s| s.id.as_deref() == Some("allvisitors")),
+        held.is_subset(&BTreeSet::from(["country", "visits"])),
+        "{held:?}"
+    );
+    assert!(
+        profile.value("email").is_none(),
+        "not asked for: None, no panic"
+    );
+    assert!(
+        profile
+            .segments()
+            .iter()
+            .any(|s| s.id.as_deref() == Some("allvisitors")),
         "{:?}",
         profile.segments()
     );
@@ -85,7 +94,10 @@ async fn wrong_credentials_are_an_auth_error_without_the_secret() {
     let err = bc.profile("p").send().await.unwrap_err();
     let text = format!("{err} {err:?}");
     assert!(!text.contains("wr0ng-secret"), "{text}");
-    assert!(err.status().is_some() || matches!(err, cdp::Error::Auth { .. }), "{err:?}");
+    assert!(
+        err.status().is_some() || matches!(err, cdp::Error::Auth { .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -163,7 +175,10 @@ async fn filters_and_required_properties_select_on_the_service() {
                 .map(str::to_owned)
         };
         assert!(value("email").is_some(), "{stored}");
-        assert!(matches!(value("country").as_deref(), Some("NL" | "BE")), "{stored}");
+        assert!(
+            matches!(value("country").as_deref(), Some("NL" | "BE")),
+            "{stored}"
+        );
     }
     // Every profile that matches came.
     let everyone: Vec<Profile> = bc
@@ -185,7 +200,12 @@ async fn an_unknown_segment_is_not_found() {
     let bc = client(&sandbox);
     let first = bc.segment_profiles("no-such-segment").stream().next().await;
     let err = first.unwrap().unwrap_err();
-    assert!(err.is_not_found() || err.status() == Some(404) || matches!(&err, cdp::Error::StreamStopped { source, .. } if source.is_not_found()), "{err:?}");
+    assert!(
+        err.is_not_found()
+            || err.status() == Some(404)
+            || matches!(&err, cdp::Error::StreamStopped { source, .. } if source.is_not_found()),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -210,11 +230,17 @@ async fn profile_changes_are_written_with_their_strategies() {
     let back = bc.profile(&id).send().await.unwrap();
     assert_eq!(back.value("next_best_product"), Some("tea"));
     assert!(back.values("interests").iter().any(|v| v == "rust-test"));
-    assert_eq!(back.value("visits"), Some((visits + 2).to_string().as_str()));
+    assert_eq!(
+        back.value("visits"),
+        Some((visits + 2).to_string().as_str())
+    );
     assert_eq!(back.value("first_source"), Some("test"));
     // A change built without fetching, matched on a property, created when missing.
-    let mut change = ProfileChange::matching([("email", "new.person@example.com")]).create_missing(true);
-    change.set_value("first_name", "New").remove_values("interests", ["x"]);
+    let mut change =
+        ProfileChange::matching([("email", "new.person@example.com")]).create_missing(true);
+    change
+        .set_value("first_name", "New")
+        .remove_values("interests", ["x"]);
     let mut bulk = bc.bulk_writer();
     bulk.write(change).await.unwrap();
     let report = bulk.finish().await.unwrap();
@@ -232,4 +258,55 @@ async fn a_value_that_is_not_finite_is_refused_before_sending() {
     assert!(matches!(err, cdp::Error::InvalidInput { .. }), "{err:?}");
     let report = bulk.finish().await.unwrap();
     assert_eq!(report.requests, 0);
+}
+
+#[tokio::test]
+async fn one_token_for_the_union_of_scopes_shared_by_clones() {
+    let sandbox = sandbox(10).await;
+    let bc = client(&sandbox);
+    let copy = bc.clone();
+    let id = ids(&sandbox, "allvisitors")[0].clone();
+    bc.profile(&id).send().await.unwrap();
+    copy.segment_profiles("allvisitors")
+        .limit(3)
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    let tokens: Vec<_> = sandbox
+        .journal()
+        .entries()
+        .into_iter()
+        .filter(|e| e.path.ends_with("/oauth/token"))
+        .collect();
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    let body = format!("{:?}", tokens[0].body);
+    assert!(
+        body.contains("read:profiles read:segments write:profiles")
+            || body.contains("read%3Aprofiles+read%3Asegments+write%3Aprofiles"),
+        "{body}"
+    );
+    // `.scopes(…)` overrides.
+    let credentials = sandbox.credentials();
+    let narrow = Client::new(
+        "t.blueconic.net",
+        &credentials.blueconic_client_id,
+        &credentials.blueconic_client_secret,
+    )
+    .base_url(&sandbox.urls().blueconic)
+    .scopes(["read:profiles"]);
+    narrow.profile(&id).send().await.unwrap();
+    let last = sandbox
+        .journal()
+        .entries()
+        .into_iter()
+        .filter(|e| e.path.ends_with("/oauth/token"))
+        .last()
+        .unwrap();
+    let body = format!("{:?}", last.body);
+    assert!(
+        body.contains("read:profiles") || body.contains("read%3Aprofiles"),
+        "{body}"
+    );
+    assert!(!body.contains("write"), "{body}");
 }

@@ -28,7 +28,10 @@ async fn recorded() -> (Sandbox, Recorder, Client) {
 #[tokio::test]
 async fn one_profile_with_repeated_expand_keys_and_a_timeline_filter() {
     let (_sandbox, recorder, bc) = recorded().await;
-    recorder.reply(200, r#"{"id":"p 1","properties":[{"id":"email","values":["a@b.c"]}]}"#);
+    recorder.reply(
+        200,
+        r#"{"id":"p 1","properties":[{"id":"email","values":["a@b.c"]}]}"#,
+    );
     let profile = bc
         .profile("p 1")
         .properties(["email", "visits"])
@@ -63,7 +66,10 @@ async fn segment_profiles_with_the_encoded_refinement_then_the_cursor() {
         .group_properties(["name"])
         .required_properties(["email"])
         .filter(Filter::contains_any("country", ["NL", "BE"]) | Filter::in_range("visits", 1, 10))
-        .expand([SegmentProfilesExpand::Segments, SegmentProfilesExpand::MergeInfo])
+        .expand([
+            SegmentProfilesExpand::Segments,
+            SegmentProfilesExpand::MergeInfo,
+        ])
         .stream()
         .map_ok(|p| p.id().to_owned())
         .try_collect()
@@ -85,7 +91,10 @@ async fn a_bulk_write_with_every_strategy_and_objectives() {
     by_id
         .set_value("next_best_product", "tea")
         .add_values("interests", ["cake", "scones"])
-        .set_if_empty("first_seen", Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap())
+        .set_if_empty(
+            "first_seen",
+            Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap(),
+        )
         .increment("visits", 1)
         .remove_values("interests", ["coffee"]);
     bulk.write(by_id).await.unwrap();

@@ -55,7 +55,8 @@ pub struct BulkReport {
     pub outcome_unknown: Vec<FailedEntry>,
     /// Batches sent again after a 429 or 503 answer.
     pub retries_busy: u64,
-    /// Batches sent again after a lost answer (only batches that are safe to repeat).
+    /// Batches sent again after a lost answer or a 500, 502 or 504 (which may come after the batch was
+    /// applied): only batches that are safe to repeat.
     pub retries_lost: u64,
     /// Requests that were answered (a 413 split counts each part).
     pub requests: u64,
@@ -129,9 +130,9 @@ type Callback = Arc<dyn Fn(&BulkReport) + Send + Sync>;
 /// with at most `max_in_flight` batches under way (1 by default: the service answers 429 to concurrent
 /// bulk requests).
 ///
-/// A 429 or 503 answer is retried with backoff. A batch whose answer was lost is sent again only if
-/// every entry in it is safe to repeat (no ADD, INCREMENT or REMOVE); otherwise its entries are reported
-/// as [`outcome_unknown`](BulkReport::outcome_unknown). A 413 answer keeps the results of the entries the
+/// A 429 or 503 answer is retried with backoff. A batch whose answer was lost (or answered 500, 502 or
+/// 504) is sent again only if every entry in it is safe to repeat (no ADD, INCREMENT or REMOVE);
+/// otherwise its entries are reported as [`outcome_unknown`](BulkReport::outcome_unknown). A 413 answer keeps the results of the entries the
 /// service processed and sends the rest in smaller batches.
 ///
 /// An unfinished writer logs an error with the count of unsent entries when dropped.
@@ -455,28 +456,49 @@ async fn send_batch(client: Client, batch: Vec<Entry>, objectives: String) -> Bu
                 }
                 413 => {
                     report.requests += 1;
-                    // The service processed the first entries and says so; the rest go again, smaller.
-                    let done = serde_json::from_slice::<Vec<BulkResult>>(&answer.bytes)
-                        .unwrap_or_default();
+                    // The service processed the first entries and answered their results; the rest go
+                    // again, in parts of the size it took.
+                    let Some(done) = processed_results(&answer.bytes) else {
+                        // What was applied is not known: only a batch safe to repeat goes again.
+                        if part.iter().all(|e| e.idempotent) && part.len() > 1 {
+                            report.retries_lost += 1;
+                            let half = part.len().div_ceil(2);
+                            queue.push(part[half..].to_vec());
+                            queue.push(part[..half].to_vec());
+                        } else {
+                            BulkReport::entries(
+                                &mut report.outcome_unknown,
+                                &part,
+                                &answer.error(),
+                            );
+                        }
+                        break;
+                    };
                     let processed = done.len().min(part.len());
                     report.results(done);
-                    let rest = part[processed..].to_vec();
+                    let rest = &part[processed..];
                     if rest.is_empty() {
                         break;
                     }
-                    let size = if processed > 0 {
-                        processed
-                    } else {
-                        rest.len().div_ceil(2)
-                    };
-                    if size >= rest.len() && processed == 0 {
-                        BulkReport::entries(&mut report.failed, &rest, &answer.error());
+                    if processed == 0 {
+                        BulkReport::entries(&mut report.failed, rest, &answer.error());
                         break;
                     }
                     let mut chunks: Vec<Vec<Entry>> =
-                        rest.chunks(size.max(1)).map(<[Entry]>::to_vec).collect();
+                        rest.chunks(processed).map(<[Entry]>::to_vec).collect();
                     chunks.reverse();
                     queue.extend(chunks);
+                    break;
+                }
+                // A server error may come after the batch was applied: like a lost answer.
+                500 | 502 | 504 => {
+                    if part.iter().all(|e| e.idempotent) && attempt < MAX_ATTEMPTS {
+                        report.retries_lost += 1;
+                        tokio::time::sleep(backoff(attempt, None)).await;
+                        continue;
+                    }
+                    report.requests += 1;
+                    BulkReport::entries(&mut report.outcome_unknown, &part, &answer.error());
                     break;
                 }
                 429 | 503 if attempt < MAX_ATTEMPTS => {
@@ -498,6 +520,16 @@ async fn send_batch(client: Client, batch: Vec<Entry>, objectives: String) -> Bu
         }
     }
     report
+}
+
+/// The results a 413 answer carries. The transport wraps an error body that is not a JSON object in
+/// `{"message": …}` (kept up to 4 KiB), so the array is looked for there too.
+fn processed_results(bytes: &[u8]) -> Option<Vec<BulkResult>> {
+    if let Ok(results) = serde_json::from_slice::<Vec<BulkResult>>(bytes) {
+        return Some(results);
+    }
+    let wrapped: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    serde_json::from_str(wrapped.get("message")?.as_str()?).ok()
 }
 
 /// The pause before attempt `attempt + 1`: the service's `Retry-After` (up to a minute), or 100 ms
