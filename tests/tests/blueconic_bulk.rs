@@ -195,13 +195,9 @@ async fn a_lost_answer_of_an_idempotent_batch_is_sent_again() {
 #[tokio::test]
 async fn concurrent_batches_get_429_and_are_retried() {
     let sandbox = sandbox(0).await;
-    sandbox.set_faults(
-        Service::BlueConic,
-        Faults {
-            slow_body_ms: 20,
-            ..Faults::default()
-        },
-    );
+    sandbox
+        .blueconic()
+        .set_bulk_duration(std::time::Duration::from_millis(20));
     let bc = client(&sandbox);
     let mut bulk = bc.bulk_writer().batch_size(50).max_in_flight(4);
     for i in 0..400 {
@@ -273,4 +269,50 @@ async fn a_hundred_thousand_changes_under_faults_are_held_exactly_once() {
         assert_eq!(*count, 1, "{email} held {count} times");
         assert_eq!(format!("u{value}@example.com"), *email);
     }
+}
+
+/// Collects what a tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn dropping_an_unfinished_writer_logs_the_unsent_count_and_a_finished_one_does_not() {
+    let sandbox = sandbox(0).await;
+    let bc = client(&sandbox);
+    let logs = Captured::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let mut bulk = bc.bulk_writer();
+    for i in 0..3 {
+        bulk.write(upsert(&format!("d{i}@example.com"), i))
+            .await
+            .unwrap();
+    }
+    drop(bulk);
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("ERROR") && text.contains("3 entries were not written"),
+        "{text}"
+    );
+    assert!(bulk_requests(&sandbox).is_empty(), "nothing was sent");
+    logs.0.lock().unwrap().clear();
+    let mut bulk = bc.bulk_writer();
+    bulk.write(upsert("e@example.com", 1)).await.unwrap();
+    bulk.finish().await.unwrap();
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(!text.contains("not written"), "{text}");
 }

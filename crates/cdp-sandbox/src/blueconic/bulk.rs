@@ -230,6 +230,10 @@ pub(super) async fn write(
             .map(|entry| apply(&mut store, entry, &objectives))
             .collect()
     };
+    let pause = shared.blueconic.bulk_duration();
+    if !pause.is_zero() {
+        tokio::time::sleep(pause).await;
+    }
     json(status, &results)
 }
 

@@ -79,7 +79,7 @@ mod tokens;
 mod values;
 mod view;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
@@ -115,6 +115,8 @@ pub struct State {
     bulk_limit: AtomicUsize,
     /// A bulk write is under way.
     bulk_busy: AtomicBool,
+    /// How long a bulk write takes after it is applied, in milliseconds, while others get 429.
+    bulk_millis: AtomicU64,
 }
 
 impl State {
@@ -124,7 +126,27 @@ impl State {
             tokens: Mutex::new(Tokens::new(config.seed)),
             bulk_limit: AtomicUsize::new(bulk::MAX_ENTRIES),
             bulk_busy: AtomicBool::new(false),
+            bulk_millis: AtomicU64::new(0),
         }
+    }
+
+    /// Makes every bulk write take this long before it is answered (none by default), as the real
+    /// service takes its time: a bulk write that arrives meanwhile is answered 429.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let sandbox = cdp_sandbox::Sandbox::start().await?;
+    /// sandbox.blueconic().set_bulk_duration(std::time::Duration::from_millis(20));
+    /// # Ok(()) }
+    /// ```
+    pub fn set_bulk_duration(&self, duration: std::time::Duration) {
+        let millis = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+        self.bulk_millis.store(millis, Ordering::SeqCst);
+    }
+
+    /// How long a bulk write takes.
+    pub(crate) fn bulk_duration(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.bulk_millis.load(Ordering::SeqCst))
     }
 
     /// Lowers (or restores) the number of entries a bulk write may hold: the first `limit` entries of
