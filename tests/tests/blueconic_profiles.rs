@@ -300,8 +300,8 @@ async fn one_token_for_the_union_of_scopes_shared_by_clones() {
         .journal()
         .entries()
         .into_iter()
-        .filter(|e| e.path.ends_with("/oauth/token"))
-        .last()
+        .rev()
+        .find(|e| e.path.ends_with("/oauth/token"))
         .unwrap();
     let body = format!("{:?}", last.body);
     assert!(

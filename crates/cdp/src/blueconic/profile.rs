@@ -157,11 +157,7 @@ impl Profile {
                     }
                 }
             }
-            ValueStrategy::SetIfEmpty => {
-                if held.is_empty() {
-                    *held = texts;
-                }
-            }
+            ValueStrategy::SetIfEmpty if held.is_empty() => *held = texts,
             ValueStrategy::Increment => {
                 let now = held
                     .first()
