@@ -97,6 +97,8 @@ pub struct SegmentProfiles {
     filter: Option<Filter>,
     timeline: Option<TimelineFilter>,
     expand: Vec<SegmentProfilesExpand>,
+    #[cfg(feature = "progress")]
+    progress: Option<indicatif::ProgressBar>,
 }
 
 impl SegmentProfiles {
@@ -112,7 +114,39 @@ impl SegmentProfiles {
             filter: None,
             timeline: None,
             expand: Vec::new(),
+            #[cfg(feature = "progress")]
+            progress: None,
         }
+    }
+
+    /// Shows a progress bar on the terminal (stderr) of the profiles done out of the service's
+    /// `totalResults` (or the limit, when lower), as the Python SDK does. Needs the `progress` feature.
+    ///
+    /// ```
+    /// let l = cdp::blueconic::Client::new("t.blueconic.net", "i", "s").segment_profiles("allvisitors").progress_bar(true);
+    /// # let _ = l;
+    /// ```
+    #[cfg(feature = "progress")]
+    pub fn progress_bar(self, show: bool) -> Self {
+        self.progress(if show {
+            indicatif::ProgressBar::new(0)
+        } else {
+            indicatif::ProgressBar::hidden()
+        })
+    }
+
+    /// Reports progress on this bar (its length set from the service's total, its position moved on
+    /// each profile), for a bar of your own style or target. Needs the `progress` feature.
+    ///
+    /// ```
+    /// let bar = indicatif::ProgressBar::hidden();
+    /// let l = cdp::blueconic::Client::new("t.blueconic.net", "i", "s").segment_profiles("allvisitors").progress(bar);
+    /// # let _ = l;
+    /// ```
+    #[cfg(feature = "progress")]
+    pub fn progress(mut self, bar: indicatif::ProgressBar) -> Self {
+        self.progress = Some(bar);
+        self
     }
 
     /// Yields at most `n` profiles in all (all of them when not called).
@@ -241,15 +275,22 @@ impl SegmentProfiles {
     /// ```
     pub fn stream(self) -> BoxStream<'static, Result<Profile>> {
         let limit = self.limit;
+        #[cfg(feature = "progress")]
+        let bar = self.progress.clone();
         let pager = match self.into_pager() {
             Ok(pager) => pager,
             Err(e) => return futures::stream::once(async move { Err(e) }).boxed(),
         };
         let all = pagination::stream(pager, true);
-        match limit {
+        let all = match limit {
             Some(n) => all.take(usize::try_from(n).unwrap_or(usize::MAX)).boxed(),
             None => all.boxed(),
+        };
+        #[cfg(feature = "progress")]
+        if let Some(bar) = bar {
+            return progress::follow(all, bar, limit);
         }
+        all
     }
 
     /// One page: the first, or the one at `cursor` (a [`Page`]'s `next`).
@@ -316,6 +357,8 @@ impl SegmentProfiles {
             client: self.client,
             path,
             query,
+            #[cfg(feature = "progress")]
+            progress: self.progress,
         })
     }
 }
@@ -325,6 +368,9 @@ struct ProfilesPager {
     client: Client,
     path: String,
     query: Vec<(&'static str, String)>,
+    /// Told the listing's total when a page states it.
+    #[cfg(feature = "progress")]
+    progress: Option<indicatif::ProgressBar>,
 }
 
 /// A page as received, its profiles still JSON so that each is decoded on its own.
@@ -349,6 +395,8 @@ impl Pager for ProfilesPager {
         let client = self.client.clone();
         let path = self.path.clone();
         let mut query = self.query.clone();
+        #[cfg(feature = "progress")]
+        let bar = self.progress.clone();
         async move {
             match at {
                 None => {}
@@ -400,10 +448,104 @@ impl Pager for ProfilesPager {
                 }
             }
             let total = page.total_results.and_then(|t| u64::try_from(t).ok());
+            #[cfg(feature = "progress")]
+            if let (Some(bar), Some(total)) = (&bar, total) {
+                progress::total(bar, total);
+            }
             Ok(Page::cursor(items, page.next_cursor, total)
                 .with_failed(failed)
                 .with_digest(digest.finish()))
         }
         .boxed()
+    }
+}
+
+/// The progress bar of a segment listing.
+#[cfg(feature = "progress")]
+mod progress {
+    use futures::StreamExt as _;
+    use futures::stream::BoxStream;
+
+    use super::Profile;
+    use crate::Result;
+
+    /// Sets the bar's length from the listing's stated total, unless a limit already set a lower one.
+    pub(super) fn total(bar: &indicatif::ProgressBar, total: u64) {
+        match bar.length() {
+            Some(length) if length > 0 && length < total => {}
+            _ => bar.set_length(total),
+        }
+    }
+
+    /// `items`, moving `bar` on each and finishing it at the end.
+    pub(super) fn follow(
+        items: BoxStream<'static, Result<Profile>>,
+        bar: indicatif::ProgressBar,
+        limit: Option<u64>,
+    ) -> BoxStream<'static, Result<Profile>> {
+        if let Some(limit) = limit {
+            bar.set_length(limit);
+        }
+        let done = bar.clone();
+        items
+            .inspect(move |_| bar.inc(1))
+            .chain(
+                futures::stream::once(async move {
+                    done.finish();
+                    None
+                })
+                .filter_map(|end: Option<Result<Profile>>| async move { end }),
+            )
+            .boxed()
+    }
+}
+
+#[cfg(all(test, feature = "progress"))]
+mod tests {
+    use futures::TryStreamExt as _;
+
+    use super::*;
+
+    async fn client(sandbox: &cdp_sandbox::Sandbox) -> Client {
+        let c = sandbox.credentials();
+        Client::new(
+            "t.blueconic.net",
+            &c.blueconic_client_id,
+            &c.blueconic_client_secret,
+        )
+        .base_url(&sandbox.urls().blueconic)
+    }
+
+    #[tokio::test]
+    async fn the_bar_counts_profiles_done_of_the_total() {
+        let sandbox =
+            cdp_sandbox::Sandbox::start_with(cdp_sandbox::Config::default().profiles(250))
+                .await
+                .unwrap();
+        let bc = client(&sandbox).await;
+        let bar = indicatif::ProgressBar::hidden();
+        let all: Vec<Profile> = bc
+            .segment_profiles(ALL_VISITORS)
+            .page_size(100)
+            .progress(bar.clone())
+            .stream()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 250);
+        assert_eq!((bar.position(), bar.length()), (250, Some(250)));
+        assert!(bar.is_finished());
+        // With a limit, the bar goes to the limit.
+        let bar = indicatif::ProgressBar::hidden();
+        let some: Vec<Profile> = bc
+            .segment_profiles(ALL_VISITORS)
+            .limit(30)
+            .progress(bar.clone())
+            .stream()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(some.len(), 30);
+        assert_eq!((bar.position(), bar.length()), (30, Some(30)));
     }
 }
