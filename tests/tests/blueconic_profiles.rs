@@ -310,3 +310,46 @@ async fn one_token_for_the_union_of_scopes_shared_by_clones() {
     );
     assert!(!body.contains("write"), "{body}");
 }
+
+#[tokio::test]
+async fn a_timeline_event_written_with_a_change_is_read_back() {
+    use cdp::blueconic::api::types::{TimelineDataChange, TimelineEventChange};
+    let sandbox = sandbox(5).await;
+    let bc = client(&sandbox);
+    let id = ids(&sandbox, "allvisitors")[1].clone();
+    let mut profile = bc.profile(&id).send().await.unwrap();
+    profile
+        .set_value("last_order", "o-77")
+        .add_event(TimelineEventChange {
+            id: Some("o-77".into()),
+            event_type_id: Some("order".into()),
+            date: Some("2026-05-06T07:08:09.000Z".into()),
+            data: vec![TimelineDataChange {
+                id: "total_revenue".into(),
+                values: vec![serde_json::json!(12.5)],
+                strategy: None,
+            }],
+            identifier: None,
+            strategy: None,
+        });
+    let mut bulk = bc.bulk_writer();
+    bulk.write(&mut profile).await.unwrap();
+    let report = bulk.finish().await.unwrap();
+    assert_eq!(
+        report.timeline_counts.get("CREATED"),
+        Some(&1),
+        "{report:?}"
+    );
+    let back = bc
+        .profile(&id)
+        .timeline(TimelineFilter::new().event_types(["order"]).count(250))
+        .send()
+        .await
+        .unwrap();
+    let event = back
+        .timeline()
+        .iter()
+        .find(|e| e.id.as_deref() == Some("o-77"))
+        .expect("the event is stored");
+    assert_eq!(event.data[0].values, [serde_json::json!(12.5)]);
+}

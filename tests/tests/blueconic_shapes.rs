@@ -96,7 +96,19 @@ async fn a_bulk_write_with_every_strategy_and_objectives() {
             Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap(),
         )
         .increment("visits", 1)
-        .remove_values("interests", ["coffee"]);
+        .remove_values("interests", ["coffee"])
+        .add_event(cdp::blueconic::api::types::TimelineEventChange {
+            id: Some("order-1".into()),
+            event_type_id: Some("order".into()),
+            date: Some("2026-03-04T05:06:07.000Z".into()),
+            data: vec![cdp::blueconic::api::types::TimelineDataChange {
+                id: "total_revenue".into(),
+                values: vec![serde_json::json!(12.5)],
+                strategy: None,
+            }],
+            identifier: None,
+            strategy: None,
+        });
     bulk.write(by_id).await.unwrap();
     let mut matched = ProfileChange::matching([("email", "ann@example.com")]).create_missing(true);
     matched.set_value("opted_in", true).set_value("score", 2.5);

@@ -1,7 +1,8 @@
 //! Changes to one profile: the operations to send for it in a bulk write, each with its strategy.
 
 use blueconic_api::types::{
-    BulkInputEntry, BulkStrategy, MatchCriterion, PropertyChange, ValueStrategy,
+    BulkInputEntry, BulkStrategy, MatchCriterion, PropertyChange, TimelineEventChange,
+    ValueStrategy,
 };
 
 use super::PropertyValue;
@@ -41,6 +42,7 @@ pub struct ProfileChange {
     target: Target,
     create_missing: bool,
     pub(crate) operations: Vec<Operation>,
+    events: Vec<TimelineEventChange>,
 }
 
 impl ProfileChange {
@@ -55,6 +57,7 @@ impl ProfileChange {
             target: Target::Id(id.into()),
             create_missing: false,
             operations: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -76,6 +79,7 @@ impl ProfileChange {
             ),
             create_missing: false,
             operations: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -194,13 +198,36 @@ impl ProfileChange {
         self
     }
 
-    /// How many operations the change holds.
+    /// Adds (or, with its strategy, updates or deletes) a timeline event. An event without an `id` is
+    /// a new event each time it is sent, so a change that holds one is not safe to repeat.
+    ///
+    /// ```
+    /// use cdp::blueconic::api::types::{TimelineDataChange, TimelineEventChange};
+    ///
+    /// let mut change = cdp::blueconic::ProfileChange::for_profile("p1");
+    /// change.add_event(TimelineEventChange {
+    ///     id: Some("order-1".into()),
+    ///     event_type_id: Some("order".into()),
+    ///     date: Some("2026-01-02T03:04:05.000Z".into()),
+    ///     data: vec![TimelineDataChange { id: "total_revenue".into(), values: vec![12.5.into()], strategy: None }],
+    ///     identifier: None,
+    ///     strategy: None,
+    /// });
+    /// assert_eq!(change.len(), 1);
+    /// assert!(change.is_idempotent());
+    /// ```
+    pub fn add_event(&mut self, event: TimelineEventChange) -> &mut Self {
+        self.events.push(event);
+        self
+    }
+
+    /// How many operations (property changes and timeline events) the change holds.
     ///
     /// ```
     /// assert_eq!(cdp::blueconic::ProfileChange::for_profile("p1").len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.operations.len()
+        self.operations.len() + self.events.len()
     }
 
     /// Whether the change holds no operation (a profile that was not changed).
@@ -209,7 +236,7 @@ impl ProfileChange {
     /// assert!(cdp::blueconic::ProfileChange::for_profile("p1").is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.operations.is_empty()
+        self.operations.is_empty() && self.events.is_empty()
     }
 
     /// Whether sending the change twice leaves the profile as sending it once: no ADD, INCREMENT or
@@ -266,6 +293,8 @@ impl ProfileChange {
             None if self.create_missing => BulkStrategy::Upsert,
             None => BulkStrategy::Update,
         });
+        crate::finite::check(&self.events, "timeline")?;
+        entry.timeline = self.events;
         for op in self.operations {
             let values = op
                 .values

@@ -293,6 +293,22 @@ impl Profile {
         self
     }
 
+    /// Adds a timeline event to write with the profile's other changes (see
+    /// [`ProfileChange::add_event`]).
+    ///
+    /// ```
+    /// let mut p = cdp::blueconic::Profile::new("p1");
+    /// p.add_event(cdp::blueconic::api::types::TimelineEventChange {
+    ///     id: Some("visit-1".into()), event_type_id: Some("visit".into()), date: None,
+    ///     data: Vec::new(), identifier: None, strategy: None,
+    /// });
+    /// assert_eq!(p.changes().len(), 1);
+    /// ```
+    pub fn add_event(&mut self, event: types::TimelineEventChange) -> &mut Self {
+        self.change.add_event(event);
+        self
+    }
+
     /// The operations made since the profile was read (or last taken).
     ///
     /// ```
