@@ -117,3 +117,44 @@ async fn a_bulk_write_with_every_strategy_and_objectives() {
     assert_eq!((report.count("MODIFIED"), report.count("CREATED")), (1, 1));
     insta::assert_yaml_snapshot!(recorder.single());
 }
+
+#[tokio::test]
+async fn a_profile_that_does_not_decode_is_reported_with_its_id_and_the_others_still_come() {
+    let (_sandbox, recorder, bc) = recorded().await;
+    recorder.reply(
+        200,
+        r#"{"profiles":[{"id":"a"},{"id":"b"}],"nextCursor":"c2"}"#,
+    );
+    recorder.reply(
+        200,
+        r#"{"profiles":[{"id":"c","properties":"not a list"},{"id":"d"}]}"#,
+    );
+    let results: Vec<cdp::Result<cdp::blueconic::Profile>> =
+        futures::StreamExt::collect(bc.segment_profiles("allvisitors").stream()).await;
+    assert_eq!(results.len(), 4);
+    let ok: Vec<&str> = results.iter().flatten().map(|p| p.id()).collect();
+    assert_eq!(ok, ["a", "b", "d"]);
+    match &results[2] {
+        Err(cdp::Error::Decode(e)) => {
+            assert_eq!((e.index, e.id.as_deref()), (Some(2), Some("c")));
+            assert!(e.body.contains("not a list"), "{}", e.body);
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_handed_out_twice_stops_the_stream() {
+    let (_sandbox, recorder, bc) = recorded().await;
+    recorder.reply(200, r#"{"profiles":[{"id":"a"}],"nextCursor":"same"}"#);
+    recorder.reply(200, r#"{"profiles":[{"id":"b"}],"nextCursor":"same"}"#);
+    recorder.reply(200, r#"{"profiles":[{"id":"b"}],"nextCursor":"same"}"#);
+    let results: Vec<cdp::Result<cdp::blueconic::Profile>> =
+        futures::StreamExt::collect(bc.segment_profiles("allvisitors").stream()).await;
+    let last = results.last().unwrap();
+    assert!(
+        matches!(last, Err(cdp::Error::StreamStopped { .. })),
+        "{results:?}"
+    );
+    assert!(recorder.shapes().len() <= 3, "no loop");
+}

@@ -1,6 +1,8 @@
 //! Every profile of a segment, page after page along the service's cursor, as one stream.
 
 use std::hash::{Hash as _, Hasher as _};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use blueconic_api::types;
 use cdp_transport::path::segment;
@@ -357,6 +359,7 @@ impl SegmentProfiles {
             client: self.client,
             path,
             query,
+            seen: Arc::default(),
             #[cfg(feature = "progress")]
             progress: self.progress,
         })
@@ -368,6 +371,9 @@ struct ProfilesPager {
     client: Client,
     path: String,
     query: Vec<(&'static str, String)>,
+    /// Profiles in the pages fetched so far (fetched one after the other), for the index of an item
+    /// that does not decode.
+    seen: Arc<AtomicU64>,
     /// Told the listing's total when a page states it.
     #[cfg(feature = "progress")]
     progress: Option<indicatif::ProgressBar>,
@@ -395,6 +401,7 @@ impl Pager for ProfilesPager {
         let client = self.client.clone();
         let path = self.path.clone();
         let mut query = self.query.clone();
+        let seen = self.seen.clone();
         #[cfg(feature = "progress")]
         let bar = self.progress.clone();
         async move {
@@ -430,6 +437,7 @@ impl Pager for ProfilesPager {
                     &answer.bytes,
                 )))
             })?;
+            let first = seen.fetch_add(page.profiles.len() as u64, Ordering::SeqCst);
             let mut items = Vec::with_capacity(page.profiles.len());
             let mut failed = Vec::new();
             let mut digest = std::collections::hash_map::DefaultHasher::new();
@@ -442,7 +450,13 @@ impl Pager for ProfilesPager {
                         let raw = serde_json::to_vec(&json).unwrap_or_default();
                         failed.push((
                             index,
-                            DecodeError::for_item(SERVICE, index as u64, id, e.to_string(), &raw),
+                            DecodeError::for_item(
+                                SERVICE,
+                                first + index as u64,
+                                id,
+                                e.to_string(),
+                                &raw,
+                            ),
                         ));
                     }
                 }
