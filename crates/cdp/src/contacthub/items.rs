@@ -2,7 +2,9 @@
 
 use contacthub_api::types::{Education, Job, Like, Subscription};
 
-use super::node::check_id;
+use cdp_transport::attempts::observe;
+
+use super::node::{check_id, lost_before_last};
 use super::{Node, TrackedCustomer};
 use crate::{Error, Result, finite};
 
@@ -60,19 +62,25 @@ macro_rules! items {
                     .map_err(Error::from_call::<$item, _>)
             }
 
-            #[doc = concat!("Removes ", $noun, " from a customer.")]
+            #[doc = concat!("Removes ", $noun, " from a customer. A delete is retried when its answer is lost; a 404 ")]
+            #[doc = "that follows such an attempt means that attempt removed the item, and is Ok. A 404 on the first"]
+            #[doc = "attempt is an error."]
             pub async fn $remove(&self, customer_id: &str, id: &str) -> Result<()> {
                 check_id("customer_id", customer_id)?;
                 check_id("id", id)?;
-                self.api()?
+                let call = self
+                    .api()?
                     .$delete_op()
                     .workspace_id(self.workspace().id())
                     .customer_id(customer_id)
                     .$id_setter(id)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(Error::from)
+                    .send();
+                let (answer, attempts) = observe(false, call).await;
+                match answer.map_err(Error::from) {
+                    Ok(_) => Ok(()),
+                    Err(Error::Api(api)) if api.is_not_found() && lost_before_last(&attempts) => Ok(()),
+                    Err(e) => Err(e),
+                }
             }
         }
 
