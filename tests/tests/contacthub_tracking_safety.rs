@@ -4,7 +4,7 @@
 //! and concurrent tag changes never report a tag as stored when it is not.
 
 use cdp::contacthub::api::types::{CustomerUpdate, Job, Timezone};
-use cdp::contacthub::{Event, Node, Workspace};
+use cdp::contacthub::{NewEvent, Node, Workspace};
 use cdp::transport::RetryPolicy;
 use cdp_sandbox::{Config, Sandbox, Service};
 use cdp_tests::Recorder;
@@ -263,7 +263,7 @@ async fn non_finite_numbers_are_refused_before_sending() {
         assert!(refused_field(node.update_customer(&id, body).await).is_some());
 
         // An event property, of its own or inside a list.
-        let event = Event::new(
+        let event = NewEvent::new(
             cdp::contacthub::api::types::EventType::ViewedPage,
             cdp::contacthub::api::types::EventContext::Web,
         )

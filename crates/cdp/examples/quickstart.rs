@@ -36,7 +36,7 @@ async fn main() -> Result {
 
 async fn contacthub(sandbox: &Sandbox) -> Result {
     use cdp::contacthub::api::types::{CustomerBase, CustomerUpdate, EventContext, EventType};
-    use cdp::contacthub::{Event, Workspace};
+    use cdp::contacthub::{NewEvent, Workspace};
 
     let c = sandbox.credentials();
     let hub = Workspace::new(&c.contacthub_workspace, &c.contacthub_token)
@@ -81,7 +81,7 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
 
     let session = cdp::contacthub::create_session_id();
     node.add_event(
-        Event::new(EventType::ViewedPage, EventContext::Web)
+        NewEvent::new(EventType::ViewedPage, EventContext::Web)
             .session_id(&session)
             .property("url", "https://example.com/cave"),
     )

@@ -4,6 +4,7 @@ use contacthub_api::types::{Education, Job, Like, Subscription};
 
 use cdp_transport::attempts::observe;
 
+use super::empty_body;
 use super::node::{check_id, lost_before_last};
 use super::{Node, TrackedCustomer};
 use crate::{Error, Result, finite};
@@ -14,18 +15,18 @@ macro_rules! items {
      $create_op:ident, $get_op:ident, $update_op:ident, $delete_op:ident, $id_setter:ident,
      $list:ident, $pointer:literal) => {
         impl Node {
-            #[doc = concat!("Adds ", $noun, " to a customer, with the id the item carries.")]
+            #[doc = concat!("Adds ", $noun, " to a customer, with the id the item carries; answers the item as stored (as sent, when the service answers with an empty body).")]
             pub async fn $add(&self, customer_id: &str, item: $item) -> Result<$item> {
                 check_id("customer_id", customer_id)?;
                 finite::check(&item, stringify!($list))?;
-                self.api()?
+                let call = self
+                    .api()?
                     .$create_op()
                     .workspace_id(self.workspace().id())
                     .customer_id(customer_id)
-                    .body(item)
-                    .send()
-                    .await
-                    .map(|r| r.into_inner())
+                    .body(item.clone());
+                empty_body::optional(call.send().await)
+                    .map(|stored| stored.unwrap_or(item))
                     .map_err(Error::from_call::<$item, _>)
             }
 
@@ -44,21 +45,21 @@ macro_rules! items {
                     .map_err(Error::from_call::<$item, _>)
             }
 
-            #[doc = concat!("Replaces ", $noun, " of a customer, found by the item's own id.")]
+            #[doc = concat!("Replaces ", $noun, " of a customer, found by the item's own id; answers the item as stored (as sent, when the service answers with an empty body).")]
             pub async fn $update(&self, customer_id: &str, item: $item) -> Result<$item> {
                 let id = item.id.clone();
                 check_id("customer_id", customer_id)?;
                 check_id("id", &id)?;
                 finite::check(&item, stringify!($list))?;
-                self.api()?
+                let call = self
+                    .api()?
                     .$update_op()
                     .workspace_id(self.workspace().id())
                     .customer_id(customer_id)
                     .$id_setter(id)
-                    .body(item)
-                    .send()
-                    .await
-                    .map(|r| r.into_inner())
+                    .body(item.clone());
+                empty_body::optional(call.send().await)
+                    .map(|stored| stored.unwrap_or(item))
                     .map_err(Error::from_call::<$item, _>)
             }
 

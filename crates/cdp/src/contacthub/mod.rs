@@ -16,6 +16,7 @@
 pub use contacthub_api as api;
 
 mod customers;
+mod empty_body;
 mod events;
 mod items;
 mod node;
@@ -29,7 +30,7 @@ mod tracked_customer;
 mod workspace;
 
 pub use customers::{AddCustomer, CustomerList, CustomerPage};
-pub use events::{Event, EventList, TypedProperties, create_session_id, typed_properties};
+pub use events::{EventList, NewEvent, TypedProperties, create_session_id, typed_properties};
 pub use node::Node;
 pub use tracked_customer::TrackedCustomer;
 pub use workspace::{DEFAULT_BASE_URL, Workspace, WorkspaceBuilder};
