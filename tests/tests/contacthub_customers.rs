@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use cdp::contacthub::api::types::{CustomerBase, CustomerUpdate, Tags};
-use cdp::contacthub::{Node, Workspace};
+use cdp::contacthub::query::customer as c;
+use cdp::contacthub::{Direction, Node, Workspace};
 use cdp_sandbox::{Config, Sandbox, Service};
 use cdp_tests::Recorder;
 use cdp_transport::RetryPolicy;
@@ -35,8 +36,8 @@ async fn list_shape() {
         .customers()
         .page(2)
         .size(5)
-        .fields(["base.firstName", "base.lastName"])
-        .sort("base.lastName", true)
+        .fields([c::base::first_name(), c::base::last_name()])
+        .sort(c::base::last_name(), Direction::Descending)
         .external_id("crm-1")
         .send()
         .await
@@ -278,7 +279,7 @@ async fn pages_and_the_stream_cover_every_customer() {
     );
     assert_eq!(
         (
-            page.customers().len(),
+            page.items().len(),
             page.total_elements(),
             page.total_pages()
         ),
@@ -312,20 +313,20 @@ async fn pages_and_the_stream_cover_every_customer() {
     let sorted = node
         .customers()
         .size(50)
-        .sort("base.lastName", false)
-        .fields(["base.lastName"])
+        .sort(c::base::last_name(), Direction::Ascending)
+        .fields(c::base::last_name())
         .send()
         .await
         .unwrap();
     let names: Vec<String> = sorted
-        .customers()
+        .items()
         .iter()
         .filter_map(|c| c.base.as_ref()?.last_name.clone())
         .collect();
     assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
     assert!(
         sorted
-            .customers()
+            .items()
             .iter()
             .all(|c| c.base.as_ref().is_none_or(|b| b.first_name.is_none()))
     );
@@ -518,13 +519,13 @@ async fn a_dsl_query_shape_and_a_bad_query_sends_nothing() {
     node.query(Query::from(c::base::first_name().eq("Bruce")).name("bruces"))
         .filter(c::base::contacts::email().is_not_null())
         .size(5)
-        .all()
+        .send()
         .await
         .unwrap();
     insta::assert_yaml_snapshot!(recorder.single());
 
     let (recorder, node) = recorded();
-    let err = node.query(Query::new()).all().await.unwrap_err();
+    let err = node.query(Query::new()).send().await.unwrap_err();
     assert!(matches!(err, cdp::Error::InvalidInput { .. }), "{err}");
     assert!(recorder.shapes().is_empty());
 }
@@ -560,8 +561,8 @@ async fn queries_through_the_node_find_what_the_sandbox_holds() {
         .unwrap();
     assert_eq!(found.into_iter().collect::<BTreeSet<_>>(), expected);
     let page = node
-        .query(Query::from(c::base::first_name().eq(first.as_str())))
-        .all()
+        .query(c::base::first_name().eq(first.as_str()))
+        .send()
         .await
         .unwrap();
     assert!(page.total_elements() >= expected.len() as u64);

@@ -168,7 +168,7 @@ async fn anonymous_events_join_their_customer_and_lists_filter() {
         .send()
         .await
         .unwrap();
-    assert_eq!(web.total_items(), Some(2));
+    assert_eq!(web.total_elements(), 2);
     let searches = node
         .events(&id)
         .types([EventType::Searched])

@@ -9,6 +9,9 @@ use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
+
+use super::listing::{EventPage, Fetch, ListPage};
 use super::node::check_id;
 use super::{Node, paging};
 use crate::pagination::{self, Page, PageRef, PageStream, Pager};
@@ -347,7 +350,7 @@ impl Node {
 /// use cdp::contacthub::api::types::{EventContext, EventType};
 ///
 /// let page = node.events("c1").types([EventType::ViewedPage]).contexts([EventContext::Web]).size(10).send().await?;
-/// println!("{} of {:?}", page.items().len(), page.total_items());
+/// println!("{} of {}", page.items().len(), page.total_elements());
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
@@ -424,10 +427,11 @@ impl EventList {
         self
     }
 
-    /// The page asked for. Events that do not decode do not fail the page: see [`Page::failed`].
-    pub async fn send(self) -> Result<Page<contacthub_api::types::Event>> {
+    /// The page asked for. Events that do not decode do not fail the page: see [`ListPage::failed`].
+    pub async fn send(self) -> Result<EventPage> {
         let number = paging::requested(self.start.clone(), self.page)?;
-        self.fetch(number).await
+        let page = self.fetch(number).await?;
+        Ok(ListPage::new(page, None, Arc::new(self)))
     }
 
     /// Every event from the page asked for on. An event that does not decode comes as an
@@ -475,6 +479,17 @@ impl EventList {
             self.size,
         )?;
         paging::numbered(received, number, self.size, |e| &e.id)
+    }
+}
+
+impl Fetch<contacthub_api::types::Event> for EventList {
+    fn fetch_page(&self, number: u32) -> BoxFuture<'static, Result<EventPage>> {
+        let list = self.clone();
+        async move {
+            let page = list.fetch(number).await?;
+            Ok(ListPage::new(page, None, Arc::new(list)))
+        }
+        .boxed()
     }
 }
 
