@@ -6,7 +6,7 @@ use cdp::contacthub::api::types::{
     Education, EventContext, EventMode, EventType, Job, Like, SchoolType, Subscription,
     SubscriptionKind,
 };
-use cdp::contacthub::{NewEvent, Node, Workspace, create_session_id};
+use cdp::contacthub::{NewEvent, Node, Workspace};
 use cdp_sandbox::{Config, Sandbox};
 use cdp_tests::Recorder;
 use cdp_transport::RetryPolicy;
@@ -113,7 +113,7 @@ async fn sandbox() -> (Sandbox, Node, String) {
 #[tokio::test]
 async fn anonymous_events_join_their_customer_and_lists_filter() {
     let (sandbox, node, id) = sandbox().await;
-    let session = create_session_id();
+    let session = node.create_session_id();
     node.add_event(
         NewEvent::new(EventType::ViewedPage, EventContext::Web)
             .session_id(&session)
