@@ -155,7 +155,8 @@ impl CustomerList {
     ///
     /// ```no_run
     /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
-    /// use cdp::contacthub::query::customer as c;
+    /// use cdp::contacthub::query::prelude::*;
+    /// use customer as c;
     ///
     /// let page = node.customers().query(c::base::first_name().eq("Ada")).send().await?;
     /// # let _ = page; Ok(()) }
