@@ -139,7 +139,11 @@ async fn add_customer_shape() {
         }),
         ..Default::default()
     };
-    node.add_customer(data).session_id("s-1").await.unwrap();
+    node.add_customer(data)
+        .session_id("s-1")
+        .send()
+        .await
+        .unwrap();
     insta::assert_yaml_snapshot!(recorder.single());
 }
 
@@ -163,6 +167,7 @@ async fn keyed_create_retry_shape() {
             external_id: Some("crm-42".into()),
             ..Default::default()
         })
+        .send()
         .await
         .unwrap();
     assert_eq!(customer.id, "c-7");
@@ -177,6 +182,7 @@ async fn keyed_create_retry_shape() {
     recorder.reply(504, r#"{"message":"gateway timeout"}"#);
     let err = node
         .add_customer(CustomerUpdate::default())
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(504));
@@ -208,6 +214,7 @@ async fn a_keyed_create_whose_customer_cannot_be_read_back_is_outcome_unknown() 
             external_id: Some("crm-42".into()),
             ..Default::default()
         })
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -232,6 +239,7 @@ async fn force_update_patches_the_conflicting_customer() {
         .add_customer(data)
         .force_update(true)
         .session_id("s-9")
+        .send()
         .await
         .unwrap();
     assert_eq!(customer.id, "c-7");
@@ -344,7 +352,7 @@ async fn create_conflict_force_update_and_the_rest_of_the_life_of_a_customer() {
         }),
         ..Default::default()
     };
-    let ada = node.add_customer(data.clone()).await.unwrap();
+    let ada = node.add_customer(data.clone()).send().await.unwrap();
     assert_eq!(
         node.customer_by_external_id("crm-42")
             .await
@@ -354,7 +362,7 @@ async fn create_conflict_force_update_and_the_rest_of_the_life_of_a_customer() {
         ada.id
     );
 
-    let err = node.add_customer(data).await.unwrap_err();
+    let err = node.add_customer(data).send().await.unwrap_err();
     assert!(err.api().is_some_and(|a| a.is_conflict()), "{err}");
 
     let again = CustomerUpdate {
@@ -362,7 +370,12 @@ async fn create_conflict_force_update_and_the_rest_of_the_life_of_a_customer() {
         extra: Some("gold".into()),
         ..Default::default()
     };
-    let updated = node.add_customer(again).force_update(true).await.unwrap();
+    let updated = node
+        .add_customer(again)
+        .force_update(true)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(updated.id, ada.id, "the existing customer was updated");
     let stored = sandbox.contacthub().customer(&ada.id).unwrap();
     assert_eq!(stored["extra"], "gold");

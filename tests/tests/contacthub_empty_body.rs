@@ -81,6 +81,7 @@ async fn a_customer_created_with_an_empty_answer_stays_an_error() {
     let server = Hostile::start(|_, _| reply(201, &[], b"")).await;
     let err = node(&server)
         .add_customer(Default::default())
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(err, cdp::Error::Decode(_)), "{err:?}");

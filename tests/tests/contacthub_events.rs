@@ -106,7 +106,7 @@ async fn sandbox() -> (Sandbox, Node, String) {
         external_id: Some("crm-1".into()),
         ..Default::default()
     };
-    let id = node.add_customer(data).await.unwrap().id;
+    let id = node.add_customer(data).send().await.unwrap().id;
     (sandbox, node, id)
 }
 

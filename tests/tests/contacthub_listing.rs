@@ -99,6 +99,7 @@ async fn customer_and_event_pages_are_one_type_and_reach_their_neighbours() {
         .node(&creds.contacthub_node);
     let id = node
         .add_customer(CustomerUpdate::default())
+        .send()
         .await
         .unwrap()
         .id;
@@ -161,6 +162,7 @@ async fn a_session_id_from_the_node_ties_anonymous_events_to_their_customer() {
     let customer = node
         .add_customer(CustomerUpdate::default())
         .session_id(&session)
+        .send()
         .await
         .unwrap();
     assert_eq!(sandbox.contacthub().events_of(&customer.id).len(), 1);

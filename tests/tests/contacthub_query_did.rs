@@ -80,7 +80,7 @@ impl Hub {
             }),
             ..Default::default()
         };
-        let id = self.node.add_customer(data).await.unwrap().id;
+        let id = self.node.add_customer(data).send().await.unwrap().id;
         self.made.push((name, id.clone()));
         id
     }

@@ -53,7 +53,7 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
         }),
         ..Default::default()
     };
-    let bruce = node.add_customer(data).await?;
+    let bruce = node.add_customer(data).send().await?;
     println!("  created customer {} (Bruce Wayne)", bruce.id);
 
     {

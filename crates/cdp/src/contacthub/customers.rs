@@ -1,7 +1,5 @@
 //! Listing and creating customers.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::sync::Arc;
 
 use cdp_transport::attempts::{Attempt, observe};
@@ -298,7 +296,7 @@ impl Pager for CustomerList {
     }
 }
 
-/// Creating a customer; await it. With `force_update`, a customer that matches an existing one (ContactHub
+/// Creating a customer; [`send`](AddCustomer::send) it. With `force_update`, a customer that matches an existing one (ContactHub
 /// answers 409) updates that one instead, with the given members (a merge: members not given are kept),
 /// as the Python SDK does.
 ///
@@ -308,7 +306,7 @@ impl Pager for CustomerList {
 /// that attempt created. Without an external id, a create whose answer was lost is an
 /// [`Error::OutcomeUnknown`]: look before creating again.
 #[derive(Debug)]
-#[must_use = "nothing is sent until it is awaited"]
+#[must_use = "nothing is sent until `send`"]
 pub struct AddCustomer {
     node: Node,
     customer: CustomerUpdate,
@@ -338,7 +336,17 @@ impl AddCustomer {
         self
     }
 
-    async fn send(self) -> Result<Customer> {
+    /// Sends the create, and answers the customer as stored.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::api::types::CustomerUpdate;
+    ///
+    /// let data = CustomerUpdate { external_id: Some("crm-42".into()), ..Default::default() };
+    /// let customer = node.add_customer(data).session_id(node.create_session_id()).send().await?;
+    /// # let _ = customer; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Customer> {
         super::outgoing::customer(&self.customer)?;
         let node = &self.node;
         let body = NewCustomer {
@@ -421,15 +429,6 @@ fn unknown(error: Error) -> Error {
         service: SERVICE,
         operation: "create_customer",
         source: Box::new(error),
-    }
-}
-
-impl IntoFuture for AddCustomer {
-    type Output = Result<Customer>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Customer>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
     }
 }
 

@@ -81,7 +81,7 @@ impl Node {
         Ok(page.into_items().into_iter().next())
     }
 
-    /// Creates a customer; see [`AddCustomer`] for `force_update`.
+    /// Creates a customer: a builder (`force_update`, `session_id`) that ends in [`send`](AddCustomer::send).
     ///
     /// ```no_run
     /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
@@ -92,7 +92,7 @@ impl Node {
     ///     base: Some(CustomerBase { first_name: Some("Ada".into()), ..Default::default() }),
     ///     ..Default::default()
     /// };
-    /// let customer = node.add_customer(data).force_update(true).await?;
+    /// let customer = node.add_customer(data).force_update(true).send().await?;
     /// # let _ = customer; Ok(()) }
     /// ```
     pub fn add_customer(&self, customer: CustomerUpdate) -> AddCustomer {
