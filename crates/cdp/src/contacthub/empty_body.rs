@@ -10,18 +10,21 @@
 //!   gave, which nothing else tells the caller, so an empty body stays an [`Error::Decode`](crate::Error).
 
 use progenitor_client::{Error as CallError, ResponseValue};
+use serde::de::DeserializeOwned;
+
+use crate::{Error, Result, ServiceErrorBody};
 
 /// The body of a 2xx answer, `None` when the service sent none (nothing, or only whitespace). A body
-/// that is there but does not decode stays an error.
-pub(crate) fn optional<T, E>(
+/// that is there but does not decode stays an error, as does every other failure.
+pub(crate) fn optional<T: DeserializeOwned, E: ServiceErrorBody>(
     answer: std::result::Result<ResponseValue<T>, CallError<E>>,
-) -> std::result::Result<Option<T>, CallError<E>> {
+) -> Result<Option<T>> {
     match answer {
         Ok(value) => Ok(Some(value.into_inner())),
         // The generated client decodes a body only for a success status, so this is a 2xx.
         Err(CallError::InvalidResponsePayload(bytes, _)) if bytes.trim_ascii().is_empty() => {
             Ok(None)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(Error::from_call::<T, _>(e)),
     }
 }

@@ -277,9 +277,7 @@ impl Node {
             .create_event()
             .workspace_id(self.workspace().id())
             .body(body);
-        super::empty_body::optional(call.send().await)
-            .map(|accepted| accepted.and_then(|a| a.id))
-            .map_err(Error::from_call::<contacthub_api::types::EventAccepted, _>)
+        super::empty_body::optional(call.send().await).map(|accepted| accepted.and_then(|a| a.id))
     }
 
     /// One stored event.

@@ -27,7 +27,6 @@ macro_rules! items {
                     .body(item.clone());
                 empty_body::optional(call.send().await)
                     .map(|stored| stored.unwrap_or(item))
-                    .map_err(Error::from_call::<$item, _>)
             }
 
             #[doc = concat!("One ", $noun, " of a customer.")]
@@ -60,7 +59,6 @@ macro_rules! items {
                     .body(item.clone());
                 empty_body::optional(call.send().await)
                     .map(|stored| stored.unwrap_or(item))
-                    .map_err(Error::from_call::<$item, _>)
             }
 
             #[doc = concat!("Removes ", $noun, " from a customer. A delete is retried when its answer is lost; a 404 ")]
