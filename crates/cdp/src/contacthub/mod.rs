@@ -13,6 +13,15 @@
 //! println!("{} customers in {} pages", page.total_elements(), page.total_pages());
 //! # Ok(()) }
 //! ```
+//!
+//! One convention for every call: a builder with options ends in `.send().await` (one page or one
+//! result) or `.stream()` (everything); a call without options is a plain `async fn`; each answers
+//! [`cdp::Result`](crate::Result). Listings of customers and of events answer the same [`ListPage`].
+//!
+//! A write ContactHub accepts with an empty body is a success where the answer holds nothing the caller
+//! lacks: [`Node::add_event`] answers `None` for the id, and adding or replacing an education, job, like
+//! or subscription answers the item as sent. Creating a customer or linking a session answers what only
+//! the service knows (the id it gave), so there an empty body stays an [`Error::Decode`](crate::Error::Decode).
 
 pub use contacthub_api as api;
 
