@@ -20,13 +20,28 @@
 pub use customer_profiles_api as api;
 
 mod client;
+mod conditions;
+mod errors;
+mod estimates;
 mod membership;
 mod names;
 mod profile;
+mod segments;
+mod snapshots;
 
 pub use client::{Client, ClientBuilder, endpoint};
+pub use conditions::{
+    AddressField, AddressKind, Condition, GroupQuery, ProfileField, SegmentQuery,
+};
+pub use errors::ErrorKind;
+pub use estimates::{CreateSegmentEstimate, Estimate, EstimateStarted};
 pub use membership::{
     DEFAULT_CONCURRENCY, MAX_IDS_PER_CALL, Membership, MembershipEntry, MembershipRequest,
     MembershipStatus,
 };
 pub use profile::{Address, FoundByKeyValue, Gender, PartyType, Profile, ProfileType};
+pub use segments::{
+    CreateSegmentDefinition, CreatedSegmentDefinition, SegmentDefinition, SegmentDefinitionList,
+    SegmentDefinitionSummary, created_at,
+};
+pub use snapshots::{CreateSegmentSnapshot, Snapshot, snapshot_done};
