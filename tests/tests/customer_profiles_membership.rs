@@ -338,3 +338,34 @@ async fn membership_of_10000_ids_answers_each_position_once_in_order() {
         }
     }
 }
+
+/// Membership is a read sent as POST: the client marks it safe, so an internal error or a throttle is
+/// retried as a `GET` would be, while a create is not.
+#[tokio::test(start_paused = true)]
+async fn membership_is_retried_after_internal_errors_and_throttling() {
+    let (signed, client) = recorded();
+    signed.recorder.reply(
+        500,
+        r#"{"__type":"InternalServerException","Message":"oops"}"#,
+    );
+    signed.recorder.reply_with_headers(
+        429,
+        &[("x-amzn-errortype", "ThrottlingException")],
+        r#"{"Message":"Rate exceeded"}"#,
+    );
+    signed.recorder.reply(
+        200,
+        &json!({"Profiles": [{"ProfileId": A, "QueryResult": "ABSENT"}]}).to_string(),
+    );
+    let m = client
+        .segment_membership("shop", "vip")
+        .profile_ids([A])
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(
+        m.entries[0].status,
+        MembershipStatus::Absent { .. }
+    ));
+    assert_eq!(signed.recorder.shapes().len(), 3);
+}

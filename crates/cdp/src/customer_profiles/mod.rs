@@ -26,6 +26,7 @@ mod estimates;
 mod membership;
 mod names;
 mod profile;
+mod search;
 mod segments;
 mod snapshots;
 
@@ -40,6 +41,7 @@ pub use membership::{
     MembershipStatus,
 };
 pub use profile::{Address, FoundByKeyValue, Gender, PartyType, Profile, ProfileType};
+pub use search::{BatchProfiles, MAX_IDS_PER_BATCH_GET, ProfileSearch};
 pub use segments::{
     CreateSegmentDefinition, CreatedSegmentDefinition, SegmentDefinition, SegmentDefinitionList,
     SegmentDefinitionSummary, created_at,
