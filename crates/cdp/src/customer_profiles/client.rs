@@ -221,6 +221,8 @@ impl Client {
     ///
     /// ```
     /// # let client = cdp::customer_profiles::Client::new("eu-west-1", cdp::transport::AwsCredentials::new("A", "s"));
+    /// use cdp::customer_profiles::api::ClientInfo as _;
+    ///
     /// let api = client.api()?;
     /// assert_eq!(api.baseurl(), "https://profile.eu-west-1.amazonaws.com");
     /// # Ok::<(), cdp::Error>(())

@@ -291,7 +291,9 @@ pub(crate) fn epoch_seconds(seconds: f64) -> Option<DateTime<Utc>> {
     if whole < i64::MIN as f64 || whole > i64::MAX as f64 {
         return None;
     }
-    let nanos = ((seconds - whole) * 1e9).round().clamp(0.0, 999_999_999.0) as u32;
+    // An f64 of today's epoch seconds holds about a microsecond; finer digits would be noise.
+    let micros = ((seconds - whole) * 1e6).round().clamp(0.0, 999_999.0) as u32;
+    let nanos = micros * 1000;
     DateTime::from_timestamp(whole as i64, nanos)
 }
 
