@@ -369,3 +369,25 @@ async fn membership_is_retried_after_internal_errors_and_throttling() {
     ));
     assert_eq!(signed.recorder.shapes().len(), 3);
 }
+
+/// A retry policy of the caller's own still retries membership: the client marks it safe whatever the
+/// policy.
+#[tokio::test(start_paused = true)]
+async fn a_retry_policy_of_your_own_keeps_membership_safe() {
+    let (signed, client) = recorded();
+    let client =
+        client.configure(|c| c.retry(cdp::transport::RetryPolicy::default().max_attempts(2)));
+    signed.recorder.reply(503, r#"{"Message":"unavailable"}"#);
+    signed.recorder.reply(
+        200,
+        &json!({"Profiles": [{"ProfileId": A, "QueryResult": "PRESENT"}]}).to_string(),
+    );
+    let m = client
+        .segment_membership("shop", "vip")
+        .profile_ids([A])
+        .send()
+        .await
+        .unwrap();
+    assert!(m.entries[0].status.is_present());
+    assert_eq!(signed.recorder.shapes().len(), 2);
+}

@@ -131,7 +131,8 @@ impl Client {
     /// From the environment, as the AWS CLI finds its settings without plugins: `AWS_ACCESS_KEY_ID`,
     /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`; otherwise the profile `AWS_PROFILE` (or
     /// `default`) of the shared credentials and config files; the region from `AWS_REGION`,
-    /// `AWS_DEFAULT_REGION` or the profile. A profile that needs SSO, a role to assume, web identity, a
+    /// `AWS_DEFAULT_REGION` or the profile; the endpoint from `AWS_ENDPOINT_URL_CUSTOMER_PROFILES` when set
+    /// (as the AWS SDKs read it), the region's otherwise. A profile that needs SSO, a role to assume, web identity, a
     /// credential process, a container or instance metadata is an [`Error::Config`] naming the `aws-config`
     /// feature, which this build does not use.
     ///
@@ -609,6 +610,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.endpoint(), "https://profile.ap-south-1.amazonaws.com");
+        let local = from_settings(
+            &vars(&[
+                ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+                ("AWS_SECRET_ACCESS_KEY", "s3cr3t"),
+                ("AWS_REGION", "ap-south-1"),
+                (
+                    "AWS_ENDPOINT_URL_CUSTOMER_PROFILES",
+                    "http://127.0.0.1:9/cp",
+                ),
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (local.region(), local.endpoint()),
+            ("ap-south-1", "http://127.0.0.1:9/cp")
+        );
         let shown = format!("{c:?}");
         assert!(shown.contains("AKIDENV") && !shown.contains("s3cr3t") && !shown.contains("t0ken"));
         let err = from_settings(
