@@ -1,53 +1,16 @@
 //! `cdp::customer_profiles` segment membership: the request shape (insta, and field by field against the
 //! service model), and end to end against the sandbox, which checks the SigV4 signature of every request.
 
+mod customer_profiles_common;
+
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 
 use cdp::customer_profiles::{Client, MembershipStatus};
-use cdp::transport::{AwsCredentials, BoxFuture, Transport};
+use cdp::transport::AwsCredentials;
 use cdp_sandbox::{Config, Sandbox};
-use cdp_tests::{Recorder, Shape};
+use customer_profiles_common::{recorded, sandbox_client};
 
 use serde_json::json;
-
-/// Records what the recorder records, plus the `SignedHeaders` list of each request's SigV4
-/// `authorization` header (the signature itself is not kept).
-#[derive(Clone, Debug, Default)]
-struct Signed {
-    recorder: Recorder,
-    signed_headers: Arc<Mutex<Vec<String>>>,
-}
-
-impl Transport for Signed {
-    fn execute<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
-        request: reqwest::Request,
-        operation: &'static str,
-    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        let list = request
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split("SignedHeaders=").nth(1))
-            .and_then(|v| v.split(',').next())
-            .unwrap_or_default()
-            .to_owned();
-        self.signed_headers.lock().unwrap().push(list);
-        self.recorder.execute(client, request, operation)
-    }
-}
-
-fn recorded() -> (Signed, Client) {
-    let signed = Signed::default();
-    let client = Client::new(
-        "eu-west-1",
-        AwsCredentials::new("AKIDEXAMPLE", "aws-secret-key"),
-    )
-    .configure(|c| c.transport(signed.clone()));
-    (signed, client)
-}
 
 const A: &str = "0123456789abcdef0123456789abcdef";
 const B: &str = "fedcba9876543210fedcba9876543210";
@@ -71,9 +34,7 @@ async fn membership_request_shape() {
         .send()
         .await
         .unwrap();
-    let shape: Shape = signed.recorder.single();
-    let signed_headers = signed.signed_headers.lock().unwrap().clone();
-    insta::assert_yaml_snapshot!((shape, signed_headers));
+    insta::assert_yaml_snapshot!(signed.shapes());
     assert_eq!(membership.entries.len(), 3);
     assert!(membership.entries[0].status.is_present() && membership.entries[2].status.is_present());
     assert_eq!(
@@ -127,7 +88,7 @@ async fn membership_request_matches_the_service_model() {
     );
     assert!(shape.headers.contains_key("x-amz-date"));
     assert_eq!(shape.body, Some(json!({"ProfileIds": [B, A]})));
-    let signed_headers = signed.signed_headers.lock().unwrap().clone();
+    let signed_headers = signed.signed_headers();
     let list: BTreeSet<&str> = signed_headers[0].split(';').collect();
     assert!(
         ["content-type", "host", "x-amz-date"]
@@ -207,18 +168,6 @@ async fn more_than_100_ids_are_split_and_each_distinct_id_asked_once() {
         })
         .collect();
     assert_eq!(sent, ids);
-}
-
-fn sandbox_client(sandbox: &Sandbox) -> (Client, String) {
-    let c = sandbox.credentials();
-    let client = Client::builder(
-        &c.aws_region,
-        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
-    )
-    .base_url(&sandbox.urls().customer_profiles)
-    .build()
-    .unwrap();
-    (client, c.aws_domain.clone())
 }
 
 #[tokio::test]

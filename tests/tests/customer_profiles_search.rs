@@ -1,37 +1,16 @@
 //! `cdp::customer_profiles` profile search, `BatchGetProfile` and `profile(domain, id)`: request shapes
 //! (insta) and end to end against the sandbox.
 
+mod customer_profiles_common;
+
 use std::collections::BTreeSet;
 
 use cdp::customer_profiles::api::types::LogicalOperator;
-use cdp::customer_profiles::{Client, Gender, PartyType, Profile};
-use cdp::transport::AwsCredentials;
+use cdp::customer_profiles::{Gender, PartyType, Profile};
 use cdp_sandbox::{Config, Sandbox};
-use cdp_tests::Recorder;
+use customer_profiles_common::{recorded, sandbox_client};
 use futures::TryStreamExt as _;
 use serde_json::json;
-
-fn recorded() -> (Recorder, Client) {
-    let recorder = Recorder::default();
-    let client = Client::new(
-        "eu-west-1",
-        AwsCredentials::new("AKIDEXAMPLE", "aws-secret-key"),
-    )
-    .configure(|c| c.transport(recorder.clone()));
-    (recorder, client)
-}
-
-fn sandbox_client(sandbox: &Sandbox) -> (Client, String) {
-    let c = sandbox.credentials();
-    let client = Client::builder(
-        &c.aws_region,
-        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
-    )
-    .base_url(&sandbox.urls().customer_profiles)
-    .build()
-    .unwrap();
-    (client, c.aws_domain.clone())
-}
 
 const A: &str = "0123456789abcdef0123456789abcdef";
 

@@ -1,6 +1,8 @@
 //! `cdp::customer_profiles` segment definitions, estimates, snapshots and errors: request shapes (insta)
 //! and end to end against the sandbox, which checks the SigV4 signature of every request.
 
+mod customer_profiles_common;
+
 use std::time::Duration;
 
 use cdp::customer_profiles::api::types::{
@@ -8,36 +10,13 @@ use cdp::customer_profiles::api::types::{
     SegmentSortOrder, SnapshotStatus, SortAttribute, StringDimensionType,
 };
 use cdp::customer_profiles::{
-    AddressField, AddressKind, Client, Condition, ErrorKind, GroupQuery, ProfileField,
-    SegmentQuery, snapshot_done,
+    AddressField, AddressKind, Condition, ErrorKind, GroupQuery, ProfileField, SegmentQuery,
+    snapshot_done,
 };
-use cdp::transport::AwsCredentials;
 use cdp_sandbox::Sandbox;
-use cdp_tests::Recorder;
+use customer_profiles_common::{recorded, sandbox_client};
 use futures::TryStreamExt as _;
 use serde_json::json;
-
-fn recorded() -> (Recorder, Client) {
-    let recorder = Recorder::default();
-    let client = Client::new(
-        "eu-west-1",
-        AwsCredentials::new("AKIDEXAMPLE", "aws-secret-key"),
-    )
-    .configure(|c| c.transport(recorder.clone()));
-    (recorder, client)
-}
-
-fn sandbox_client(sandbox: &Sandbox) -> (Client, String) {
-    let c = sandbox.credentials();
-    let client = Client::builder(
-        &c.aws_region,
-        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
-    )
-    .base_url(&sandbox.urls().customer_profiles)
-    .build()
-    .unwrap();
-    (client, c.aws_domain.clone())
-}
 
 /// Every kind of dimension the builder makes, in two groups.
 fn rich_query() -> SegmentQuery {
