@@ -35,8 +35,6 @@ pub struct Client {
     region: String,
     credentials: AwsCredentials,
     config: ClientConfig,
-    /// The configuration carries an HTTP client to send with.
-    has_http: bool,
     /// A configuration that cannot work, reported by every call.
     problem: Option<Arc<str>>,
     /// The generated client, built at the first call and shared by clones.
@@ -66,7 +64,6 @@ pub struct ClientBuilder {
     dual_stack: bool,
     base_url: Option<String>,
     config: ClientConfig,
-    has_http: bool,
 }
 
 /// The service's endpoint in `region`: `https://profile[-fips].{region}.{amazonaws.com | api.aws}`.
@@ -124,7 +121,6 @@ impl Client {
             fips: false,
             dual_stack: false,
             base_url: None,
-            has_http: false,
         }
     }
 
@@ -269,7 +265,6 @@ impl Client {
     }
 
     fn rebuilt(self, config: ClientConfig) -> Self {
-        let built = matches!(self.api.get(), Some(Ok(_)));
         ClientBuilder {
             region: self.region,
             credentials: self.credentials,
@@ -277,7 +272,6 @@ impl Client {
             dual_stack: false,
             base_url: None,
             config,
-            has_http: self.has_http || built,
         }
         .assemble()
     }
@@ -344,7 +338,6 @@ impl ClientBuilder {
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.config = self.config.http_client(client);
-        self.has_http = true;
         self
     }
 
@@ -371,7 +364,6 @@ impl ClientBuilder {
             dual_stack,
             base_url,
             mut config,
-            has_http,
         } = self;
         let url = match base_url {
             Some(url) => url,
@@ -389,7 +381,6 @@ impl ClientBuilder {
             region,
             credentials,
             config,
-            has_http,
             problem,
             api: Arc::new(OnceLock::new()),
         }
