@@ -340,3 +340,72 @@ async fn a_retry_policy_of_your_own_keeps_membership_safe() {
     assert!(m.entries[0].status.is_present());
     assert_eq!(signed.recorder.shapes().len(), 2);
 }
+
+/// Counts the calls in flight and answers each after a pause, with no profile.
+#[derive(Debug, Default)]
+struct Gauge {
+    now: std::sync::atomic::AtomicUsize,
+    max: std::sync::atomic::AtomicUsize,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl cdp::transport::Transport for Gauge {
+    fn execute<'a>(
+        &'a self,
+        _client: &'a reqwest::Client,
+        _request: reqwest::Request,
+        _operation: &'static str,
+    ) -> cdp::transport::BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        use std::sync::atomic::Ordering::SeqCst;
+        Box::pin(async move {
+            let now = self.now.fetch_add(1, SeqCst) + 1;
+            self.max.fetch_max(now, SeqCst);
+            self.calls.fetch_add(1, SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            self.now.fetch_sub(1, SeqCst);
+            let answer = http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(r#"{"Profiles":[]}"#.to_owned())
+                .unwrap();
+            Ok(reqwest::Response::from(answer))
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn calls_run_at_most_the_concurrency_at_once() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let ids: Vec<String> = (0..1_000u32).map(|i| format!("{i:032x}")).collect();
+    for (concurrency, expected) in [(None, 4), (Some(2), 2), (Some(1), 1)] {
+        let gauge = std::sync::Arc::new(Gauge::default());
+        let shared = gauge.clone();
+        let client = Client::new("eu-west-1", AwsCredentials::new("AKIDEXAMPLE", "secret"))
+            .configure(move |c| c.transport(SharedTransport(shared)));
+        let mut request = client
+            .segment_membership("shop", "vip")
+            .profile_ids(ids.clone());
+        if let Some(n) = concurrency {
+            request = request.concurrency(n);
+        }
+        let m = request.send().await.unwrap();
+        assert_eq!(m.entries.len(), 1_000);
+        assert_eq!(gauge.calls.load(SeqCst), 10);
+        assert_eq!(gauge.max.load(SeqCst), expected, "{concurrency:?}");
+    }
+}
+
+/// A transport shared with the test, to read its counts afterwards.
+#[derive(Debug)]
+struct SharedTransport(std::sync::Arc<Gauge>);
+
+impl cdp::transport::Transport for SharedTransport {
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> cdp::transport::BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        self.0.execute(client, request, operation)
+    }
+}
