@@ -39,6 +39,9 @@ pub struct Client {
     problem: Option<Arc<str>>,
     /// The generated client, built at the first call and shared by clones.
     api: Arc<OnceLock<std::result::Result<customer_profiles_api::Client, Arc<str>>>>,
+    /// Credentials from a provider, fetched again before they expire.
+    #[cfg(feature = "aws-config")]
+    pub(super) refreshing: Option<super::refresh::Refreshing>,
 }
 
 /// The settings of a [`Client`] before its HTTP client is built: [`build`](ClientBuilder::build) checks
@@ -137,6 +140,7 @@ impl Client {
     /// let client = cdp::customer_profiles::Client::from_env().await?;
     /// # let _ = client; Ok(()) }
     /// ```
+    #[cfg(not(feature = "aws-config"))]
     pub async fn from_env() -> Result<Self> {
         let vars: BTreeMap<String, String> = std::env::vars()
             .filter(|(k, _)| k.starts_with("AWS_"))
@@ -232,32 +236,22 @@ impl Client {
             return Err(config_error(problem));
         }
         self.api
-            .get_or_init(|| {
-                let auth = Auth::sigv4(SigV4::new(
-                    self.credentials.clone(),
-                    &self.region,
-                    SIGNING_NAME,
-                ));
-                let (http, inner) = self
-                    .config
-                    .build("customer-profiles", auth)
-                    .map_err(|e| Arc::from(format!("cannot build the HTTP client: {e}")))?;
-                let retry = inner.retry().clone().safe_operations([
-                    GET_SEGMENT_MEMBERSHIP,
-                    SEARCH_PROFILES,
-                    BATCH_GET_PROFILE,
-                ]);
-                Ok(customer_profiles_api::Client::new_with_client(
-                    self.config.url(),
-                    http,
-                    inner.with_retry(retry),
-                ))
-            })
+            .get_or_init(|| make_api(&self.config, &self.region, self.credentials.clone()))
             .as_ref()
             .map_err(config_error)
     }
 
-    fn current_config(&self) -> ClientConfig {
+    /// The generated client to send with now: with a credentials provider, one signing with credentials
+    /// that are not about to expire.
+    pub(crate) async fn current_api(&self) -> Result<customer_profiles_api::Client> {
+        #[cfg(feature = "aws-config")]
+        if let Some(refreshing) = &self.refreshing {
+            return refreshing.api(self).await;
+        }
+        self.api().cloned()
+    }
+
+    pub(crate) fn current_config(&self) -> ClientConfig {
         match self.api.get() {
             Some(Ok(api)) => self.config.clone().http_client(api.client().clone()),
             _ => self.config.clone(),
@@ -265,7 +259,12 @@ impl Client {
     }
 
     fn rebuilt(self, config: ClientConfig) -> Self {
-        ClientBuilder {
+        #[cfg(feature = "aws-config")]
+        let refreshing = self
+            .refreshing
+            .as_ref()
+            .map(super::refresh::Refreshing::renewed);
+        let client = ClientBuilder {
             region: self.region,
             credentials: self.credentials,
             fips: false,
@@ -273,7 +272,13 @@ impl Client {
             base_url: None,
             config,
         }
-        .assemble()
+        .assemble();
+        #[cfg(feature = "aws-config")]
+        let client = Client {
+            refreshing,
+            ..client
+        };
+        client
     }
 }
 
@@ -383,8 +388,33 @@ impl ClientBuilder {
             config,
             problem,
             api: Arc::new(OnceLock::new()),
+            #[cfg(feature = "aws-config")]
+            refreshing: None,
         }
     }
+}
+
+/// The generated client for `config`, signing with `credentials` for `region`; the reads sent as POST
+/// marked safe to repeat.
+pub(crate) fn make_api(
+    config: &ClientConfig,
+    region: &str,
+    credentials: AwsCredentials,
+) -> std::result::Result<customer_profiles_api::Client, Arc<str>> {
+    let auth = Auth::sigv4(SigV4::new(credentials, region, SIGNING_NAME));
+    let (http, inner) = config
+        .build("customer-profiles", auth)
+        .map_err(|e| Arc::from(format!("cannot build the HTTP client: {e}")))?;
+    let retry = inner.retry().clone().safe_operations([
+        GET_SEGMENT_MEMBERSHIP,
+        SEARCH_PROFILES,
+        BATCH_GET_PROFILE,
+    ]);
+    Ok(customer_profiles_api::Client::new_with_client(
+        config.url(),
+        http,
+        inner.with_retry(retry),
+    ))
 }
 
 /// A region is a DNS label chain of lowercase letters, digits and `-` (it becomes part of a host name).
@@ -421,6 +451,8 @@ fn check_base_url(url: &str) -> std::result::Result<String, Arc<str>> {
     Ok(url.trim_end_matches('/').to_owned())
 }
 
+// With `aws-config`, `from_env` follows the official chain instead; this loader stays built and tested.
+#[cfg_attr(feature = "aws-config", allow(dead_code))]
 /// Profile keys that name a credential source only the official `aws-config` crate follows.
 const NEEDS_AWS_CONFIG: [(&str, &str); 7] = [
     ("sso_session", "SSO"),
@@ -432,6 +464,8 @@ const NEEDS_AWS_CONFIG: [(&str, &str); 7] = [
     ("source_profile", "a role to assume"),
 ];
 
+// With `aws-config`, `from_env` follows the official chain instead; this loader stays built and tested.
+#[cfg_attr(feature = "aws-config", allow(dead_code))]
 /// Environment variables that name a credential source only the official `aws-config` crate follows.
 const ENV_NEEDS_AWS_CONFIG: [(&str, &str); 3] = [
     ("AWS_WEB_IDENTITY_TOKEN_FILE", "web identity"),
@@ -439,6 +473,8 @@ const ENV_NEEDS_AWS_CONFIG: [(&str, &str); 3] = [
     ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "a container"),
 ];
 
+// With `aws-config`, `from_env` follows the official chain instead; this loader stays built and tested.
+#[cfg_attr(feature = "aws-config", allow(dead_code))]
 /// The client the settings (`AWS_*` variables and a home directory) describe.
 fn from_settings(vars: &BTreeMap<String, String>, home: Option<PathBuf>) -> Result<Client> {
     let mut source = AwsProfileSource::default();
@@ -480,6 +516,8 @@ fn from_settings(vars: &BTreeMap<String, String>, home: Option<PathBuf>) -> Resu
     .build()
 }
 
+// With `aws-config`, `from_env` follows the official chain instead; this loader stays built and tested.
+#[cfg_attr(feature = "aws-config", allow(dead_code))]
 /// Which credential source beyond static keys the settings name, if any.
 fn needs_aws_config(
     vars: &BTreeMap<String, String>,

@@ -123,7 +123,7 @@ impl CreateSegmentEstimate {
             segment_query: self.query.map(SegmentQuery::into_segment_group),
             segment_sql_query: self.sql,
         };
-        let api = self.client.api()?;
+        let api = self.client.current_api().await?;
         let answer = retry_throttled(|| async {
             api.create_segment_estimate()
                 .domain_name(self.domain.as_str())
@@ -176,7 +176,8 @@ impl Client {
     pub async fn segment_estimate(&self, domain: &str, estimate_id: &str) -> Result<Estimate> {
         check_name("DomainName", domain)?;
         let answer = self
-            .api()?
+            .current_api()
+            .await?
             .get_segment_estimate()
             .domain_name(domain)
             .estimate_id(estimate_id)

@@ -204,7 +204,7 @@ impl MembershipRequest {
                 distinct.push(id);
             }
         }
-        let api = self.client.api()?;
+        let api = &self.client.current_api().await?;
         let (domain, segment) = (self.domain.as_str(), self.segment.as_str());
         let answers: Vec<GetSegmentMembershipResponse> =
             futures::stream::iter(distinct.chunks(MAX_IDS_PER_CALL).map(|chunk| {

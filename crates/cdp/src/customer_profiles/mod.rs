@@ -26,6 +26,8 @@ mod estimates;
 mod membership;
 mod names;
 mod profile;
+#[cfg(feature = "aws-config")]
+mod refresh;
 mod search;
 mod segments;
 mod snapshots;

@@ -145,7 +145,7 @@ impl ProfileSearch {
         {
             return Err(Error::invalid_input("MaxResults", "must be 1 to 100"));
         }
-        let api = self.client.api()?;
+        let api = self.client.current_api().await?;
         let mut call = api
             .search_profiles()
             .domain_name(self.domain.as_str())
@@ -277,7 +277,7 @@ impl Client {
                 distinct.push(id);
             }
         }
-        let api = self.api()?;
+        let api = &self.current_api().await?;
         let answers: Vec<BatchGetProfileResponse> =
             futures::stream::iter(distinct.chunks(MAX_IDS_PER_BATCH_GET).map(|chunk| {
                 let body = BatchGetProfileRequest {

@@ -192,7 +192,7 @@ impl CreateSegmentDefinition {
             segment_sql_query: self.sql,
             tags: (!self.tags.is_empty()).then_some(Tags(self.tags)),
         };
-        let api = self.client.api()?;
+        let api = self.client.current_api().await?;
         retry_throttled(|| async {
             api.create_segment_definition()
                 .domain_name(self.domain.as_str())
@@ -284,7 +284,7 @@ impl SegmentDefinitionList {
         {
             return Err(Error::invalid_input("MaxResults", "must be 1 to 500"));
         }
-        let api = self.client.api()?;
+        let api = self.client.current_api().await?;
         let mut call = api
             .list_segment_definitions()
             .domain_name(self.domain.as_str());
@@ -368,7 +368,8 @@ impl Client {
         check_name("DomainName", domain)?;
         check_name("SegmentDefinitionName", name)?;
         Ok(self
-            .api()?
+            .current_api()
+            .await?
             .get_segment_definition()
             .domain_name(domain)
             .segment_definition_name(name)
@@ -404,7 +405,8 @@ impl Client {
     pub async fn delete_segment_definition(&self, domain: &str, name: &str) -> Result<()> {
         check_name("DomainName", domain)?;
         check_name("SegmentDefinitionName", name)?;
-        self.api()?
+        self.current_api()
+            .await?
             .delete_segment_definition()
             .domain_name(domain)
             .segment_definition_name(name)

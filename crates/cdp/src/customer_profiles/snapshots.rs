@@ -100,7 +100,7 @@ impl CreateSegmentSnapshot {
     pub async fn send(self) -> Result<String> {
         check_name("DomainName", &self.domain)?;
         check_name("SegmentDefinitionName", &self.segment)?;
-        let api = self.client.api()?;
+        let api = self.client.current_api().await?;
         let answer = retry_throttled(|| async {
             api.create_segment_snapshot()
                 .domain_name(self.domain.as_str())
@@ -160,7 +160,8 @@ impl Client {
         check_name("DomainName", domain)?;
         check_name("SegmentDefinitionName", segment)?;
         Ok(self
-            .api()?
+            .current_api()
+            .await?
             .get_segment_snapshot()
             .domain_name(domain)
             .segment_definition_name(segment)
