@@ -36,7 +36,7 @@ async fn main() -> Result {
 
 async fn contacthub(sandbox: &Sandbox) -> Result {
     use cdp::contacthub::api::types::{CustomerBase, CustomerUpdate, EventContext, EventType};
-    use cdp::contacthub::{Event, Workspace};
+    use cdp::contacthub::{NewEvent, Workspace};
 
     let c = sandbox.credentials();
     let hub = Workspace::new(&c.contacthub_workspace, &c.contacthub_token)
@@ -53,15 +53,16 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
         }),
         ..Default::default()
     };
-    let bruce = node.add_customer(data).await?;
+    let bruce = node.add_customer(data).send().await?;
     println!("  created customer {} (Bruce Wayne)", bruce.id);
 
     {
         use cdp::contacthub::query::prelude::*;
         use customer as c;
-        let bruces =
-            Query::from(c::base::first_name().eq("Bruce") & c::base::last_name().eq("Wayne"));
-        let found = node.query(bruces).all().await?;
+        let found = node
+            .query(c::base::first_name().eq("Bruce") & c::base::last_name().eq("Wayne"))
+            .send()
+            .await?;
         println!(
             "  query firstName = Bruce and lastName = Wayne: {} customer(s)",
             found.total_elements()
@@ -79,26 +80,36 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
     tracked.add_tag("vip").await?;
     println!("  patched exactly {changes} and tagged `vip`");
 
-    let session = cdp::contacthub::create_session_id();
+    let session = node.create_session_id();
     node.add_event(
-        Event::new(EventType::ViewedPage, EventContext::Web)
+        NewEvent::new(EventType::ViewedPage, EventContext::Web)
             .session_id(&session)
-            .property("url", "https://example.com/cave"),
+            .property("url", "https://example.com/cave")
+            .property("visitedAt", chrono::Utc::now()),
     )
     .await?;
     node.add_customer_session(&bruce.id, &session).await?;
     let events = node.events(&bruce.id).send().await?;
     println!(
         "  an anonymous viewedPage joined him through his session: {} event(s)",
-        events.total_items().unwrap_or_default()
+        events.total_elements()
     );
 
-    let page = node.customers().size(5).page(1).send().await?;
+    use cdp::contacthub::Direction;
+    use cdp::contacthub::query::customer as c;
+    let page = node
+        .customers()
+        .size(5)
+        .page(1)
+        .fields((c::base::first_name(), c::base::last_name()))
+        .sort(c::registered_at(), Direction::Descending)
+        .send()
+        .await?;
     println!(
         "  page {} of {} holds {} of {} customers",
         page.page_number() + 1,
         page.total_pages(),
-        page.customers().len(),
+        page.items().len(),
         page.total_elements()
     );
     Ok(())
