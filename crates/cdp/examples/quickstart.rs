@@ -7,7 +7,7 @@
 //! Against the real services, the same code takes their URLs and your credentials instead of the
 //! sandbox's.
 
-use cdp::transport::{Auth, AwsCredentials, ClientCredentials, Inner};
+use cdp::transport::{Auth, AwsCredentials, Inner};
 use cdp_sandbox::{Sandbox, Service};
 use serde_json::json;
 
@@ -116,67 +116,55 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
 }
 
 async fn blueconic(sandbox: &Sandbox) -> Result {
+    use cdp::blueconic::{Client, ProfileExpand};
+    use futures::TryStreamExt as _;
+
     let c = sandbox.credentials();
-    let url = &sandbox.urls().blueconic;
-    let credentials = ClientCredentials::new(
-        format!("{url}/oauth/token"),
+    // Against a tenant: `Client::new("tenant.blueconic.net", id, secret)` or `Client::from_env()`.
+    let bc = Client::builder(
+        "tenant.blueconic.net",
         &c.blueconic_client_id,
         &c.blueconic_client_secret,
     )
-    .scopes(["read:profiles", "write:profiles", "read:segments"]);
-    let bc = cdp::blueconic::api::Client::new(url, Inner::new(Auth::oauth2(credentials)));
+    .base_url(&sandbox.urls().blueconic)
+    .build()?;
     println!("BlueConic");
 
-    let page = bc
-        .get_segment_profiles()
-        .segment_id("allvisitors")
-        .count(5)
-        .properties("email")
-        .send()
-        .await?;
+    let mut first = bc
+        .segment_profiles("allvisitors")
+        .properties(["email", "next_best_product"])
+        .limit(5)
+        .stream();
+    let mut bulk = bc.bulk_writer();
+    let mut ids = Vec::new();
+    while let Some(mut profile) = first.try_next().await? {
+        profile.set_if_empty("next_best_product", "tea");
+        ids.push(profile.id().to_owned());
+        bulk.write(profile).await?;
+    }
+    let report = bulk.finish().await?;
     println!(
-        "  allvisitors: {} profiles, first page of {}",
-        page.total_results.unwrap_or_default(),
-        page.profiles.len()
+        "  bulk write: {} of {} profile(s) modified",
+        report.count("MODIFIED"),
+        ids.len()
     );
 
-    let entries: Vec<_> = page
-        .profiles
-        .iter()
-        .map(|p| cdp::blueconic::api::types::BulkInputEntry {
-            profile_id: Some(p.id.clone()),
-            properties: vec![cdp::blueconic::api::types::PropertyChange {
-                id: "next_best_product".into(),
-                values: vec!["tea".into()],
-                strategy: Some("SET_IF_EMPTY".into()),
-                restriction: None,
-            }],
-            ..Default::default()
-        })
-        .collect();
-    let results = bc.bulk_profiles().body(entries).send().await?;
-    let modified = results
-        .iter()
-        .filter(|r| r.state.as_ref().is_some_and(|s| s.as_str() == "MODIFIED"))
-        .count();
-    println!(
-        "  bulk write: {modified} of {} profile(s) modified",
-        results.len()
-    );
-
-    if let Some(first) = page.profiles.first() {
+    if let Some(id) = ids.first() {
         let profile = bc
-            .get_profile()
-            .profile_id(&first.id)
-            .expand(vec!["profile.segments".into()])
+            .profile(id)
+            .expand([ProfileExpand::Segments])
             .send()
             .await?;
         let segments: Vec<_> = profile
-            .segments
+            .segments()
             .iter()
             .filter_map(|s| s.id.as_deref())
             .collect();
-        println!("  profile {} is in {segments:?}", profile.id);
+        println!(
+            "  profile {} (next best product {:?}) is in {segments:?}",
+            profile.id(),
+            profile.value("next_best_product")
+        );
     }
     Ok(())
 }

@@ -69,19 +69,8 @@ pub use error::{ApiError, DecodeError, Error, Result, ServiceError, ServiceError
 #[cfg(feature = "contacthub")]
 pub mod contacthub;
 
-/// BlueConic REST API v2: profiles, profiles of a segment, bulk writes.
-///
-/// ```
-/// let client = cdp::blueconic::api::Client::new(
-///     "https://tenant.blueconic.net/rest/v2",
-///     cdp::transport::Inner::new(cdp::transport::Auth::bearer("token")),
-/// );
-/// # let _ = client;
-/// ```
 #[cfg(feature = "blueconic")]
-pub mod blueconic {
-    pub use blueconic_api as api;
-}
+pub mod blueconic;
 
 #[cfg(feature = "customer-profiles")]
 pub mod customer_profiles;
