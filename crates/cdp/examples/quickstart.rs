@@ -7,7 +7,7 @@
 //! Against the real services, the same code takes their URLs and your credentials instead of the
 //! sandbox's.
 
-use cdp::transport::{Auth, AwsCredentials, Inner, SigV4};
+use cdp::transport::{Auth, AwsCredentials, Inner};
 use cdp_sandbox::{Sandbox, Service};
 use serde_json::json;
 
@@ -170,28 +170,25 @@ async fn blueconic(sandbox: &Sandbox) -> Result {
 }
 
 async fn customer_profiles(sandbox: &Sandbox) -> Result {
+    use cdp::customer_profiles::{Client, MembershipStatus};
+    use futures::TryStreamExt as _;
+
     let c = sandbox.credentials();
-    let signer = SigV4::new(
-        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
+    // Against AWS: `Client::from_env().await?` (keys or a named profile, and the region).
+    let cp = Client::builder(
         &c.aws_region,
-        "profile",
-    );
-    let cp = cdp::customer_profiles::api::Client::new(
-        &sandbox.urls().customer_profiles,
-        Inner::new(Auth::sigv4(signer)),
-    );
+        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
+    )
+    .base_url(&sandbox.urls().customer_profiles)
+    .build()?;
     println!("AWS Customer Profiles");
 
-    let definitions = cp
-        .list_segment_definitions()
-        .domain_name(&c.aws_domain)
-        .send()
+    let names: Vec<String> = cp
+        .segment_definitions(&c.aws_domain)
+        .stream()
+        .map_ok(|d| d.segment_definition_name.unwrap_or_default())
+        .try_collect()
         .await?;
-    let names: Vec<_> = definitions
-        .items
-        .iter()
-        .filter_map(|d| d.segment_definition_name.as_deref())
-        .collect();
     println!("  segment definitions: {names:?}");
 
     if let Some(segment) = names.first() {
@@ -202,21 +199,28 @@ async fn customer_profiles(sandbox: &Sandbox) -> Result {
             .take(10)
             .collect();
         let membership = cp
-            .get_segment_membership()
-            .domain_name(&c.aws_domain)
-            .segment_definition_name(*segment)
-            .body_map(|b| b.profile_ids(ids))
+            .segment_membership(&c.aws_domain, segment)
+            .profile_ids(ids)
             .send()
             .await?;
         let present = membership
-            .profiles
+            .entries
             .iter()
-            .filter(|p| p.query_result.as_str() == "PRESENT")
+            .filter(|e| matches!(e.status, MembershipStatus::Present { .. }))
             .count();
         println!(
-            "  {present} of {} profiles are in `{segment}`",
-            membership.profiles.len()
+            "  {present} of {} profiles are in `{segment}` (computed at {:?})",
+            membership.entries.len(),
+            membership.last_computed_at
         );
+        if let Some(first) = membership.entries.first()
+            && let Some(profile) = cp.profile(&c.aws_domain, &first.profile_id).await?
+        {
+            println!(
+                "  profile {}: {:?} {:?}",
+                first.profile_id, profile.first_name, profile.last_name
+            );
+        }
     }
     Ok(())
 }

@@ -72,19 +72,8 @@ pub mod contacthub;
 #[cfg(feature = "blueconic")]
 pub mod blueconic;
 
-/// AWS Customer Profiles: segment membership, segment definitions, estimates, snapshots, profile search.
-///
-/// ```
-/// let client = cdp::customer_profiles::api::Client::new(
-///     "https://profile.eu-west-1.amazonaws.com",
-///     cdp::transport::Inner::new(cdp::transport::Auth::None),
-/// );
-/// # let _ = client;
-/// ```
 #[cfg(feature = "customer-profiles")]
-pub mod customer_profiles {
-    pub use customer_profiles_api as api;
-}
+pub mod customer_profiles;
 
 /// Flagship (AB Tasty) Decision API, bucketing file and hit collector.
 ///
