@@ -51,7 +51,8 @@ pub const SERVICES: &[Service] = &[
     Service {
         name: "customer-profiles",
         spec: "specs/customer-profiles.yaml",
-        replacements: &[],
+        // AWS writes the error message as `Message` or `message`; one generated type holds one spelling.
+        replacements: &[("AwsError", "crate::AwsError")],
         fields: &[],
     },
     Service {

@@ -288,6 +288,26 @@ async fn an_estimate_is_polled_with_growing_pauses_until_done_or_the_wait_ends()
     assert_eq!(recorder.shapes().len(), 4);
 }
 
+/// AWS restJson1 services write the message as `Message` or `message`: both reach `cdp::Error`.
+#[tokio::test]
+async fn an_error_message_in_either_spelling_is_kept() {
+    for body in [
+        r#"{"__type":"ResourceNotFoundException","message":"no domain shop"}"#,
+        r#"{"__type":"ResourceNotFoundException","Message":"no domain shop"}"#,
+    ] {
+        let (recorder, client) = recorded();
+        recorder.reply(404, body);
+        let err = client.segment_definition("shop", "gold").await.unwrap_err();
+        assert_eq!(ErrorKind::of(&err), Some(ErrorKind::ResourceNotFound));
+        assert_eq!(
+            err.api().and_then(|a| a.message.as_deref()),
+            Some("no domain shop"),
+            "{body}: {err:?}"
+        );
+        assert!(err.to_string().contains("no domain shop"), "{err}");
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_throttled_create_is_sent_again_and_errors_are_recognised() {
     let (recorder, client) = recorded();

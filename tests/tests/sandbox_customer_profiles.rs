@@ -8,10 +8,8 @@ use std::fmt::Debug;
 use cdp_sandbox::{Config, Sandbox};
 use cdp_tests::conformance::Conformance;
 use cdp_transport::{Auth, AwsCredentials, SigV4};
-use customer_profiles_api::types::{
-    AwsError, DataFormat, LogicalOperator, SearchKey, SegmentGroup,
-};
-use customer_profiles_api::{Client, Error, ResponseValue};
+use customer_profiles_api::types::{DataFormat, LogicalOperator, SearchKey, SegmentGroup};
+use customer_profiles_api::{AwsError, Client, Error, ResponseValue};
 use serde_json::{Value, json};
 
 /// A SigV4 header with the sandbox's key id and scope but a made-up signature, for the refusals.

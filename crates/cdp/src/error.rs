@@ -477,7 +477,7 @@ pub enum ServiceError {
     BlueConicToken(blueconic_api::types::TokenError),
     /// AWS: `{Message}`, with the type from `X-Amzn-ErrorType` or `__type`.
     #[cfg(feature = "customer-profiles")]
-    CustomerProfiles(customer_profiles_api::types::AwsError),
+    CustomerProfiles(customer_profiles_api::AwsError),
     /// Flagship: `{message}`.
     #[cfg(feature = "flagship")]
     Flagship(flagship_api::types::ErrorBody),
@@ -581,7 +581,7 @@ impl ServiceErrorBody for blueconic_api::types::TokenError {
 }
 
 #[cfg(feature = "customer-profiles")]
-impl ServiceErrorBody for customer_profiles_api::types::AwsError {
+impl ServiceErrorBody for customer_profiles_api::AwsError {
     const SERVICE: &'static str = "AWS Customer Profiles";
 
     fn into_api_error(self, status: u16, headers: &HeaderMap) -> ApiError {

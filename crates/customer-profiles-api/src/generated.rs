@@ -113,25 +113,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///An AWS restJson1 error. The error type is in the `X-Amzn-ErrorType` header or in `__type`. Some services write `message` in lower case; typify cannot hold both spellings in one type, so the raw body is kept for that.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct AwsError {
-        #[serde(
-            rename = "Message",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "__type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-    }
-    impl AwsError {
-        pub fn builder() -> builder::AwsError {
-            Default::default()
-        }
-    }
     ///Why one profile was not returned.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchGetProfileError {
@@ -2100,70 +2081,6 @@ pub mod types {
                 Self {
                     dimension_type: Ok(value.dimension_type),
                     values: Ok(value.values),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AwsError {
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AwsError {
-            fn default() -> Self {
-                Self {
-                    message: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                }
-            }
-        }
-        impl AwsError {
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AwsError> for super::AwsError {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AwsError,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    message: value.message?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AwsError> for AwsError {
-            fn from(value: super::AwsError) -> Self {
-                Self {
-                    message: Ok(value.message),
-                    type_: Ok(value.type_),
                 }
             }
         }
@@ -10632,7 +10549,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::BatchGetProfileResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -10752,7 +10669,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::UpdateProfileResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -10872,7 +10789,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::CreateProfileResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -10992,7 +10909,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::DeleteProfileResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -11112,7 +11029,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::PutProfileObjectResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -11261,7 +11178,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::ListProfileObjectsResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, max_results, next_token, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -11413,7 +11330,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::SearchProfilesResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, max_results, next_token, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -11536,7 +11453,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::ListSegmentDefinitionsResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, max_results, next_token } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -11642,7 +11559,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetSegmentDefinitionResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, segment_definition_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -11776,7 +11693,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::CreateSegmentDefinitionResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, segment_definition_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -11888,7 +11805,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::DeleteSegmentDefinitionResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, segment_definition_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -12006,7 +11923,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::CreateSegmentEstimateResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -12113,7 +12030,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetSegmentEstimateResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, estimate_id } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -12246,7 +12163,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetSegmentMembershipResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, segment_definition_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -12387,7 +12304,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::CreateSegmentSnapshotResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, segment_definition_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
@@ -12513,7 +12430,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetSegmentSnapshotResponse>,
-            Error<types::AwsError>,
+            Error<crate::AwsError>,
         > {
             let Self { client, domain_name, segment_definition_name, snapshot_id } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;

@@ -10,7 +10,7 @@
 //! [`cdp_transport::RetryPolicy`].
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), customer_profiles_api::Error<customer_profiles_api::types::AwsError>> {
+//! # async fn run() -> Result<(), customer_profiles_api::Error<customer_profiles_api::AwsError>> {
 //! use cdp_transport::{Auth, Inner};
 //!
 //! let client = customer_profiles_api::Client::new("https://profile.eu-west-1.amazonaws.com", Inner::new(Auth::None));
@@ -37,12 +37,15 @@
 //! # let _ = client;
 //! ```
 
+mod error_body;
+
 // The generated module is never edited by hand (see the header of the file).
 #[rustfmt::skip]
 #[allow(missing_docs, unreachable_pub, rust_2018_idioms, clippy::all, rustdoc::all)]
 mod generated;
 
 // `crate::types::*` paths inside the generated code (open enums) resolve through this.
+pub use error_body::AwsError;
 pub use generated::*;
 
 cdp_transport::impl_client_hooks!(Client);
