@@ -376,7 +376,15 @@ impl FlagshipBuilder {
         let decision =
             flagship_api::Client::new_with_client(&decision_url, http.clone(), inner.clone());
         let cdn = flagship_api::Client::new_with_client(&cdn_url, http.clone(), inner.clone());
-        let hits = flagship_api::Client::new_with_client(&hits_url, http, inner);
+        // The collector takes no key: the API key does not go to that host.
+        let (_, hits_inner) = config
+            .clone()
+            .http_client(http.clone())
+            .build("flagship", Auth::None)
+            .map_err(|e| Error::Config {
+                message: format!("cannot build the HTTP client: {e}"),
+            })?;
+        let hits = flagship_api::Client::new_with_client(&hits_url, http, hits_inner);
         let (poller, polling) = match self.mode {
             Mode::DecisionApi => (None, None),
             Mode::Bucketing { polling_interval } => {
