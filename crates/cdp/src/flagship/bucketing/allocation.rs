@@ -20,9 +20,18 @@ pub fn bucket(group_id: &str, visitor_id: &str) -> u32 {
 /// assert_eq!(cdp::flagship::bucketing::murmur3_32(b"hel", b"lo"), 0x248b_fa47);
 /// ```
 pub fn murmur3_32(first: &[u8], second: &[u8]) -> u32 {
-    let mut bytes = first.chain(second);
     // Reading from memory cannot fail; 0 would only put the visitor in the first bucket.
-    murmur3::murmur3_32(&mut bytes, 0).unwrap_or(0)
+    let mut joined = [0u8; 128];
+    let length = first.len() + second.len();
+    if let Some(buffer) = joined.get_mut(..length) {
+        // Ids are short: one contiguous slice on the stack reads faster than a chain of two.
+        let (head, tail) = buffer.split_at_mut(first.len());
+        head.copy_from_slice(first);
+        tail.copy_from_slice(second);
+        let mut bytes: &[u8] = buffer;
+        return murmur3::murmur3_32(&mut bytes, 0).unwrap_or(0);
+    }
+    murmur3::murmur3_32(&mut first.chain(second), 0).unwrap_or(0)
 }
 
 /// The index of the variation whose share of the running sum of `allocations` holds `bucket`; `None`
