@@ -376,8 +376,7 @@ async fn polling_takes_a_304_keeps_its_file_and_keeps_the_last_good_one_through_
         .journal()
         .entries()
         .into_iter()
-        .filter(|e| e.path.ends_with("/bucketing.json"))
-        .last()
+        .rfind(|e| e.path.ends_with("/bucketing.json"))
         .unwrap();
     assert_eq!(conditional.status, Some(304));
     assert_eq!(color(&fs).await, "red");
