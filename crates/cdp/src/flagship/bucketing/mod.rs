@@ -1,5 +1,5 @@
 //! Bucketing mode: the bucketing file parsed once into a form that decides a visitor without the network
-//! and without copying a flag ([`Bucketing::decide`]), its targeting ([`targeting`]), the allocation
+//! and without copying a flag ([`Bucketing::decide`]), its targeting, the allocation
 //! ([`bucket`]) and the polling of the file on the CDN.
 //!
 //! As the Python SDK does, campaigns' `bucketRanges` and the `decision_group` are ignored; in each
