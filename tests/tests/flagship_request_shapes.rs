@@ -34,6 +34,7 @@ async fn decision_activation_and_hit_of_an_authenticated_visitor() {
             ("age", 31.into()),
             ("isVIP", true.into()),
             ("score", 0.5.into()),
+            ("fs_internal", "not sent".into()),
         ])
         .build()
         .unwrap();
@@ -76,7 +77,7 @@ async fn bucketing_file_refresh_and_context_event() {
     assert!(!fs.refresh_bucketing_file().await.unwrap());
     let mut visitor = fs
         .visitor("visitor-1")
-        .context([("plan", "pro".into())])
+        .context([("plan", "pro".into()), ("fs_internal", true.into())])
         .build()
         .unwrap();
     visitor.synchronize().await;

@@ -218,11 +218,13 @@ impl Visitor {
         }
     }
 
-    /// The context as the wire carries it.
+    /// The context as the wire carries it: without the keys starting with `fs_`, which the SDK keeps
+    /// for itself and does not send.
     pub(crate) fn wire_context(&self) -> VisitorContext {
         let map: Map<String, Value> = self
             .context
             .iter()
+            .filter(|(k, _)| !k.starts_with("fs_"))
             .map(|(k, v)| (k.clone(), v.to_json()))
             .collect();
         VisitorContext(map)
@@ -235,6 +237,8 @@ impl Visitor {
             .get_campaigns()
             .env_id(&shared.env_id)
             .expose_all_keys(true)
+            // As the SDK: the decision does not record the context.
+            .send_context_event(false)
             .body_map(|b| {
                 b.visitor_id(self.id.clone())
                     .anonymous_id(self.anonymous_id.clone())
