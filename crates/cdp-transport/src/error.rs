@@ -65,20 +65,8 @@ impl TransportError {
     /// ));
     /// ```
     pub fn into_reqwest(self) -> reqwest::Error {
-        // A body whose only frame is this error: reading it makes reqwest wrap the error as its source.
         let fallback_status = self.status_hint();
-        let stream = futures::stream::once(std::future::ready(Err::<bytes::Bytes, _>(self)));
-        let response =
-            reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)));
-        let mut read = pin!(response.bytes());
-        let mut cx = Context::from_waker(Waker::noop());
-        // The body is in memory: the first poll finishes. Never block; poll a few times to be sure.
-        for _ in 0..8 {
-            if let Poll::Ready(Err(error)) = read.as_mut().poll(&mut cx) {
-                return error.without_url();
-            }
-        }
-        fallback(fallback_status)
+        carried(self).unwrap_or_else(|| fallback(fallback_status))
     }
 
     /// The transport error in `error` or anywhere in its chain of sources.
@@ -108,6 +96,26 @@ impl TransportError {
 
 /// Unreachable in practice (the in-memory body is read on the first poll), but never a panic: an error
 /// without the typed source.
+/// A `reqwest::Error` whose `source()` is `error`. reqwest offers no constructor for one, so this reads a
+/// response whose only body frame is `error`: reading it makes reqwest wrap the error as its source. The
+/// body is in memory, so the read ends at the first poll, without a runtime; it is polled a few times to be
+/// sure and never blocks. `None` if reqwest ever stopped behaving so (a test would show it).
+pub(crate) fn carried<E>(error: E) -> Option<reqwest::Error>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let stream = futures::stream::once(std::future::ready(Err::<bytes::Bytes, _>(error)));
+    let response = reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)));
+    let mut read = pin!(response.bytes());
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..8 {
+        if let Poll::Ready(result) = read.as_mut().poll(&mut cx) {
+            return result.err().map(reqwest::Error::without_url);
+        }
+    }
+    None
+}
+
 fn fallback(status: u16) -> reqwest::Error {
     let status = reqwest::StatusCode::from_u16(status)
         .ok()

@@ -301,10 +301,17 @@ impl Inner {
         // A timeout too long for the clock means no deadline.
         let deadline = started.checked_add(self.timeout);
         let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        let attempts = self.retry.attempts_for(request.method(), operation);
-        // A caller may declare a POST safe to repeat for this call (it carries an idempotency key).
-        let repeatable = self.retry.may_repeat(request.method(), operation)
-            || (crate::attempts::declared_repeatable() && attempts > 1);
+        // A caller may declare a POST safe to repeat for this call (it carries an idempotency key, such as
+        // a ContactHub customer's `externalId`): it is then as patient as a read, since a repeat cannot
+        // write twice.
+        let declared = crate::attempts::declared_repeatable();
+        let attempts = if declared {
+            self.retry.attempts_of_reads()
+        } else {
+            self.retry.attempts_for(request.method(), operation)
+        };
+        let repeatable =
+            self.retry.may_repeat(request.method(), operation) || (declared && attempts > 1);
         let mut pauses = self.retry.backoff(attempts);
         let mut refreshed = false;
         let mut attempt = 1;

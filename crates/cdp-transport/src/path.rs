@@ -17,7 +17,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::task::{Context, Poll, Waker};
 
 /// Why a value cannot be a path segment.
 ///
@@ -164,17 +163,9 @@ impl<E> From<PathError> for progenitor_client::Error<E> {
     }
 }
 
-/// A `reqwest::Error` whose source is `error`. reqwest offers no constructor, so this reads a response
-/// whose body fails with `error` at once; reading it completes on the first poll, without a runtime.
+/// A `reqwest::Error` whose source is `error` (see [`crate::error::carried`]).
 fn as_reqwest_error(error: PathError) -> Option<reqwest::Error> {
-    let failing = futures::stream::once(std::future::ready(Err::<bytes::Bytes, _>(error)));
-    let response =
-        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(failing)));
-    let read = std::pin::pin!(response.bytes());
-    match read.poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(Err(carrier)) => Some(carrier.without_url()),
-        Poll::Ready(Ok(_)) | Poll::Pending => None,
-    }
+    crate::error::carried(error)
 }
 
 fn is_unreserved(byte: u8) -> bool {
