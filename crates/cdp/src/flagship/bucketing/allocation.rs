@@ -1,7 +1,7 @@
 //! Which variation of a group a visitor gets: `murmur3_x86_32(variationGroupId + visitorId, seed 0) % 100`
 //! against the running sum of the variations' allocations, as every Flagship SDK computes it.
 
-use std::io::Read as _;
+use std::io::Read;
 
 /// The visitor's bucket (0 to 99) in variation group `group_id`.
 ///
@@ -21,17 +21,31 @@ pub fn bucket(group_id: &str, visitor_id: &str) -> u32 {
 /// ```
 pub fn murmur3_32(first: &[u8], second: &[u8]) -> u32 {
     // Reading from memory cannot fail; 0 would only put the visitor in the first bucket.
-    let mut joined = [0u8; 128];
-    let length = first.len() + second.len();
-    if let Some(buffer) = joined.get_mut(..length) {
-        // Ids are short: one contiguous slice on the stack reads faster than a chain of two.
-        let (head, tail) = buffer.split_at_mut(first.len());
-        head.copy_from_slice(first);
-        tail.copy_from_slice(second);
-        let mut bytes: &[u8] = buffer;
-        return murmur3::murmur3_32(&mut bytes, 0).unwrap_or(0);
+    murmur3::murmur3_32(&mut Joined { first, second }, 0).unwrap_or(0)
+}
+
+/// Two byte slices read as one, in the 4-byte blocks the hash asks for: the group id and the visitor id
+/// are never joined in memory, and a whole block is one fixed-size copy.
+struct Joined<'a> {
+    first: &'a [u8],
+    second: &'a [u8],
+}
+
+impl Read for Joined<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        if self.first.is_empty() {
+            std::mem::swap(&mut self.first, &mut self.second);
+        }
+        if let (Ok(block), Some((head, rest))) = (
+            <&mut [u8; 4]>::try_from(&mut *buffer),
+            self.first.split_first_chunk::<4>(),
+        ) {
+            *block = *head;
+            self.first = rest;
+            return Ok(4);
+        }
+        self.first.read(buffer)
     }
-    murmur3::murmur3_32(&mut first.chain(second), 0).unwrap_or(0)
 }
 
 /// The index of the variation whose share of the running sum of `allocations` holds `bucket`; `None`

@@ -40,6 +40,8 @@ use crate::{DecodeError, Error, Result};
 pub struct Bucketing {
     panic: bool,
     campaigns: Vec<Campaign>,
+    /// The context keys the conditions look at, sorted.
+    keys: Vec<String>,
     warnings: Vec<String>,
 }
 
@@ -73,6 +75,15 @@ impl Bucketing {
 
     /// From the generated client's bucketing file.
     pub fn from_file(file: &BucketingFile) -> Self {
+        let keys = targeting::context_keys(
+            file.campaigns
+                .iter()
+                .flat_map(|c| &c.variation_groups)
+                .flat_map(|g| &g.targeting)
+                .flat_map(|t| &t.targeting_groups)
+                .flat_map(|g| &g.targetings)
+                .map(|c| c.key.as_str()),
+        );
         let mut warnings = Vec::new();
         let mut warn = |message: String| {
             if !warnings.contains(&message) {
@@ -95,7 +106,7 @@ impl Bucketing {
                             .map(|g| {
                                 g.targetings
                                     .iter()
-                                    .map(|c| Condition::compile(c, &mut warn))
+                                    .map(|c| Condition::compile(c, &keys, &mut warn))
                                     .collect()
                             })
                             .collect(),
@@ -124,6 +135,7 @@ impl Bucketing {
         Self {
             panic: file.panic == Some(true),
             campaigns,
+            keys,
             warnings,
         }
     }
@@ -150,12 +162,13 @@ impl Bucketing {
         if self.panic {
             return Decision::panic();
         }
+        let context = targeting::resolve(&self.keys, context);
         let mut assignments = Vec::with_capacity(self.campaigns.len());
         for campaign in &self.campaigns {
             let Some(group) = campaign
                 .groups
                 .iter()
-                .find(|g| targeting::matches(&g.audience, visitor_id, context))
+                .find(|g| targeting::matches(&g.audience, visitor_id, &context))
             else {
                 continue;
             };

@@ -4,7 +4,6 @@
 //! `NOT_CONTAINS`), numbers and booleans compared natively, values of different types never equal.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use flagship_api::types::{TargetingCondition, TargetingOperator};
 use serde_json::Value;
@@ -30,6 +29,49 @@ pub(crate) enum Operator {
     Never,
 }
 
+const ALL_USERS: &str = "fs_all_users";
+const VISITOR_ID: &str = "fs_users";
+
+/// The context keys conditions look at, sorted and once each: a visitor's context is looked up once per
+/// key and decision, not once per condition.
+pub(crate) fn context_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut keys: Vec<String> = keys
+        .into_iter()
+        .filter(|k| *k != ALL_USERS && *k != VISITOR_ID)
+        .map(str::to_owned)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The visitor's value of each of `keys` (sorted), in one pass over both sorted lists.
+pub(crate) fn resolve<'c>(
+    keys: &[String],
+    context: &'c std::collections::BTreeMap<String, ContextValue>,
+) -> Vec<Option<&'c ContextValue>> {
+    let mut values = Vec::with_capacity(keys.len());
+    let mut entries = context.iter().peekable();
+    for key in keys {
+        let mut found = None;
+        while let Some((name, value)) = entries.peek() {
+            match name.as_str().cmp(key.as_str()) {
+                std::cmp::Ordering::Less => {
+                    entries.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    found = Some(*value);
+                    entries.next();
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        values.push(found);
+    }
+    values
+}
+
 /// What a condition looks at.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Subject {
@@ -37,8 +79,8 @@ pub(crate) enum Subject {
     Everyone,
     /// `fs_users`: the visitor id.
     VisitorId,
-    /// A context key.
-    Context(String),
+    /// A context key, by its index in the file's sorted keys ([`context_keys`]).
+    Context(usize),
 }
 
 /// A value a condition compares with; text already lower-cased.
@@ -64,11 +106,20 @@ pub(crate) type Audience = Vec<Vec<Condition>>;
 
 impl Condition {
     /// From the file's condition; `warn` hears about operators that never match.
-    pub(crate) fn compile(condition: &TargetingCondition, warn: &mut dyn FnMut(String)) -> Self {
+    /// `keys` are the file's context keys, sorted ([`context_keys`]).
+    pub(crate) fn compile(
+        condition: &TargetingCondition,
+        keys: &[String],
+        warn: &mut dyn FnMut(String),
+    ) -> Self {
         let subject = match condition.key.as_str() {
-            "fs_all_users" => Subject::Everyone,
-            "fs_users" => Subject::VisitorId,
-            key => Subject::Context(key.to_owned()),
+            ALL_USERS => Subject::Everyone,
+            VISITOR_ID => Subject::VisitorId,
+            key => match keys.binary_search_by(|k| k.as_str().cmp(key)) {
+                Ok(index) => Subject::Context(index),
+                // Not among the keys: no visitor has it (never the case for keys from the same file).
+                Err(_) => Subject::Context(usize::MAX),
+            },
         };
         let operator = match &condition.operator {
             Some(TargetingOperator::Equals) => Operator::Equals,
@@ -111,12 +162,9 @@ impl Condition {
         }
     }
 
-    /// Whether the visitor meets the condition.
-    pub(crate) fn matches(
-        &self,
-        visitor_id: &str,
-        context: &BTreeMap<String, ContextValue>,
-    ) -> bool {
+    /// Whether the visitor meets the condition;
+    /// `context` holds the visitor's value of each of the file's keys, in their order.
+    pub(crate) fn matches(&self, visitor_id: &str, context: &[Option<&ContextValue>]) -> bool {
         let visitor;
         let actual = match &self.subject {
             Subject::Everyone => return true,
@@ -124,7 +172,7 @@ impl Condition {
                 visitor = ContextValue::String(visitor_id.to_owned());
                 Some(&visitor)
             }
-            Subject::Context(key) => context.get(key),
+            Subject::Context(index) => context.get(*index).copied().flatten(),
         };
         match self.operator {
             Operator::Exists => return actual.is_some(),
@@ -156,7 +204,7 @@ impl Condition {
 pub(crate) fn matches(
     audience: &Audience,
     visitor_id: &str,
-    context: &BTreeMap<String, ContextValue>,
+    context: &[Option<&ContextValue>],
 ) -> bool {
     audience
         .iter()
