@@ -418,6 +418,41 @@ async fn start_fails_only_on_an_invalid_configuration() {
     assert!(!format!("{fs:?}").contains("key\""));
 }
 
+#[tokio::test]
+async fn the_api_key_is_never_shown() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let key = sandbox.credentials().flagship_api_key.clone();
+    let events = Events::default();
+    let builder = builder(&sandbox, &events).bucketing();
+    assert!(!format!("{builder:?}").contains(&key));
+    let fs = builder.start().await.unwrap();
+    let mut visitor = fs.visitor("v").build().unwrap();
+    visitor.synchronize().await;
+    assert!(!format!("{fs:?} {visitor:?}").contains(&key));
+    sandbox.set_faults(
+        Service::Flagship,
+        Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        },
+    );
+    assert!(fs.refresh_bucketing_file().await.is_err());
+    let err = visitor.activate("btnColor").await.unwrap_err();
+    assert!(!format!("{err} {err:?}").contains(&key));
+    assert!(!events.all().is_empty());
+    assert!(events.all().iter().all(|e| !e.message.contains(&key)));
+    // Outside a runtime, starting bucketing mode is a typed error, not a panic.
+    let outside = std::thread::spawn(|| {
+        futures::executor::block_on(Flagship::builder("env", "key").bucketing().start()).err()
+    })
+    .join()
+    .unwrap();
+    assert!(
+        matches!(outside, Some(cdp::Error::Config { .. })),
+        "{outside:?}"
+    );
+}
+
 #[derive(Default)]
 struct Memory(Mutex<HashMap<String, Value>>);
 

@@ -355,6 +355,10 @@ impl FlagshipBuilder {
         if let Some(problem) = self.problem {
             return Err(Error::Config { message: problem });
         }
+        // Timeouts and polling need tokio's timers, which panic outside a runtime: a typed error instead.
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::Config {
+            message: "Flagship needs a tokio runtime: start it inside one".to_owned(),
+        })?;
         if self.timeout.is_zero() {
             return Err(Error::Config {
                 message: "the Flagship timeout must be more than zero".to_owned(),
@@ -401,7 +405,7 @@ impl FlagshipBuilder {
                 ));
                 // A failure is logged by the poller; the next poll tries again.
                 let _ = poller.refresh().await;
-                let task = tokio::spawn(Poller::poll(poller.clone(), polling_interval));
+                let task = runtime.spawn(Poller::poll(poller.clone(), polling_interval));
                 (Some(poller), Some(task.abort_handle()))
             }
         };
