@@ -215,6 +215,7 @@ async fn every_request_carries_the_crate_user_agent() {
         // Typed calls of the ergonomic API.
         let id = node
             .add_customer(CustomerUpdate::default())
+            .send()
             .await
             .unwrap()
             .id;

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use cdp::contacthub::api::types::{CustomerBase, CustomerUpdate, Tags};
-use cdp::contacthub::{Node, Workspace};
+use cdp::contacthub::query::customer as c;
+use cdp::contacthub::{Direction, Node, Workspace};
 use cdp_sandbox::{Config, Sandbox, Service};
 use cdp_tests::Recorder;
 use cdp_transport::RetryPolicy;
@@ -35,8 +36,8 @@ async fn list_shape() {
         .customers()
         .page(2)
         .size(5)
-        .fields(["base.firstName", "base.lastName"])
-        .sort("base.lastName", true)
+        .fields([c::base::first_name(), c::base::last_name()])
+        .sort(c::base::last_name(), Direction::Descending)
         .external_id("crm-1")
         .send()
         .await
@@ -138,7 +139,11 @@ async fn add_customer_shape() {
         }),
         ..Default::default()
     };
-    node.add_customer(data).session_id("s-1").await.unwrap();
+    node.add_customer(data)
+        .session_id("s-1")
+        .send()
+        .await
+        .unwrap();
     insta::assert_yaml_snapshot!(recorder.single());
 }
 
@@ -162,6 +167,7 @@ async fn keyed_create_retry_shape() {
             external_id: Some("crm-42".into()),
             ..Default::default()
         })
+        .send()
         .await
         .unwrap();
     assert_eq!(customer.id, "c-7");
@@ -176,6 +182,7 @@ async fn keyed_create_retry_shape() {
     recorder.reply(504, r#"{"message":"gateway timeout"}"#);
     let err = node
         .add_customer(CustomerUpdate::default())
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(504));
@@ -207,6 +214,7 @@ async fn a_keyed_create_whose_customer_cannot_be_read_back_is_outcome_unknown() 
             external_id: Some("crm-42".into()),
             ..Default::default()
         })
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -231,6 +239,7 @@ async fn force_update_patches_the_conflicting_customer() {
         .add_customer(data)
         .force_update(true)
         .session_id("s-9")
+        .send()
         .await
         .unwrap();
     assert_eq!(customer.id, "c-7");
@@ -278,7 +287,7 @@ async fn pages_and_the_stream_cover_every_customer() {
     );
     assert_eq!(
         (
-            page.customers().len(),
+            page.items().len(),
             page.total_elements(),
             page.total_pages()
         ),
@@ -312,20 +321,20 @@ async fn pages_and_the_stream_cover_every_customer() {
     let sorted = node
         .customers()
         .size(50)
-        .sort("base.lastName", false)
-        .fields(["base.lastName"])
+        .sort(c::base::last_name(), Direction::Ascending)
+        .fields(c::base::last_name())
         .send()
         .await
         .unwrap();
     let names: Vec<String> = sorted
-        .customers()
+        .items()
         .iter()
         .filter_map(|c| c.base.as_ref()?.last_name.clone())
         .collect();
     assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
     assert!(
         sorted
-            .customers()
+            .items()
             .iter()
             .all(|c| c.base.as_ref().is_none_or(|b| b.first_name.is_none()))
     );
@@ -343,7 +352,7 @@ async fn create_conflict_force_update_and_the_rest_of_the_life_of_a_customer() {
         }),
         ..Default::default()
     };
-    let ada = node.add_customer(data.clone()).await.unwrap();
+    let ada = node.add_customer(data.clone()).send().await.unwrap();
     assert_eq!(
         node.customer_by_external_id("crm-42")
             .await
@@ -353,7 +362,7 @@ async fn create_conflict_force_update_and_the_rest_of_the_life_of_a_customer() {
         ada.id
     );
 
-    let err = node.add_customer(data).await.unwrap_err();
+    let err = node.add_customer(data).send().await.unwrap_err();
     assert!(err.api().is_some_and(|a| a.is_conflict()), "{err}");
 
     let again = CustomerUpdate {
@@ -361,7 +370,12 @@ async fn create_conflict_force_update_and_the_rest_of_the_life_of_a_customer() {
         extra: Some("gold".into()),
         ..Default::default()
     };
-    let updated = node.add_customer(again).force_update(true).await.unwrap();
+    let updated = node
+        .add_customer(again)
+        .force_update(true)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(updated.id, ada.id, "the existing customer was updated");
     let stored = sandbox.contacthub().customer(&ada.id).unwrap();
     assert_eq!(stored["extra"], "gold");
@@ -518,13 +532,13 @@ async fn a_dsl_query_shape_and_a_bad_query_sends_nothing() {
     node.query(Query::from(c::base::first_name().eq("Bruce")).name("bruces"))
         .filter(c::base::contacts::email().is_not_null())
         .size(5)
-        .all()
+        .send()
         .await
         .unwrap();
     insta::assert_yaml_snapshot!(recorder.single());
 
     let (recorder, node) = recorded();
-    let err = node.query(Query::new()).all().await.unwrap_err();
+    let err = node.query(Query::new()).send().await.unwrap_err();
     assert!(matches!(err, cdp::Error::InvalidInput { .. }), "{err}");
     assert!(recorder.shapes().is_empty());
 }
@@ -560,8 +574,8 @@ async fn queries_through_the_node_find_what_the_sandbox_holds() {
         .unwrap();
     assert_eq!(found.into_iter().collect::<BTreeSet<_>>(), expected);
     let page = node
-        .query(Query::from(c::base::first_name().eq(first.as_str())))
-        .all()
+        .query(c::base::first_name().eq(first.as_str()))
+        .send()
         .await
         .unwrap();
     assert!(page.total_elements() >= expected.len() as u64);

@@ -6,7 +6,7 @@ use cdp::contacthub::api::types::{
     Education, EventContext, EventMode, EventType, Job, Like, SchoolType, Subscription,
     SubscriptionKind,
 };
-use cdp::contacthub::{Event, Node, Workspace, create_session_id};
+use cdp::contacthub::{NewEvent, Node, Workspace};
 use cdp_sandbox::{Config, Sandbox};
 use cdp_tests::Recorder;
 use cdp_transport::RetryPolicy;
@@ -30,24 +30,24 @@ async fn event_shapes_for_a_customer_a_session_and_an_external_id() {
         .reply(202, r#"{"id":"e2"}"#)
         .reply(202, r#"{"id":"e3"}"#);
     let at = "2026-11-22T08:00:00Z".parse().unwrap();
-    let page = |e: Event| {
+    let page = |e: NewEvent| {
         e.property("url", "https://example.com/")
             .property("visits", 0)
             .property("returning", false)
             .date(at)
     };
     node.add_event(page(
-        Event::new(EventType::ViewedPage, EventContext::Web).customer_id("c1"),
+        NewEvent::new(EventType::ViewedPage, EventContext::Web).customer_id("c1"),
     ))
     .await
     .unwrap();
     node.add_event(page(
-        Event::new(EventType::ViewedPage, EventContext::Web).session_id("s-1"),
+        NewEvent::new(EventType::ViewedPage, EventContext::Web).session_id("s-1"),
     ))
     .await
     .unwrap();
     node.add_event(page(
-        Event::new(EventType::LoggedIn, EventContext::Mobile).external_id("crm-9"),
+        NewEvent::new(EventType::LoggedIn, EventContext::Mobile).external_id("crm-9"),
     ))
     .await
     .unwrap();
@@ -58,7 +58,7 @@ async fn event_shapes_for_a_customer_a_session_and_an_external_id() {
 async fn an_event_about_nobody_is_refused_before_sending() {
     let (recorder, node) = recorded();
     let err = node
-        .add_event(Event::new(EventType::Searched, EventContext::Web))
+        .add_event(NewEvent::new(EventType::Searched, EventContext::Web))
         .await
         .unwrap_err();
     assert!(
@@ -106,16 +106,16 @@ async fn sandbox() -> (Sandbox, Node, String) {
         external_id: Some("crm-1".into()),
         ..Default::default()
     };
-    let id = node.add_customer(data).await.unwrap().id;
+    let id = node.add_customer(data).send().await.unwrap().id;
     (sandbox, node, id)
 }
 
 #[tokio::test]
 async fn anonymous_events_join_their_customer_and_lists_filter() {
     let (sandbox, node, id) = sandbox().await;
-    let session = create_session_id();
+    let session = node.create_session_id();
     node.add_event(
-        Event::new(EventType::ViewedPage, EventContext::Web)
+        NewEvent::new(EventType::ViewedPage, EventContext::Web)
             .session_id(&session)
             .property("url", "https://e.com/a"),
     )
@@ -134,7 +134,7 @@ async fn anonymous_events_join_their_customer_and_lists_filter() {
     );
 
     node.add_event(
-        Event::new(EventType::Searched, EventContext::Web)
+        NewEvent::new(EventType::Searched, EventContext::Web)
             .external_id("crm-1")
             .property("keyword", "tea"),
     )
@@ -142,7 +142,7 @@ async fn anonymous_events_join_their_customer_and_lists_filter() {
     .unwrap();
     let stored_id = node
         .add_event(
-            Event::new(EventType::CompletedOrder, EventContext::Ecommerce)
+            NewEvent::new(EventType::CompletedOrder, EventContext::Ecommerce)
                 .customer_id(&id)
                 .property("orderId", "o-1"),
         )
@@ -168,7 +168,7 @@ async fn anonymous_events_join_their_customer_and_lists_filter() {
         .send()
         .await
         .unwrap();
-    assert_eq!(web.total_items(), Some(2));
+    assert_eq!(web.total_elements(), 2);
     let searches = node
         .events(&id)
         .types([EventType::Searched])
@@ -426,7 +426,7 @@ async fn typed_properties_go_out_and_come_back_typed() {
         ..Default::default()
     };
     node.add_event(
-        Event::typed(EventContext::Web, &page)
+        NewEvent::typed(EventContext::Web, &page)
             .unwrap()
             .customer_id(&id),
     )
@@ -438,7 +438,7 @@ async fn typed_properties_go_out_and_come_back_typed() {
         ..Default::default()
     };
     node.add_event(
-        Event::typed(EventContext::Web, &search)
+        NewEvent::typed(EventContext::Web, &search)
             .unwrap()
             .customer_id(&id),
     )

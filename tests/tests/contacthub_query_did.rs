@@ -10,7 +10,7 @@ use cdp::contacthub::api::types::{
 };
 use cdp::contacthub::query::kind;
 use cdp::contacthub::query::prelude::*;
-use cdp::contacthub::{Event, Node, Workspace};
+use cdp::contacthub::{NewEvent, Node, Workspace};
 use cdp_sandbox::{Config, Sandbox};
 use cdp_tests::Recorder;
 use cdp_transport::RetryPolicy;
@@ -80,7 +80,7 @@ impl Hub {
             }),
             ..Default::default()
         };
-        let id = self.node.add_customer(data).await.unwrap().id;
+        let id = self.node.add_customer(data).send().await.unwrap().id;
         self.made.push((name, id.clone()));
         id
     }
@@ -93,7 +93,7 @@ impl Hub {
         date: &str,
         property: (&str, Value),
     ) {
-        let event = Event::new(kind, context)
+        let event = NewEvent::new(kind, context)
             .customer_id(customer)
             .property(property.0, property.1)
             .date(at(date));

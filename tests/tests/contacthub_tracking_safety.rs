@@ -4,7 +4,7 @@
 //! and concurrent tag changes never report a tag as stored when it is not.
 
 use cdp::contacthub::api::types::{CustomerUpdate, Job, Timezone};
-use cdp::contacthub::{Event, Node, Workspace};
+use cdp::contacthub::{NewEvent, Node, Workspace};
 use cdp::transport::RetryPolicy;
 use cdp_sandbox::{Config, Sandbox, Service};
 use cdp_tests::Recorder;
@@ -71,7 +71,12 @@ fn refused_field(result: cdp::Result<impl std::fmt::Debug>) -> Option<String> {
 #[tokio::test]
 async fn cleared_lists_are_sent_as_empty_lists_never_null() {
     let (sandbox, node) = sandbox().await;
-    let id = node.add_customer(with_every_list()).await.unwrap().id;
+    let id = node
+        .add_customer(with_every_list())
+        .send()
+        .await
+        .unwrap()
+        .id;
     let mut customer = node.customer(&id).await.unwrap();
     sandbox.journal().clear();
 
@@ -123,7 +128,12 @@ async fn cleared_lists_are_sent_as_empty_lists_never_null() {
 #[tokio::test]
 async fn tag_and_item_calls_keep_unsaved_edits() {
     let (sandbox, node) = sandbox().await;
-    let id = node.add_customer(with_every_list()).await.unwrap().id;
+    let id = node
+        .add_customer(with_every_list())
+        .send()
+        .await
+        .unwrap()
+        .id;
     let mut customer = node.customer(&id).await.unwrap();
 
     // Unsaved edits, then a tag and an item call.
@@ -186,7 +196,12 @@ async fn an_edited_id_or_node_is_refused_before_sending() {
     let (sandbox, node) = sandbox().await;
     let victim = sandbox.contacthub().customer_ids()[0].clone();
     let before = sandbox.contacthub().customer(&victim).unwrap();
-    let id = node.add_customer(with_every_list()).await.unwrap().id;
+    let id = node
+        .add_customer(with_every_list())
+        .send()
+        .await
+        .unwrap()
+        .id;
     let mut customer = node.customer(&id).await.unwrap();
     sandbox.journal().clear();
 
@@ -239,7 +254,12 @@ async fn an_edited_id_or_node_is_refused_before_sending() {
 #[tokio::test]
 async fn non_finite_numbers_are_refused_before_sending() {
     let (sandbox, node) = sandbox().await;
-    let id = node.add_customer(with_every_list()).await.unwrap().id;
+    let id = node
+        .add_customer(with_every_list())
+        .send()
+        .await
+        .unwrap()
+        .id;
     let before = sandbox.contacthub().customer(&id).unwrap();
     sandbox.journal().clear();
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
@@ -257,13 +277,13 @@ async fn non_finite_numbers_are_refused_before_sending() {
         body.external_id = Some("nan".into());
         body.base.as_mut().unwrap().address_mut().geo_mut().lon = Some(bad);
         assert_eq!(
-            refused_field(node.add_customer(body.clone()).await).as_deref(),
+            refused_field(node.add_customer(body.clone()).send().await).as_deref(),
             Some("customer.base.address.geo.lon")
         );
         assert!(refused_field(node.update_customer(&id, body).await).is_some());
 
         // An event property, of its own or inside a list.
-        let event = Event::new(
+        let event = NewEvent::new(
             cdp::contacthub::api::types::EventType::ViewedPage,
             cdp::contacthub::api::types::EventContext::Web,
         )
@@ -287,7 +307,12 @@ async fn non_finite_numbers_are_refused_before_sending() {
 #[tokio::test]
 async fn an_unknown_time_zone_is_refused_before_sending() {
     let (sandbox, node) = sandbox().await;
-    let id = node.add_customer(with_every_list()).await.unwrap().id;
+    let id = node
+        .add_customer(with_every_list())
+        .send()
+        .await
+        .unwrap()
+        .id;
     sandbox.journal().clear();
     let mars = Timezone::from("Mars/Olympus_Mons");
     assert!(!mars.is_known());
@@ -296,7 +321,7 @@ async fn an_unknown_time_zone_is_refused_before_sending() {
     body.external_id = Some("mars".into());
     body.base.as_mut().unwrap().timezone = Some(mars.clone());
     assert_eq!(
-        refused_field(node.add_customer(body.clone()).await).as_deref(),
+        refused_field(node.add_customer(body.clone()).send().await).as_deref(),
         Some("base.timezone")
     );
     assert_eq!(
@@ -337,6 +362,7 @@ async fn twenty_concurrent_tag_changes_keep_every_tag_they_report() {
     let (sandbox, node) = sandbox().await;
     let id = node
         .add_customer(CustomerUpdate::default())
+        .send()
         .await
         .unwrap()
         .id;

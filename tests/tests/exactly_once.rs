@@ -72,7 +72,7 @@ async fn a_keyed_create_whose_answer_was_lost_is_retried_and_resolves_to_the_cus
     let node = node(&sandbox, 10, Duration::from_secs(20));
     for n in 0..30 {
         let key = format!("crm-{n}");
-        let created = node.add_customer(keyed(&key)).await.unwrap();
+        let created = node.add_customer(keyed(&key)).send().await.unwrap();
         assert_eq!(created.external_id.as_deref(), Some(key.as_str()));
     }
     assert!(
@@ -98,6 +98,7 @@ async fn an_unkeyed_create_whose_answer_was_lost_is_outcome_unknown() {
     let node = node(&sandbox, 10, Duration::from_secs(20));
     let err = node
         .add_customer(CustomerUpdate::default())
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -131,6 +132,7 @@ async fn a_create_that_times_out_is_outcome_unknown() {
     let node = node(&sandbox, 1, Duration::from_millis(300));
     let err = node
         .add_customer(CustomerUpdate::default())
+        .send()
         .await
         .unwrap_err();
     let Error::OutcomeUnknown { source, .. } = &err else {
@@ -143,8 +145,8 @@ async fn a_create_that_times_out_is_outcome_unknown() {
 async fn a_create_refused_outright_is_not_outcome_unknown() {
     let sandbox = sandbox(3).await;
     let node = node(&sandbox, 10, Duration::from_secs(20));
-    node.add_customer(keyed("taken")).await.unwrap();
-    let err = node.add_customer(keyed("taken")).await.unwrap_err();
+    node.add_customer(keyed("taken")).send().await.unwrap();
+    let err = node.add_customer(keyed("taken")).send().await.unwrap_err();
     assert!(
         err.api().is_some_and(|api| api.is_conflict()),
         "a 409 on the first attempt is a real conflict: {err:?}"
@@ -223,7 +225,7 @@ async fn under_the_fault_mix_a_big_stream_and_a_thousand_keyed_creates_lose_and_
             let node = node.clone();
             async move {
                 let key = format!("done-when-{n}");
-                let result = node.add_customer(keyed(&key)).await.map(|c| c.id);
+                let result = node.add_customer(keyed(&key)).send().await.map(|c| c.id);
                 (key, result)
             }
         })

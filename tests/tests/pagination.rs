@@ -440,7 +440,7 @@ mod hostile {
 
         // A single page keeps the customers that decoded and lists those that did not.
         let page = node.customers().size(10).page(1).send().await.unwrap();
-        let ids: Vec<&str> = page.customers().iter().map(|c| c.id.as_str()).collect();
+        let ids: Vec<&str> = page.items().iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
             ids,
             [

@@ -422,6 +422,7 @@ async fn an_id_from_a_hostile_server_stays_one_segment() {
     };
     node.add_customer(data.clone())
         .force_update(true)
+        .send()
         .await
         .unwrap();
     let shapes = recorder.shapes();
@@ -436,6 +437,7 @@ async fn an_id_from_a_hostile_server_stays_one_segment() {
     let err = node
         .add_customer(data)
         .force_update(true)
+        .send()
         .await
         .unwrap_err();
     assert!(

@@ -7,7 +7,7 @@
 //! Against the real services, the same code takes their URLs and your credentials instead of the
 //! sandbox's.
 
-use cdp::transport::{Auth, AwsCredentials, ClientCredentials, Inner, SigV4};
+use cdp::transport::AwsCredentials;
 use cdp_sandbox::{Sandbox, Service};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -35,7 +35,7 @@ async fn main() -> Result {
 
 async fn contacthub(sandbox: &Sandbox) -> Result {
     use cdp::contacthub::api::types::{CustomerBase, CustomerUpdate, EventContext, EventType};
-    use cdp::contacthub::{Event, Workspace};
+    use cdp::contacthub::{NewEvent, Workspace};
 
     let c = sandbox.credentials();
     let hub = Workspace::new(&c.contacthub_workspace, &c.contacthub_token)
@@ -52,15 +52,16 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
         }),
         ..Default::default()
     };
-    let bruce = node.add_customer(data).await?;
+    let bruce = node.add_customer(data).send().await?;
     println!("  created customer {} (Bruce Wayne)", bruce.id);
 
     {
         use cdp::contacthub::query::prelude::*;
         use customer as c;
-        let bruces =
-            Query::from(c::base::first_name().eq("Bruce") & c::base::last_name().eq("Wayne"));
-        let found = node.query(bruces).all().await?;
+        let found = node
+            .query(c::base::first_name().eq("Bruce") & c::base::last_name().eq("Wayne"))
+            .send()
+            .await?;
         println!(
             "  query firstName = Bruce and lastName = Wayne: {} customer(s)",
             found.total_elements()
@@ -78,120 +79,115 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
     tracked.add_tag("vip").await?;
     println!("  patched exactly {changes} and tagged `vip`");
 
-    let session = cdp::contacthub::create_session_id();
+    let session = node.create_session_id();
     node.add_event(
-        Event::new(EventType::ViewedPage, EventContext::Web)
+        NewEvent::new(EventType::ViewedPage, EventContext::Web)
             .session_id(&session)
-            .property("url", "https://example.com/cave"),
+            .property("url", "https://example.com/cave")
+            .property("visitedAt", chrono::Utc::now()),
     )
     .await?;
     node.add_customer_session(&bruce.id, &session).await?;
     let events = node.events(&bruce.id).send().await?;
     println!(
         "  an anonymous viewedPage joined him through his session: {} event(s)",
-        events.total_items().unwrap_or_default()
+        events.total_elements()
     );
 
-    let page = node.customers().size(5).page(1).send().await?;
+    use cdp::contacthub::Direction;
+    use cdp::contacthub::query::customer as c;
+    let page = node
+        .customers()
+        .size(5)
+        .page(1)
+        .fields((c::base::first_name(), c::base::last_name()))
+        .sort(c::registered_at(), Direction::Descending)
+        .send()
+        .await?;
     println!(
         "  page {} of {} holds {} of {} customers",
         page.page_number() + 1,
         page.total_pages(),
-        page.customers().len(),
+        page.items().len(),
         page.total_elements()
     );
     Ok(())
 }
 
 async fn blueconic(sandbox: &Sandbox) -> Result {
+    use cdp::blueconic::{Client, ProfileExpand};
+    use futures::TryStreamExt as _;
+
     let c = sandbox.credentials();
-    let url = &sandbox.urls().blueconic;
-    let credentials = ClientCredentials::new(
-        format!("{url}/oauth/token"),
+    // Against a tenant: `Client::new("tenant.blueconic.net", id, secret)` or `Client::from_env()`.
+    let bc = Client::builder(
+        "tenant.blueconic.net",
         &c.blueconic_client_id,
         &c.blueconic_client_secret,
     )
-    .scopes(["read:profiles", "write:profiles", "read:segments"]);
-    let bc = cdp::blueconic::api::Client::new(url, Inner::new(Auth::oauth2(credentials)));
+    .base_url(&sandbox.urls().blueconic)
+    .build()?;
     println!("BlueConic");
 
-    let page = bc
-        .get_segment_profiles()
-        .segment_id("allvisitors")
-        .count(5)
-        .properties("email")
-        .send()
-        .await?;
+    let mut first = bc
+        .segment_profiles("allvisitors")
+        .properties(["email", "next_best_product"])
+        .limit(5)
+        .stream();
+    let mut bulk = bc.bulk_writer();
+    let mut ids = Vec::new();
+    while let Some(mut profile) = first.try_next().await? {
+        profile.set_if_empty("next_best_product", "tea");
+        ids.push(profile.id().to_owned());
+        bulk.write(profile).await?;
+    }
+    let report = bulk.finish().await?;
     println!(
-        "  allvisitors: {} profiles, first page of {}",
-        page.total_results.unwrap_or_default(),
-        page.profiles.len()
+        "  bulk write: {} of {} profile(s) modified",
+        report.count("MODIFIED"),
+        ids.len()
     );
 
-    let entries: Vec<_> = page
-        .profiles
-        .iter()
-        .map(|p| cdp::blueconic::api::types::BulkInputEntry {
-            profile_id: Some(p.id.clone()),
-            properties: vec![cdp::blueconic::api::types::PropertyChange {
-                id: "next_best_product".into(),
-                values: vec!["tea".into()],
-                strategy: Some("SET_IF_EMPTY".into()),
-                restriction: None,
-            }],
-            ..Default::default()
-        })
-        .collect();
-    let results = bc.bulk_profiles().body(entries).send().await?;
-    let modified = results
-        .iter()
-        .filter(|r| r.state.as_ref().is_some_and(|s| s.as_str() == "MODIFIED"))
-        .count();
-    println!(
-        "  bulk write: {modified} of {} profile(s) modified",
-        results.len()
-    );
-
-    if let Some(first) = page.profiles.first() {
+    if let Some(id) = ids.first() {
         let profile = bc
-            .get_profile()
-            .profile_id(&first.id)
-            .expand(vec!["profile.segments".into()])
+            .profile(id)
+            .expand([ProfileExpand::Segments])
             .send()
             .await?;
         let segments: Vec<_> = profile
-            .segments
+            .segments()
             .iter()
             .filter_map(|s| s.id.as_deref())
             .collect();
-        println!("  profile {} is in {segments:?}", profile.id);
+        println!(
+            "  profile {} (next best product {:?}) is in {segments:?}",
+            profile.id(),
+            profile.value("next_best_product")
+        );
     }
     Ok(())
 }
 
 async fn customer_profiles(sandbox: &Sandbox) -> Result {
+    use cdp::customer_profiles::{Client, MembershipStatus};
+    use futures::TryStreamExt as _;
+
     let c = sandbox.credentials();
-    let signer = SigV4::new(
-        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
+    // Against AWS: `Client::from_env().await?` (keys or a named profile, and the region).
+    let cp = Client::builder(
         &c.aws_region,
-        "profile",
-    );
-    let cp = cdp::customer_profiles::api::Client::new(
-        &sandbox.urls().customer_profiles,
-        Inner::new(Auth::sigv4(signer)),
-    );
+        AwsCredentials::new(&c.aws_access_key_id, &c.aws_secret_access_key),
+    )
+    .base_url(&sandbox.urls().customer_profiles)
+    .build()?;
     println!("AWS Customer Profiles");
 
-    let definitions = cp
-        .list_segment_definitions()
-        .domain_name(&c.aws_domain)
-        .send()
+    let names: Vec<String> = cp
+        .segment_definitions(&c.aws_domain)
+        .stream()
+        .map_ok(|d| d.segment_definition_name.unwrap_or_default())
+        .try_collect()
         .await?;
-    let names: Vec<_> = definitions
-        .items
-        .iter()
-        .filter_map(|d| d.segment_definition_name.as_deref())
-        .collect();
     println!("  segment definitions: {names:?}");
 
     if let Some(segment) = names.first() {
@@ -202,21 +198,28 @@ async fn customer_profiles(sandbox: &Sandbox) -> Result {
             .take(10)
             .collect();
         let membership = cp
-            .get_segment_membership()
-            .domain_name(&c.aws_domain)
-            .segment_definition_name(*segment)
-            .body_map(|b| b.profile_ids(ids))
+            .segment_membership(&c.aws_domain, segment)
+            .profile_ids(ids)
             .send()
             .await?;
         let present = membership
-            .profiles
+            .entries
             .iter()
-            .filter(|p| p.query_result.as_str() == "PRESENT")
+            .filter(|e| matches!(e.status, MembershipStatus::Present { .. }))
             .count();
         println!(
-            "  {present} of {} profiles are in `{segment}`",
-            membership.profiles.len()
+            "  {present} of {} profiles are in `{segment}` (computed at {:?})",
+            membership.entries.len(),
+            membership.last_computed_at
         );
+        if let Some(first) = membership.entries.first()
+            && let Some(profile) = cp.profile(&c.aws_domain, &first.profile_id).await?
+        {
+            println!(
+                "  profile {}: {:?} {:?}",
+                first.profile_id, profile.first_name, profile.last_name
+            );
+        }
     }
     Ok(())
 }

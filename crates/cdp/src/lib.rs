@@ -11,17 +11,48 @@
 //!
 //! HTTPS comes from the `rustls` feature (default; aws-lc-rs with the platform's certificate verifier).
 //!
-//! Today each module exposes the low-level client generated from the project's OpenAPI spec (`api`);
-//! the ergonomic layer (mutation tracking, the query DSL, pagination streams, bulk writers, flag
-//! decisions) grows on top of it.
+//! Each module has the client generated from the project's OpenAPI spec (`api`); ContactHub also has the
+//! ergonomic layer, which is what to use: one client built once, typed listings that end in `.send()`
+//! (one page) or `.stream()` (everything), mutation tracking, the query DSL, and one error type,
+//! [`Error`], from every call. The other services' ergonomic layers are to come; until then their `api`
+//! clients answer progenitor's error, which `?` turns into [`Error`].
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use cdp::transport::{Auth, Inner};
+//! # async fn run() -> cdp::Result<()> {
+//! use cdp::contacthub::api::types::{EventContext, EventType};
+//! use cdp::contacthub::query::prelude::*;
+//! use cdp::contacthub::{Direction, NewEvent, Workspace};
+//! use customer as c;
+//! use futures::TryStreamExt as _;
 //!
-//! let hub = cdp::contacthub::api::Client::new("https://api.contactlab.it/hub/v1", Inner::new(Auth::bearer("token")));
-//! let customer = hub.get_customer().workspace_id("w").customer_id("c1").send().await?;
-//! println!("{:?}", customer.base);
+//! let node = Workspace::from_env()?.node("node-id"); // CONTACTHUB_WORKSPACE_ID, CONTACTHUB_TOKEN
+//!
+//! // A builder with options ends in `.send()` (one page) or `.stream()` (everything).
+//! let page = node
+//!     .query(c::base::last_name().eq("Wayne"))
+//!     .fields((c::base::first_name(), c::base::last_name()))
+//!     .sort(c::registered_at(), Direction::Descending)
+//!     .size(20)
+//!     .send()
+//!     .await?;
+//! println!("{} of {} customers", page.items().len(), page.total_elements());
+//! let everyone: Vec<_> = node.customers().size(50).stream().try_collect().await?;
+//!
+//! // A tracked customer: edit it, and `patch` sends exactly what changed.
+//! let mut bruce = node.customer(&everyone[0].id).await?;
+//! bruce.base_mut().contacts_mut().email = Some("bruce@wayne.example".into());
+//! bruce.patch().await?;
+//! bruce.add_tag("vip").await?;
+//!
+//! // Events: anonymous first, tied to the customer through the session.
+//! let session = node.create_session_id();
+//! node.add_event(
+//!     NewEvent::new(EventType::ViewedPage, EventContext::Web)
+//!         .session_id(&session)
+//!         .property("url", "https://example.com/cave"),
+//! )
+//! .await?;
+//! node.add_customer_session(bruce.id(), &session).await?;
 //! # Ok(()) }
 //! ```
 
@@ -38,33 +69,11 @@ pub use error::{ApiError, DecodeError, Error, Result, ServiceError, ServiceError
 #[cfg(feature = "contacthub")]
 pub mod contacthub;
 
-/// BlueConic REST API v2: profiles, profiles of a segment, bulk writes.
-///
-/// ```
-/// let client = cdp::blueconic::api::Client::new(
-///     "https://tenant.blueconic.net/rest/v2",
-///     cdp::transport::Inner::new(cdp::transport::Auth::bearer("token")),
-/// );
-/// # let _ = client;
-/// ```
 #[cfg(feature = "blueconic")]
-pub mod blueconic {
-    pub use blueconic_api as api;
-}
+pub mod blueconic;
 
-/// AWS Customer Profiles: segment membership, segment definitions, estimates, snapshots, profile search.
-///
-/// ```
-/// let client = cdp::customer_profiles::api::Client::new(
-///     "https://profile.eu-west-1.amazonaws.com",
-///     cdp::transport::Inner::new(cdp::transport::Auth::None),
-/// );
-/// # let _ = client;
-/// ```
 #[cfg(feature = "customer-profiles")]
-pub mod customer_profiles {
-    pub use customer_profiles_api as api;
-}
+pub mod customer_profiles;
 
 #[cfg(feature = "flagship")]
 pub mod flagship;

@@ -21,8 +21,8 @@ use super::{error, field_error};
 use crate::http::{buffer_body, json};
 use crate::server::Shared;
 
-/// The most entries one request may hold.
-const MAX_ENTRIES: usize = 1000;
+/// The most entries one request may hold, unless a test lowers it.
+pub(super) const MAX_ENTRIES: usize = 1000;
 
 /// The privacy legislations a bulk write may set: the official `BulkInputEntryV2` list.
 const LEGISLATIONS: &[&str] = &[
@@ -158,6 +158,12 @@ pub(super) async fn write(
     RawQuery(query): RawQuery,
     body: Body,
 ) -> Response {
+    let Some(_busy) = shared.blueconic.begin_bulk() else {
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "another bulk request is being processed",
+        );
+    };
     let bytes = match buffer_body(body).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -176,21 +182,20 @@ pub(super) async fn write(
             );
         }
     };
-    let Value::Array(items) = value else {
+    let Value::Array(mut items) = value else {
         return error(
             StatusCode::BAD_REQUEST,
             "the body must be an array of profile entries",
         );
     };
-    if items.len() > MAX_ENTRIES {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!(
-                "more than the allowed {MAX_ENTRIES} entries ({}) in one request",
-                items.len()
-            ),
-        );
-    }
+    // Past the limit, the first entries are processed and their results answered with 413.
+    let limit = shared.blueconic.bulk_limit();
+    let status = if items.len() > limit {
+        items.truncate(limit);
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::OK
+    };
     let mut entries = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         match serde_json::from_value::<Entry>(item) {
@@ -225,7 +230,11 @@ pub(super) async fn write(
             .map(|entry| apply(&mut store, entry, &objectives))
             .collect()
     };
-    json(StatusCode::OK, &results)
+    let pause = shared.blueconic.bulk_duration();
+    if !pause.is_zero() {
+        tokio::time::sleep(pause).await;
+    }
+    json(status, &results)
 }
 
 /// What one entry did, as a `BulkResult`.

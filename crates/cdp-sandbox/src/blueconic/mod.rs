@@ -58,11 +58,12 @@
 //!   carries the total counted on the first page; it does not expire. `maxHitsAllowed`, `audienceId`,
 //!   `autoCommit` and the `track*` parameters are accepted and ignored, and so are the expansions that
 //!   have no data here (groups, matching groups, merge information).
-//! - A bulk write of more than 1000 entries is refused whole with 413 (BlueConic processes the first
-//!   1000 and returns their results with the 413).
+//! - A bulk write of more than 1000 entries (or of the limit [`State::set_bulk_limit`] sets, so that a
+//!   test can reach it) is answered as BlueConic does: the first entries up to the limit are processed
+//!   and their results returned with status 413; the others are not applied.
 //! - `filterTag` keeps the segments that have any of the tags.
-//! - Answers are sent whole (BlueConic streams segment pages with chunked transfer). Concurrent bulk
-//!   writes wait for the lock instead of getting 429: use the fault knobs to test throttling.
+//! - Answers are sent whole (BlueConic streams segment pages with chunked transfer). A bulk write that
+//!   arrives while another is under way is answered 429, as BlueConic does.
 
 mod bulk;
 mod dates;
@@ -78,6 +79,7 @@ mod tokens;
 mod values;
 mod view;
 
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
@@ -92,6 +94,15 @@ use crate::http::json;
 use crate::server::Shared;
 
 use store::Store;
+
+/// A bulk write under way; dropping it lets the next one in.
+pub(crate) struct BulkGuard<'a>(&'a AtomicBool);
+
+impl Drop for BulkGuard<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
 use tokens::Tokens;
 use view::View;
 
@@ -100,6 +111,12 @@ use view::View;
 pub struct State {
     store: Mutex<Store>,
     tokens: Mutex<Tokens>,
+    /// The most entries a bulk write may hold before it is answered 413.
+    bulk_limit: AtomicUsize,
+    /// A bulk write is under way.
+    bulk_busy: AtomicBool,
+    /// How long a bulk write takes after it is applied, in milliseconds, while others get 429.
+    bulk_millis: AtomicU64,
 }
 
 impl State {
@@ -107,7 +124,52 @@ impl State {
         Self {
             store: Mutex::new(seed::seed(config.seed, config.profiles)),
             tokens: Mutex::new(Tokens::new(config.seed)),
+            bulk_limit: AtomicUsize::new(bulk::MAX_ENTRIES),
+            bulk_busy: AtomicBool::new(false),
+            bulk_millis: AtomicU64::new(0),
         }
+    }
+
+    /// Makes every bulk write take this long before it is answered (none by default), as the real
+    /// service takes its time: a bulk write that arrives meanwhile is answered 429.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let sandbox = cdp_sandbox::Sandbox::start().await?;
+    /// sandbox.blueconic().set_bulk_duration(std::time::Duration::from_millis(20));
+    /// # Ok(()) }
+    /// ```
+    pub fn set_bulk_duration(&self, duration: std::time::Duration) {
+        let millis = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+        self.bulk_millis.store(millis, Ordering::SeqCst);
+    }
+
+    /// How long a bulk write takes.
+    pub(crate) fn bulk_duration(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.bulk_millis.load(Ordering::SeqCst))
+    }
+
+    /// Lowers (or restores) the number of entries a bulk write may hold: the first `limit` entries of
+    /// a longer write are processed and answered with 413, as BlueConic does at 1000. At least 1.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let sandbox = cdp_sandbox::Sandbox::start().await?;
+    /// sandbox.blueconic().set_bulk_limit(10);
+    /// # Ok(()) }
+    /// ```
+    pub fn set_bulk_limit(&self, limit: usize) {
+        self.bulk_limit.store(limit.max(1), Ordering::SeqCst);
+    }
+
+    /// The number of entries a bulk write may hold.
+    pub(crate) fn bulk_limit(&self) -> usize {
+        self.bulk_limit.load(Ordering::SeqCst)
+    }
+
+    /// Marks a bulk write as under way; `None` when one already is (the caller answers 429).
+    pub(crate) fn begin_bulk(&self) -> Option<BulkGuard<'_>> {
+        (!self.bulk_busy.swap(true, Ordering::SeqCst)).then_some(BulkGuard(&self.bulk_busy))
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {

@@ -1,7 +1,6 @@
 //! Listing and creating customers.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::sync::Arc;
 
 use cdp_transport::attempts::{Attempt, observe};
 use contacthub_api::MergePatch;
@@ -9,7 +8,8 @@ use contacthub_api::types::{ConflictData, Customer, CustomerUpdate, NewCustomer,
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
 
-use super::query::{Criterion, Query};
+use super::listing::{CustomerPage, Direction, Fetch, FieldList, ListPage, sort_param};
+use super::query::{Criterion, Field, Query};
 use super::{Node, paging};
 use crate::pagination::{self, Page, PageRef, PageStream, Pager};
 use crate::{Error, Result, ServiceError};
@@ -24,9 +24,18 @@ const DEFAULT_SIZE: u32 = 20;
 ///
 /// ```no_run
 /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+/// use cdp::contacthub::Direction;
+/// use cdp::contacthub::query::customer as c;
 /// use futures::TryStreamExt;
 ///
-/// let page = node.customers().size(5).page(2).sort("base.lastName", true).send().await?;
+/// let page = node
+///     .customers()
+///     .size(5)
+///     .page(2)
+///     .fields([c::base::first_name(), c::base::last_name()])
+///     .sort(c::base::last_name(), Direction::Descending)
+///     .send()
+///     .await?;
 /// let next = page.next_page().await?;
 /// let everyone: Vec<_> = node.customers().size(50).stream().try_collect().await?;
 /// # let _ = (next, everyone); Ok(()) }
@@ -74,8 +83,31 @@ impl CustomerList {
         self
     }
 
-    /// Only these fields of each customer (dotted paths such as `base.firstName`); its id always comes.
-    pub fn fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+    /// Only these fields of each customer (its id always comes), named by the generated paths: one
+    /// field, an array of fields of one kind, or a tuple (see [`FieldList`]). It replaces any fields set
+    /// before.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::query::customer as c;
+    ///
+    /// let page = node.customers().fields((c::base::first_name(), c::base::dob())).send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub fn fields(mut self, fields: impl FieldList) -> Self {
+        self.fields = fields.into_paths();
+        self
+    }
+
+    /// Only these fields, as dotted paths written by hand (`base.firstName`): the escape hatch for a path
+    /// the generated ones do not have. Prefer [`fields`](CustomerList::fields).
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// let page = node.customers().fields_raw(["extended.loyalty"]).send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub fn fields_raw<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
         self.fields = fields.into_iter().map(Into::into).collect();
         self
     }
@@ -86,16 +118,49 @@ impl CustomerList {
         self
     }
 
-    /// Sorted by a field (a dotted path), ascending or, with `descending`, descending.
-    pub fn sort(mut self, field: impl Into<String>, descending: bool) -> Self {
-        let direction = if descending { "desc" } else { "asc" };
-        self.sort = Some(format!("{},{direction}", field.into()));
+    /// Sorted by a field (a generated path), in a direction.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::Direction;
+    /// use cdp::contacthub::query::customer as c;
+    ///
+    /// let newest = node.customers().sort(c::registered_at(), Direction::Descending).send().await?;
+    /// # let _ = newest; Ok(()) }
+    /// ```
+    pub fn sort<K>(mut self, field: Field<K>, direction: Direction) -> Self {
+        self.sort = Some(sort_param(field.path(), direction));
         self
     }
 
-    /// Filtered by a customer query (see [`query`](super::query)); it replaces any query set before.
-    pub fn query(mut self, query: Query) -> Self {
-        self.query = Some(query);
+    /// Sorted by a dotted path written by hand: the escape hatch for a path the generated ones do not
+    /// have. Prefer [`sort`](CustomerList::sort).
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::Direction;
+    ///
+    /// let page = node.customers().sort_raw("extended.loyalty.points", Direction::Descending).send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub fn sort_raw(mut self, path: impl Into<String>, direction: Direction) -> Self {
+        self.sort = Some(sort_param(&path.into(), direction));
+        self
+    }
+
+    /// Filtered by a customer query (see [`query`](super::query)): a [`Query`], a [`Criterion`] or a
+    /// [`Did`](super::query::Did). It replaces any query set before.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::query::prelude::*;
+    /// use customer as c;
+    ///
+    /// let page = node.customers().query(c::base::first_name().eq("Ada")).send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub fn query(mut self, query: impl Into<Query>) -> Self {
+        self.query = Some(query.into());
         self.query_json = None;
         self
     }
@@ -107,17 +172,12 @@ impl CustomerList {
         self
     }
 
-    /// Filtered by a customer query written as the JSON text ContactHub takes.
+    /// Filtered by a customer query written as the JSON text ContactHub takes: the escape hatch for a
+    /// query the DSL cannot say. Prefer [`query`](CustomerList::query).
     pub fn query_json(mut self, query: impl Into<String>) -> Self {
         self.query_json = Some(query.into());
         self.query = None;
         self
-    }
-
-    /// The page asked for (the first, unless [`page`](CustomerList::page) says otherwise); the same as
-    /// [`send`](CustomerList::send).
-    pub async fn all(self) -> Result<CustomerPage> {
-        self.send().await
     }
 
     /// Whether [`CustomerList::stream`] fetches the next page while the current one is read (on by
@@ -153,7 +213,7 @@ impl CustomerList {
     }
 
     /// The page asked for. Customers that do not decode do not fail the page: they are listed by
-    /// [`CustomerPage::failed`].
+    /// [`ListPage::failed`].
     pub async fn send(self) -> Result<CustomerPage> {
         let number = paging::requested(self.start.clone(), self.page)?;
         self.fetch(number).await
@@ -211,11 +271,14 @@ impl CustomerList {
             .total_unfiltered_elements
             .map(paging::non_negative);
         let page = paging::numbered(received, number, self.size, |c| &c.id)?;
-        Ok(CustomerPage {
-            page,
-            total_unfiltered_elements: unfiltered,
-            list: self.clone(),
-        })
+        Ok(ListPage::new(page, unfiltered, Arc::new(self.clone())))
+    }
+}
+
+impl Fetch<Customer> for CustomerList {
+    fn fetch_page(&self, number: u32) -> BoxFuture<'static, Result<CustomerPage>> {
+        let list = self.clone();
+        async move { list.fetch(number).await }.boxed()
     }
 }
 
@@ -229,98 +292,11 @@ impl Pager for CustomerList {
     fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Customer>>> {
         let list = self.clone();
         let number = paging::requested(at, self.page);
-        async move { list.fetch(number?).await.map(|p| p.page) }.boxed()
+        async move { list.fetch(number?).await.map(ListPage::into_page) }.boxed()
     }
 }
 
-/// One page of customers, with the totals ContactHub gives and the way to its neighbours.
-#[derive(Clone, Debug)]
-pub struct CustomerPage {
-    page: Page<Customer>,
-    total_unfiltered_elements: Option<u64>,
-    list: CustomerList,
-}
-
-impl CustomerPage {
-    /// The customers of this page.
-    pub fn customers(&self) -> &[Customer] {
-        self.page.items()
-    }
-
-    /// The customers, owned.
-    pub fn into_customers(self) -> Vec<Customer> {
-        self.page.into_items()
-    }
-
-    /// The customers of this page that did not decode, each with its index in the listing, its id and
-    /// its JSON; the others are in [`customers`](CustomerPage::customers).
-    ///
-    /// ```no_run
-    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
-    /// let page = node.customers().size(50).send().await?;
-    /// for bad in page.failed() {
-    ///     eprintln!("customer {:?} at {:?}: {} in {}", bad.id, bad.index, bad.message, bad.body);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn failed(&self) -> Vec<&crate::DecodeError> {
-        self.page.failed()
-    }
-
-    /// This page's number, from 0.
-    pub fn page_number(&self) -> u64 {
-        self.page.number().unwrap_or_default()
-    }
-
-    /// The page size: as ContactHub states it, else as asked for.
-    pub fn size(&self) -> u64 {
-        self.page.size().unwrap_or_default()
-    }
-
-    /// Customers matching the list's filters, in all pages.
-    pub fn total_elements(&self) -> u64 {
-        self.page.total_items().unwrap_or_default()
-    }
-
-    /// Pages in all.
-    pub fn total_pages(&self) -> u64 {
-        self.page.total_pages().unwrap_or_default()
-    }
-
-    /// Customers of the node before filtering, when ContactHub says.
-    pub fn total_unfiltered_elements(&self) -> Option<u64> {
-        self.total_unfiltered_elements
-    }
-
-    /// The generic page underneath.
-    pub fn as_page(&self) -> &Page<Customer> {
-        &self.page
-    }
-
-    /// The next page, `None` after the last.
-    pub async fn next_page(&self) -> Result<Option<CustomerPage>> {
-        match self.page.next() {
-            Some(PageRef::Number(n)) => self.neighbour(*n).await.map(Some),
-            _ => Ok(None),
-        }
-    }
-
-    /// The previous page, `None` before the first.
-    pub async fn previous_page(&self) -> Result<Option<CustomerPage>> {
-        match self.page.previous() {
-            Some(PageRef::Number(n)) => self.neighbour(*n).await.map(Some),
-            _ => Ok(None),
-        }
-    }
-
-    async fn neighbour(&self, number: u64) -> Result<CustomerPage> {
-        let number =
-            u32::try_from(number).map_err(|_| Error::invalid_input("page", "is too large"))?;
-        self.list.fetch(number).await
-    }
-}
-
-/// Creating a customer; await it. With `force_update`, a customer that matches an existing one (ContactHub
+/// Creating a customer; [`send`](AddCustomer::send) it. With `force_update`, a customer that matches an existing one (ContactHub
 /// answers 409) updates that one instead, with the given members (a merge: members not given are kept),
 /// as the Python SDK does.
 ///
@@ -330,7 +306,7 @@ impl CustomerPage {
 /// that attempt created. Without an external id, a create whose answer was lost is an
 /// [`Error::OutcomeUnknown`]: look before creating again.
 #[derive(Debug)]
-#[must_use = "nothing is sent until it is awaited"]
+#[must_use = "nothing is sent until `send`"]
 pub struct AddCustomer {
     node: Node,
     customer: CustomerUpdate,
@@ -360,7 +336,17 @@ impl AddCustomer {
         self
     }
 
-    async fn send(self) -> Result<Customer> {
+    /// Sends the create, and answers the customer as stored.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::api::types::CustomerUpdate;
+    ///
+    /// let data = CustomerUpdate { external_id: Some("crm-42".into()), ..Default::default() };
+    /// let customer = node.add_customer(data).session_id(node.create_session_id()).send().await?;
+    /// # let _ = customer; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Customer> {
         super::outgoing::customer(&self.customer)?;
         let node = &self.node;
         let body = NewCustomer {
@@ -443,15 +429,6 @@ fn unknown(error: Error) -> Error {
         service: SERVICE,
         operation: "create_customer",
         source: Box::new(error),
-    }
-}
-
-impl IntoFuture for AddCustomer {
-    type Output = Result<Customer>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Customer>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
     }
 }
 

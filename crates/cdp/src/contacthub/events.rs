@@ -3,12 +3,15 @@
 use chrono::{DateTime, Utc};
 use contacthub_api::types::{
     BringBackProperties, BringBackType, EventContext, EventContextInfo, EventMode, EventProperties,
-    EventTracking, EventType, NewEvent, PagedEvent, Session, SessionList,
+    EventTracking, EventType, NewEvent as NewEventBody, PagedEvent, Session, SessionList,
 };
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
+
+use super::listing::{EventPage, Fetch, ListPage};
 use super::node::check_id;
 use super::{Node, paging};
 use crate::pagination::{self, Page, PageRef, PageStream, Pager};
@@ -25,15 +28,15 @@ pub fn create_session_id() -> String {
 }
 
 /// The properties of one event type, typed (the spec describes the simple ones: `viewedPage`,
-/// `clickedLink`, `searched`, `formCompiled`; the others take a JSON map through [`Event::properties`]).
+/// `clickedLink`, `searched`, `formCompiled`; the others take a JSON map through [`NewEvent::properties`]).
 ///
 /// ```
-/// use cdp::contacthub::{Event, TypedProperties};
+/// use cdp::contacthub::{NewEvent, TypedProperties};
 /// use cdp::contacthub::api::types::{EventContext, EventType, ViewedPageProperties};
 ///
 /// let page = ViewedPageProperties { url: Some("https://example.com/".into()), ..Default::default() };
 /// assert_eq!(ViewedPageProperties::EVENT_TYPE, EventType::ViewedPage);
-/// let event = Event::typed(EventContext::Web, &page)?.customer_id("c1");
+/// let event = NewEvent::typed(EventContext::Web, &page)?.customer_id("c1");
 /// # let _ = event;
 /// # Ok::<(), cdp::Error>(())
 /// ```
@@ -106,10 +109,10 @@ enum Subject {
 /// An event to store: what happened, where, its properties, and whom it is about.
 ///
 /// ```
-/// use cdp::contacthub::Event;
+/// use cdp::contacthub::NewEvent;
 /// use cdp::contacthub::api::types::{EventContext, EventType};
 ///
-/// let event = Event::new(EventType::ViewedPage, EventContext::Web)
+/// let event = NewEvent::new(EventType::ViewedPage, EventContext::Web)
 ///     .session_id(cdp::contacthub::create_session_id())
 ///     .property("url", "https://example.com/")
 ///     .property("title", "Home");
@@ -117,7 +120,7 @@ enum Subject {
 /// ```
 #[derive(Clone, Debug)]
 #[must_use = "an event is stored by `Node::add_event`"]
-pub struct Event {
+pub struct NewEvent {
     kind: EventType,
     context: EventContext,
     subject: Subject,
@@ -129,7 +132,7 @@ pub struct Event {
     refused: Option<(String, String)>,
 }
 
-impl Event {
+impl NewEvent {
     /// An event of a type in a context, with no properties yet.
     pub fn new(kind: EventType, context: EventContext) -> Self {
         Self {
@@ -208,7 +211,7 @@ impl Event {
         self
     }
 
-    fn into_body(self, node_id: &str) -> Result<NewEvent> {
+    fn into_body(self, node_id: &str) -> Result<NewEventBody> {
         if let Some((field, why)) = self.refused {
             return Err(Error::invalid_input(field, why));
         }
@@ -228,7 +231,7 @@ impl Event {
             Subject::Session(id) => (None, Some(bring_back(BringBackType::SessionId, id))),
             Subject::ExternalId(id) => (None, Some(bring_back(BringBackType::ExternalId, id))),
         };
-        Ok(NewEvent {
+        Ok(NewEventBody {
             bring_back_properties,
             context: self.context,
             context_info: self.context_info.map(EventContextInfo),
@@ -242,26 +245,39 @@ impl Event {
 }
 
 impl Node {
-    /// Stores an event; ContactHub accepts it for processing and gives its id.
+    /// A new session id (a random UUID), as the Python SDK's `node.create_session_id()`: give it to a
+    /// visitor's anonymous events, then link it to the customer they become
+    /// ([`add_customer_session`](Node::add_customer_session) or [`AddCustomer::session_id`](super::AddCustomer::session_id)).
+    ///
+    /// ```
+    /// let node = cdp::contacthub::Workspace::new("workspace-id", "token").node("node-id");
+    /// let session = node.create_session_id();
+    /// assert_eq!(session.len(), 36);
+    /// assert_ne!(session, node.create_session_id());
+    /// ```
+    pub fn create_session_id(&self) -> String {
+        create_session_id()
+    }
+
+    /// Stores an event; ContactHub accepts it for processing and gives its id, or `None` when it accepts
+    /// it with an empty body (which is success, as for the Python SDK).
     ///
     /// ```no_run
     /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
-    /// use cdp::contacthub::Event;
+    /// use cdp::contacthub::NewEvent;
     /// use cdp::contacthub::api::types::{EventContext, EventType};
     ///
-    /// let id = node.add_event(Event::new(EventType::ViewedPage, EventContext::Web).customer_id("c1")).await?;
+    /// let id = node.add_event(NewEvent::new(EventType::ViewedPage, EventContext::Web).customer_id("c1")).await?;
     /// # let _ = id; Ok(()) }
     /// ```
-    pub async fn add_event(&self, event: Event) -> Result<Option<String>> {
+    pub async fn add_event(&self, event: NewEvent) -> Result<Option<String>> {
         let body = event.into_body(self.id())?;
-        self.api()?
+        let call = self
+            .api()?
             .create_event()
             .workspace_id(self.workspace().id())
-            .body(body)
-            .send()
-            .await
-            .map(|r| r.into_inner().id)
-            .map_err(Error::from_call::<contacthub_api::types::EventAccepted, _>)
+            .body(body);
+        super::empty_body::optional(call.send().await).map(|accepted| accepted.and_then(|a| a.id))
     }
 
     /// One stored event.
@@ -332,7 +348,7 @@ impl Node {
 /// use cdp::contacthub::api::types::{EventContext, EventType};
 ///
 /// let page = node.events("c1").types([EventType::ViewedPage]).contexts([EventContext::Web]).size(10).send().await?;
-/// println!("{} of {:?}", page.items().len(), page.total_items());
+/// println!("{} of {}", page.items().len(), page.total_elements());
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
@@ -409,10 +425,11 @@ impl EventList {
         self
     }
 
-    /// The page asked for. Events that do not decode do not fail the page: see [`Page::failed`].
-    pub async fn send(self) -> Result<Page<contacthub_api::types::Event>> {
+    /// The page asked for. Events that do not decode do not fail the page: see [`ListPage::failed`].
+    pub async fn send(self) -> Result<EventPage> {
         let number = paging::requested(self.start.clone(), self.page)?;
-        self.fetch(number).await
+        let page = self.fetch(number).await?;
+        Ok(ListPage::new(page, None, Arc::new(self)))
     }
 
     /// Every event from the page asked for on. An event that does not decode comes as an
@@ -460,6 +477,17 @@ impl EventList {
             self.size,
         )?;
         paging::numbered(received, number, self.size, |e| &e.id)
+    }
+}
+
+impl Fetch<contacthub_api::types::Event> for EventList {
+    fn fetch_page(&self, number: u32) -> BoxFuture<'static, Result<EventPage>> {
+        let list = self.clone();
+        async move {
+            let page = list.fetch(number).await?;
+            Ok(ListPage::new(page, None, Arc::new(list)))
+        }
+        .boxed()
     }
 }
 

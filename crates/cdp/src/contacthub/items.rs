@@ -2,7 +2,10 @@
 
 use contacthub_api::types::{Education, Job, Like, Subscription};
 
-use super::node::check_id;
+use cdp_transport::attempts::observe;
+
+use super::empty_body;
+use super::node::{check_id, lost_before_last};
 use super::{Node, TrackedCustomer};
 use crate::{Error, Result, finite};
 
@@ -12,19 +15,18 @@ macro_rules! items {
      $create_op:ident, $get_op:ident, $update_op:ident, $delete_op:ident, $id_setter:ident,
      $list:ident, $pointer:literal) => {
         impl Node {
-            #[doc = concat!("Adds ", $noun, " to a customer, with the id the item carries.")]
+            #[doc = concat!("Adds ", $noun, " to a customer, with the id the item carries; answers the item as stored (as sent, when the service answers with an empty body).")]
             pub async fn $add(&self, customer_id: &str, item: $item) -> Result<$item> {
                 check_id("customer_id", customer_id)?;
                 finite::check(&item, stringify!($list))?;
-                self.api()?
+                let call = self
+                    .api()?
                     .$create_op()
                     .workspace_id(self.workspace().id())
                     .customer_id(customer_id)
-                    .body(item)
-                    .send()
-                    .await
-                    .map(|r| r.into_inner())
-                    .map_err(Error::from_call::<$item, _>)
+                    .body(item.clone());
+                empty_body::optional(call.send().await)
+                    .map(|stored| stored.unwrap_or(item))
             }
 
             #[doc = concat!("One ", $noun, " of a customer.")]
@@ -42,37 +44,42 @@ macro_rules! items {
                     .map_err(Error::from_call::<$item, _>)
             }
 
-            #[doc = concat!("Replaces ", $noun, " of a customer, found by the item's own id.")]
+            #[doc = concat!("Replaces ", $noun, " of a customer, found by the item's own id; answers the item as stored (as sent, when the service answers with an empty body).")]
             pub async fn $update(&self, customer_id: &str, item: $item) -> Result<$item> {
                 let id = item.id.clone();
                 check_id("customer_id", customer_id)?;
                 check_id("id", &id)?;
                 finite::check(&item, stringify!($list))?;
-                self.api()?
+                let call = self
+                    .api()?
                     .$update_op()
                     .workspace_id(self.workspace().id())
                     .customer_id(customer_id)
                     .$id_setter(id)
-                    .body(item)
-                    .send()
-                    .await
-                    .map(|r| r.into_inner())
-                    .map_err(Error::from_call::<$item, _>)
+                    .body(item.clone());
+                empty_body::optional(call.send().await)
+                    .map(|stored| stored.unwrap_or(item))
             }
 
-            #[doc = concat!("Removes ", $noun, " from a customer.")]
+            #[doc = concat!("Removes ", $noun, " from a customer. A delete is retried when its answer is lost; a 404 ")]
+            #[doc = "that follows such an attempt means that attempt removed the item, and is Ok. A 404 on the first"]
+            #[doc = "attempt is an error."]
             pub async fn $remove(&self, customer_id: &str, id: &str) -> Result<()> {
                 check_id("customer_id", customer_id)?;
                 check_id("id", id)?;
-                self.api()?
+                let call = self
+                    .api()?
                     .$delete_op()
                     .workspace_id(self.workspace().id())
                     .customer_id(customer_id)
                     .$id_setter(id)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(Error::from)
+                    .send();
+                let (answer, attempts) = observe(false, call).await;
+                match answer.map_err(Error::from) {
+                    Ok(_) => Ok(()),
+                    Err(Error::Api(api)) if api.is_not_found() && lost_before_last(&attempts) => Ok(()),
+                    Err(e) => Err(e),
+                }
             }
         }
 

@@ -43,8 +43,10 @@ impl Node {
         CustomerList::new(self.clone())
     }
 
-    /// The customers matching a query; chain [`CustomerList::filter`], then
-    /// [`all`](CustomerList::all) for a page or [`stream`](CustomerList::stream) for all of them.
+    /// The customers matching a query (a [`Query`](super::query::Query), a
+    /// [`Criterion`](super::query::Criterion) or a [`Did`](super::query::Did)); chain
+    /// [`CustomerList::filter`] to add criteria, then [`send`](CustomerList::send) for a page or
+    /// [`stream`](CustomerList::stream) for all of them.
     ///
     /// ```no_run
     /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
@@ -52,13 +54,13 @@ impl Node {
     /// use customer as c;
     ///
     /// let bruces = node
-    ///     .query(Query::from(c::base::first_name().eq("Bruce") & c::base::last_name().eq("Wayne")))
+    ///     .query(c::base::first_name().eq("Bruce") & c::base::last_name().eq("Wayne"))
     ///     .filter(c::enabled().eq(true))
-    ///     .all()
+    ///     .send()
     ///     .await?;
     /// # let _ = bruces; Ok(()) }
     /// ```
-    pub fn query(&self, query: super::query::Query) -> CustomerList {
+    pub fn query(&self, query: impl Into<super::query::Query>) -> CustomerList {
         self.customers().query(query)
     }
 
@@ -76,10 +78,10 @@ impl Node {
             .size(1)
             .send()
             .await?;
-        Ok(page.into_customers().into_iter().next())
+        Ok(page.into_items().into_iter().next())
     }
 
-    /// Creates a customer; see [`AddCustomer`] for `force_update`.
+    /// Creates a customer: a builder (`force_update`, `session_id`) that ends in [`send`](AddCustomer::send).
     ///
     /// ```no_run
     /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
@@ -90,7 +92,7 @@ impl Node {
     ///     base: Some(CustomerBase { first_name: Some("Ada".into()), ..Default::default() }),
     ///     ..Default::default()
     /// };
-    /// let customer = node.add_customer(data).force_update(true).await?;
+    /// let customer = node.add_customer(data).force_update(true).send().await?;
     /// # let _ = customer; Ok(()) }
     /// ```
     pub fn add_customer(&self, customer: CustomerUpdate) -> AddCustomer {
