@@ -7,9 +7,8 @@
 //! Against the real services, the same code takes their URLs and your credentials instead of the
 //! sandbox's.
 
-use cdp::transport::{Auth, AwsCredentials, Inner};
+use cdp::transport::AwsCredentials;
 use cdp_sandbox::{Sandbox, Service};
-use serde_json::json;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -226,61 +225,39 @@ async fn customer_profiles(sandbox: &Sandbox) -> Result {
 }
 
 async fn flagship(sandbox: &Sandbox) -> Result {
-    let c = sandbox.credentials();
-    let inner = Inner::new(Auth::api_key("x-api-key", &c.flagship_api_key));
-    let decision =
-        cdp::flagship::api::Client::new(&sandbox.urls().flagship_decision, inner.clone());
-    let hits = cdp::flagship::api::Client::new(&sandbox.urls().flagship_hits, inner);
-    println!("Flagship");
+    use cdp::flagship::{Flagship, Hit};
 
-    let context = serde_json::Map::from_iter([
-        ("plan".to_string(), json!("pro")),
-        ("isVIP".to_string(), json!(true)),
-    ]);
-    let answer = decision
-        .get_campaigns()
-        .env_id(&c.flagship_env_id)
-        .body_map(|b| {
-            b.visitor_id("visitor-1")
-                .context(Some(cdp::flagship::api::types::VisitorContext(context)))
-        })
-        .send()
+    let (urls, c) = (sandbox.urls(), sandbox.credentials());
+    println!("Flagship");
+    // `.bucketing()` would decide locally from the bucketing file instead of asking the Decision API.
+    let fs = Flagship::builder(&c.flagship_env_id, &c.flagship_api_key)
+        .endpoints(
+            &urls.flagship_decision,
+            &urls.flagship_cdn,
+            &urls.flagship_hits,
+        )
+        .on_event(|event| eprintln!("  flagship {event}"))
+        .start()
         .await?;
-    for campaign in &answer.campaigns {
-        let flags = campaign
-            .variation
-            .modifications
-            .as_ref()
-            .map(|m| serde_json::Value::Object(m.value.clone()));
+    let mut visitor = fs
+        .visitor("visitor-1")
+        .context([("plan", "pro".into()), ("isVIP", true.into())])
+        .build()?;
+    visitor.synchronize().await;
+    let color: String = visitor
+        .modification("btnColor", "blue".to_string())
+        .activate(true)
+        .await;
+    let banner: bool = visitor.modification("showBanner", false).get();
+    println!("  btnColor = {color} (activated), showBanner = {banner}");
+    if let Some(info) = visitor.modification_info("btnColor") {
         println!(
-            "  campaign {} -> variation {}: {}",
-            campaign.id,
-            campaign.variation.id,
-            flags.unwrap_or_default()
+            "  from campaign {}, variation {}",
+            info.campaign_id, info.variation_id
         );
     }
-    if let Some(campaign) = answer.campaigns.first() {
-        decision
-            .activate()
-            .body_map(|b| {
-                b.cid(&c.flagship_env_id)
-                    .vid(Some("visitor-1".into()))
-                    .caid(Some(campaign.variation_group_id.clone()))
-                    .vaid(Some(campaign.variation.id.clone()))
-            })
-            .send()
-            .await?;
-        println!("  activated variation {}", campaign.variation.id);
-    }
-    hits.send_hit()
-        .body_map(|b| {
-            b.t("PAGEVIEW")
-                .ds(Some("APP".into()))
-                .cid(Some(c.flagship_env_id.clone()))
-                .vid(Some("visitor-1".into()))
-                .dl(Some("https://example.com/checkout".into()))
-        })
-        .send()
+    visitor
+        .send_hit(Hit::page("https://example.com/checkout"))
         .await?;
     println!("  sent a page view hit");
     Ok(())

@@ -75,16 +75,5 @@ pub mod blueconic;
 #[cfg(feature = "customer-profiles")]
 pub mod customer_profiles;
 
-/// Flagship (AB Tasty) Decision API, bucketing file and hit collector.
-///
-/// ```
-/// let client = cdp::flagship::api::Client::new(
-///     "https://decision.flagship.io",
-///     cdp::transport::Inner::new(cdp::transport::Auth::api_key("x-api-key", "key")),
-/// );
-/// # let _ = client;
-/// ```
 #[cfg(feature = "flagship")]
-pub mod flagship {
-    pub use flagship_api as api;
-}
+pub mod flagship;
