@@ -155,17 +155,12 @@ pub fn segment<'a>(field: &'static str, value: &'a str) -> Result<Cow<'a, str>, 
 /// ```
 impl<E> From<PathError> for progenitor_client::Error<E> {
     fn from(error: PathError) -> Self {
-        match as_reqwest_error(error.clone()) {
+        match crate::error::carried(error.clone()) {
             Some(carrier) => Self::CommunicationError(carrier),
             // Not reached with the pinned reqwest (a test checks it); the refusal then travels as text.
             None => Self::InvalidRequest(error.to_string()),
         }
     }
-}
-
-/// A `reqwest::Error` whose source is `error` (see [`crate::error::carried`]).
-fn as_reqwest_error(error: PathError) -> Option<reqwest::Error> {
-    crate::error::carried(error)
 }
 
 fn is_unreserved(byte: u8) -> bool {
@@ -274,7 +269,8 @@ mod tests {
     #[test]
     fn a_refusal_travels_typed_inside_a_reqwest_error() {
         let refused = segment("node_id", "..").unwrap_err();
-        let carrier = as_reqwest_error(refused.clone()).expect("reqwest error built synchronously");
+        let carrier =
+            crate::error::carried(refused.clone()).expect("reqwest error built synchronously");
         assert_eq!(PathError::find_in(&carrier), Some(&refused));
         assert!(carrier.url().is_none());
         match progenitor_client::Error::<()>::from(refused.clone()) {
