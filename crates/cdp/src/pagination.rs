@@ -883,10 +883,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn totals_that_change_while_the_listing_is_read_are_followed_page_by_page() {
         for concurrency in [1, 3, 8] {
-            // Shrinks: page 0 says 100 items, pages from 2 on say 35. Pages fetched ahead past the new
-            // end are dropped, not read.
+            // Shrinks: page 0 says 100 items, page 3 says 35, so it is the last. The pages fetched
+            // ahead past it (which say 100 again and have items) are dropped, not read.
             let mut shrinking = Numbers::new(100, 10, "number");
-            shrinking.total_at = Some(|n| if n < 2 { 100 } else { 35 });
+            shrinking.total_at = Some(|n| if n == 3 { 35 } else { 100 });
             let all: Vec<u64> = stream(shrinking, true)
                 .concurrency(concurrency)
                 .try_collect()
