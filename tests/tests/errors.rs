@@ -373,10 +373,9 @@ fn typed_transport_errors_arrive_as_their_own_variants() {
             |e| matches!(e, Error::Redirect { status: 302, .. }),
         ),
         (
-            TransportError::InvalidPathSegment {
-                field: "customer_id".into(),
-                reason: "is `..`".into(),
-            },
+            TransportError::InvalidPathSegment(
+                cdp_transport::path::segment("customer_id", "..").unwrap_err(),
+            ),
             |e| matches!(e, Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
         ),
         (

@@ -182,11 +182,6 @@ impl Error {
     /// assert!(matches!(err, cdp::Error::TooLarge { limit: 10, .. }));
     /// ```
     pub fn from_transport(service: &'static str, source: reqwest::Error) -> Self {
-        // Path segments refused by `cdp_transport::path::segment` in a generated call travel inside a
-        // transport error (progenitor's error type has no other room for them): the caller's invalid input.
-        if let Some(refused) = PathError::find_in(&source) {
-            return refused.clone().into();
-        }
         let typed = TransportError::find(&source).and_then(|typed| match typed {
             TransportError::TooLarge { limit } => Some(Self::TooLarge {
                 service,
@@ -197,9 +192,9 @@ impl Error {
                 status: *status,
                 origin: origin.clone(),
             }),
-            TransportError::InvalidPathSegment { field, reason } => {
-                Some(Self::invalid_input(field.clone(), reason.clone()))
-            }
+            // A path segment refused in a generated call (progenitor's error type has no other room
+            // for it): the caller's invalid input.
+            TransportError::InvalidPathSegment(refused) => Some(refused.clone().into()),
             TransportError::Auth(e) => Some(Self::Auth {
                 service,
                 message: e.to_string(),

@@ -406,6 +406,7 @@ fn base_url_of(host: &str) -> std::result::Result<String, Arc<str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client_core::tests::builds;
 
     fn config_message(r: Result<Client>) -> String {
         match r {
@@ -439,6 +440,26 @@ mod tests {
             Client::new("tenant.blueconic.net:8443", "id", "secret").url(),
             "https://tenant.blueconic.net:8443/rest/v2"
         );
+    }
+
+    #[test]
+    fn one_http_client_is_built_whatever_the_steps() {
+        let n = builds(|| {
+            let bc = Client::new("t.blueconic.net", "id", "secret")
+                .base_url("http://127.0.0.1:9/bc")
+                .configure(|c| c.timeout(std::time::Duration::from_secs(3)))
+                .scopes(["read:profiles"]);
+            let copy = bc.clone();
+            let _ = (bc.api().unwrap(), copy.api().unwrap());
+            // Derived after the first call: the HTTP client is kept (the token is asked for anew).
+            let derived = bc
+                .base_url("http://127.0.0.1:9/other")
+                .scopes(["read:segments"])
+                .configure(|c| c.retry(cdp_transport::RetryPolicy::none()));
+            assert_eq!(derived.url(), "http://127.0.0.1:9/other");
+            derived.api().unwrap();
+        });
+        assert_eq!(n, 1);
     }
 
     #[test]

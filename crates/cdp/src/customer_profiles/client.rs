@@ -587,6 +587,21 @@ mod tests {
     }
 
     #[test]
+    fn one_http_client_is_built_whatever_the_steps() {
+        let n = crate::client_core::tests::builds(|| {
+            let c = Client::new("eu-west-1", AwsCredentials::new("AKID", "secret"))
+                .base_url("http://127.0.0.1:9/cp")
+                .configure(|c| c.timeout(std::time::Duration::from_secs(3)));
+            let copy = c.clone();
+            let _ = (c.api().unwrap(), copy.api().unwrap());
+            let derived = c.base_url("http://127.0.0.1:9/other");
+            assert_eq!(derived.endpoint(), "http://127.0.0.1:9/other");
+            derived.api().unwrap();
+        });
+        assert_eq!(n, 1);
+    }
+
+    #[test]
     fn environment_keys_and_region() {
         let c = from_settings(
             &vars(&[
