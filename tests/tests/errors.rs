@@ -374,9 +374,9 @@ fn typed_transport_errors_arrive_as_their_own_variants() {
         ),
         (
             TransportError::InvalidPathSegment(
-                cdp_transport::path::segment("customer_id", "..").unwrap_err(),
+                cdp_transport::path::segment("customerId", "..").unwrap_err(),
             ),
-            |e| matches!(e, Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+            |e| matches!(e, Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
         ),
         (
             TransportError::Auth(cdp_transport::AuthError::InvalidSecret),

@@ -258,7 +258,7 @@ proptest! {
                 let _ = hub.runtime.block_on(hub.client.get_customer().workspace_id("w").customer_id("c").send());
                 let error = cdp::Error::from(error);
                 prop_assert!(
-                    matches!(&error, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+                    matches!(&error, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
                     "{:?}", error
                 );
             }
@@ -323,7 +323,7 @@ async fn contacthub_a_hostile_id_stays_one_segment() {
         .send()
         .await
         .unwrap_err();
-    assert_refused(refused.into(), "workspace_id");
+    assert_refused(refused.into(), "workspaceId");
     assert_eq!(recorder.shapes().len(), 1, "nothing more was sent");
 }
 
@@ -348,7 +348,7 @@ async fn blueconic_a_hostile_id_stays_one_segment() {
         .send()
         .await
         .unwrap_err();
-    assert_refused(refused.into(), "segment_id");
+    assert_refused(refused.into(), "segmentId");
     assert_eq!(recorder.shapes().len(), 1, "nothing more was sent");
 }
 
@@ -379,7 +379,7 @@ async fn customer_profiles_a_hostile_name_stays_one_segment() {
         .send()
         .await
         .unwrap_err();
-    assert_refused(refused.into(), "segment_definition_name");
+    assert_refused(refused.into(), "SegmentDefinitionName");
     assert_eq!(recorder.shapes().len(), 1, "nothing more was sent");
 }
 
@@ -402,18 +402,18 @@ async fn flagship_a_hostile_environment_stays_one_segment() {
         .send()
         .await
         .unwrap_err();
-    assert_refused(refused.into(), "env_id");
+    assert_refused(refused.into(), "envId");
     assert_eq!(recorder.shapes().len(), 1, "nothing more was sent");
 }
 
 #[test]
 fn a_refusal_says_what_and_where() {
-    let refused = segment("domain_name", "%2E").unwrap_err();
+    let refused = segment("DomainName", "%2E").unwrap_err();
     assert_eq!(refused.refusal(), Refusal::CurrentSegment);
     let error = cdp::Error::from(refused);
     assert_eq!(
         error.to_string(),
-        "invalid input: `domain_name` cannot be a path segment: it reads as `.`"
+        "invalid input: `DomainName` cannot be a path segment: it reads as `.`"
     );
     let carried: contacthub_api::Error<()> = segment("x", "").unwrap_err().into();
     let contacthub_api::Error::CommunicationError(inner) = carried else {
@@ -486,12 +486,12 @@ async fn dot_segments_in_any_encoding_are_refused_before_sending() {
     for hostile in ["..", "%2e%2e", ".%2E", "%252E%252E", "."] {
         let err = node.delete_customer(hostile).await.unwrap_err();
         assert!(
-            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
             "{hostile}: {err:?}"
         );
         let err = node.add_customer_session(hostile, "s-1").await.unwrap_err();
         assert!(
-            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
             "{hostile}: {err:?}"
         );
     }
@@ -501,7 +501,7 @@ async fn dot_segments_in_any_encoding_are_refused_before_sending() {
         .node(&c.contacthub_node);
     let err = elsewhere.delete_customer(&ids[0]).await.unwrap_err();
     assert!(
-        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "workspace_id"),
+        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "workspaceId"),
         "{err:?}"
     );
     assert!(sandbox.journal().entries().is_empty());
@@ -549,7 +549,7 @@ async fn an_id_from_a_hostile_server_stays_one_segment() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
         "{err:?}"
     );
     assert_eq!(recorder.shapes().len(), 3, "only the create was sent");

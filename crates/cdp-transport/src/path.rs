@@ -13,10 +13,10 @@
 //! ```
 //! use cdp_transport::path::{Refusal, segment};
 //!
-//! assert_eq!(segment("customer_id", "c-1").unwrap(), "c-1");
-//! assert_eq!(segment("customer_id", "..\\other").unwrap(), "..%5Cother");
-//! let refused = segment("customer_id", "%2e%2E").unwrap_err();
-//! assert_eq!((refused.field(), refused.refusal()), ("customer_id", Refusal::ParentSegment));
+//! assert_eq!(segment("customerId", "c-1").unwrap(), "c-1");
+//! assert_eq!(segment("customerId", "..\\other").unwrap(), "..%5Cother");
+//! let refused = segment("customerId", "%2e%2E").unwrap_err();
+//! assert_eq!((refused.field(), refused.refusal()), ("customerId", Refusal::ParentSegment));
 //! ```
 
 use std::borrow::Cow;
@@ -29,7 +29,7 @@ use std::fmt;
 /// ```
 /// use cdp_transport::path::{Refusal, segment};
 ///
-/// assert_eq!(segment("node_id", "").unwrap_err().refusal(), Refusal::Empty);
+/// assert_eq!(segment("nodeId", "").unwrap_err().refusal(), Refusal::Empty);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -47,9 +47,9 @@ pub enum Refusal {
 /// wrong, never the value itself.
 ///
 /// ```
-/// let err = cdp_transport::path::segment("workspace_id", "..").unwrap_err();
-/// assert_eq!(err.field(), "workspace_id");
-/// assert_eq!(err.to_string(), "`workspace_id` cannot be a path segment: it reads as `..`");
+/// let err = cdp_transport::path::segment("workspaceId", "..").unwrap_err();
+/// assert_eq!(err.field(), "workspaceId");
+/// assert_eq!(err.to_string(), "`workspaceId` cannot be a path segment: it reads as `..`");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathError {
@@ -58,7 +58,8 @@ pub struct PathError {
 }
 
 impl PathError {
-    /// The parameter the value was given for, as the client names it (`customer_id`).
+    /// The parameter the value was given for, by its name on the wire (`customerId`, `DomainName`), as
+    /// the spec and the service's documentation spell it.
     pub fn field(&self) -> &'static str {
         self.field
     }
@@ -71,7 +72,7 @@ impl PathError {
     /// What is wrong with the value, in words, without the field.
     ///
     /// ```
-    /// let err = cdp_transport::path::segment("node_id", "").unwrap_err();
+    /// let err = cdp_transport::path::segment("nodeId", "").unwrap_err();
     /// assert_eq!(err.reason(), "cannot be a path segment: it is empty");
     /// ```
     pub fn reason(&self) -> &'static str {
@@ -88,7 +89,7 @@ impl PathError {
     /// ```
     /// use cdp_transport::path::{PathError, segment};
     ///
-    /// let refused = segment("segment_name", ".").unwrap_err();
+    /// let refused = segment("segmentName", ".").unwrap_err();
     /// let progenitor_client::Error::<()>::CommunicationError(error) = refused.clone().into() else {
     ///     panic!("a refused segment is a communication error")
     /// };
@@ -121,10 +122,10 @@ impl std::error::Error for PathError {}
 /// ```
 /// use cdp_transport::path::segment;
 ///
-/// assert_eq!(segment("profile_id", "a/b c").unwrap(), "a%2Fb%20c");
-/// assert_eq!(segment("profile_id", "é").unwrap(), "%C3%A9");
-/// assert!(segment("profile_id", ".%2e").is_err());
-/// assert_eq!(segment("profile_id", "...").unwrap(), "...");
+/// assert_eq!(segment("profileId", "a/b c").unwrap(), "a%2Fb%20c");
+/// assert_eq!(segment("profileId", "é").unwrap(), "%C3%A9");
+/// assert!(segment("profileId", ".%2e").is_err());
+/// assert_eq!(segment("profileId", "...").unwrap(), "...");
 /// ```
 pub fn segment<'a>(field: &'static str, value: &'a str) -> Result<Cow<'a, str>, PathError> {
     if let Some(refusal) = refusal(value) {
@@ -156,7 +157,7 @@ pub fn segment<'a>(field: &'static str, value: &'a str) -> Result<Cow<'a, str>, 
 /// ```
 /// use cdp_transport::path::{PathError, segment};
 ///
-/// let refused = segment("env_id", "").unwrap_err();
+/// let refused = segment("envId", "").unwrap_err();
 /// let error = progenitor_client::Error::<()>::from(refused.clone());
 /// let progenitor_client::Error::CommunicationError(carrier) = error else { panic!("{error:?}") };
 /// assert_eq!(PathError::find_in(&carrier), Some(&refused));
@@ -356,14 +357,14 @@ mod tests {
 
     #[test]
     fn a_refusal_names_the_field_not_the_value() {
-        let err = segment("customer_id", "%2E%2E").unwrap_err();
-        assert_eq!(err.field(), "customer_id");
+        let err = segment("customerId", "%2E%2E").unwrap_err();
+        assert_eq!(err.field(), "customerId");
         assert!(!err.to_string().contains("%2E"), "{err}");
     }
 
     #[test]
     fn a_refusal_travels_typed_inside_a_reqwest_error() {
-        let refused = segment("node_id", "..").unwrap_err();
+        let refused = segment("nodeId", "..").unwrap_err();
         match progenitor_client::Error::<()>::from(refused.clone()) {
             progenitor_client::Error::CommunicationError(e) => {
                 assert_eq!(PathError::find_in(&e), Some(&refused));

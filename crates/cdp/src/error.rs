@@ -303,9 +303,9 @@ impl Error {
 /// A value refused as a path segment is invalid input for its field; nothing was sent.
 ///
 /// ```
-/// let refused = cdp::transport::path::segment("customer_id", "..").unwrap_err();
+/// let refused = cdp::transport::path::segment("customerId", "..").unwrap_err();
 /// let err = cdp::Error::from(refused);
-/// assert_eq!(err.to_string(), "invalid input: `customer_id` cannot be a path segment: it reads as `..`");
+/// assert_eq!(err.to_string(), "invalid input: `customerId` cannot be a path segment: it reads as `..`");
 /// ```
 impl From<PathError> for Error {
     fn from(refused: PathError) -> Self {
