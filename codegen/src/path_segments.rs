@@ -4,12 +4,16 @@
 //! progenitor builds each path with `format!("…/{}", client.baseurl, encode_path(&x.to_string()))`, and its
 //! `encode_path` leaves `\` as it is (a URL parser reads it as `/`) and lets `..` through, so an id could
 //! walk a request to another resource. The step rewrites each of those calls into
-//! `::cdp_transport::path::segment("x", &x.to_string())?`, so that a refused value ends `send()` with a
+//! `::cdp_transport::path::segment("xId", &x_id.to_string())?` (the parameter's name on the wire, as the
+//! spec and the service's documentation spell it), so that a refused value ends `send()` with a
 //! typed error (`cdp_transport::path::PathError` inside progenitor's `CommunicationError`) before anything
 //! is sent, and drops `encode_path` from the imports. Like every fix-up here it fails loudly when it stops applying: generation is an error
 //! when the number of calls rewritten differs from the number of path parameters of the spec's operations,
 //! or when `encode_path` appears in any other shape.
 
+use std::collections::BTreeMap;
+
+use heck::ToSnakeCase as _;
 use proc_macro2::{Delimiter, Group, Ident, Literal, TokenStream, TokenTree};
 use quote::quote;
 
@@ -40,20 +44,65 @@ pub fn path_parameters(spec: &openapiv3::OpenAPI) -> usize {
         .sum()
 }
 
+/// The wire name of every path parameter of `spec` (`customerId`, `DomainName`), by the name progenitor
+/// gives its Rust argument (the wire name in snake case: `customer_id`, `domain_name`), or the two wire
+/// names that would share one argument name.
+///
+/// ```
+/// let spec: openapiv3::OpenAPI = serde_json::from_value(serde_json::json!({
+///     "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+///     "paths": {"/w/{workspaceId}/c/{DomainName}": {"get": {"operationId": "getC", "responses": {}}}}
+/// })).unwrap();
+/// let names = cdp_codegen::path_segments::wire_names(&spec).unwrap();
+/// assert_eq!(names["workspace_id"], "workspaceId");
+/// assert_eq!(names["domain_name"], "DomainName");
+/// ```
+pub fn wire_names(spec: &openapiv3::OpenAPI) -> Result<BTreeMap<String, String>, String> {
+    let mut names = BTreeMap::new();
+    for path in spec.paths.paths.keys() {
+        for wire in path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split('}').next())
+        {
+            let rust = wire.to_snake_case();
+            match names.insert(rust.clone(), wire.to_owned()) {
+                Some(other) if other != wire => {
+                    return Err(format!(
+                        "the path parameters `{other}` and `{wire}` would both be `{rust}` in Rust"
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(names)
+}
+
 /// Rewrites progenitor's `tokens` as the module docs say; `expected` is [`path_parameters`] of the spec,
-/// and `file` names it in errors.
+/// `names` its [`wire_names`], and `file` names it in errors.
 ///
 /// ```
 /// let tokens = quote::quote! {
 ///     use progenitor_client::{encode_path, ClientHooks};
 ///     fn url(base: &str, id: &str) -> String { format!("{}/c/{}", base, encode_path(&id.to_string())) }
 /// };
-/// let code = cdp_codegen::path_segments::rewrite(tokens, 1, "specs/t.yaml").unwrap().to_string();
-/// assert!(code.contains("cdp_transport :: path :: segment (\"id\""));
+/// let names = [("id".to_owned(), "Id".to_owned())].into();
+/// let code = cdp_codegen::path_segments::rewrite(tokens, 1, &names, "specs/t.yaml").unwrap().to_string();
+/// assert!(code.contains("cdp_transport :: path :: segment (\"Id\" , & id"));
 /// assert!(!code.contains("encode_path"));
 /// ```
-pub fn rewrite(tokens: TokenStream, expected: usize, file: &str) -> Result<TokenStream, Error> {
-    let mut state = State::default();
+pub fn rewrite(
+    tokens: TokenStream,
+    expected: usize,
+    names: &BTreeMap<String, String>,
+    file: &str,
+) -> Result<TokenStream, Error> {
+    let mut state = State {
+        names,
+        rewritten: 0,
+        unmatched: Vec::new(),
+    };
     let tokens = rewrite_stream(tokens, &mut state);
     if let Some(shape) = state.unmatched.first() {
         return Err(Error::new(
@@ -80,13 +129,13 @@ pub fn rewrite(tokens: TokenStream, expected: usize, file: &str) -> Result<Token
     Ok(tokens)
 }
 
-#[derive(Default)]
-struct State {
+struct State<'a> {
+    names: &'a BTreeMap<String, String>,
     rewritten: usize,
     unmatched: Vec<String>,
 }
 
-fn rewrite_stream(stream: TokenStream, state: &mut State) -> TokenStream {
+fn rewrite_stream(stream: TokenStream, state: &mut State<'_>) -> TokenStream {
     let tokens: Vec<TokenTree> = stream.into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     let mut at = 0;
@@ -98,10 +147,16 @@ fn rewrite_stream(stream: TokenStream, state: &mut State) -> TokenStream {
                     // A call: `encode_path(&name.to_string())`.
                     Some(TokenTree::Group(args)) if args.delimiter() == Delimiter::Parenthesis => {
                         match argument(args.stream()) {
-                            Some(name) => {
-                                out.extend(checked_segment(name));
-                                state.rewritten += 1;
-                            }
+                            Some(name) => match state.names.get(&name.to_string()) {
+                                Some(wire) => {
+                                    out.extend(checked_segment(name, wire));
+                                    state.rewritten += 1;
+                                }
+                                None => state.unmatched.push(format!(
+                                    "encode_path({}), of no path parameter of the spec",
+                                    args.stream()
+                                )),
+                            },
                             None => state
                                 .unmatched
                                 .push(format!("encode_path({})", args.stream())),
@@ -162,8 +217,8 @@ fn argument(args: TokenStream) -> Option<Ident> {
     }
 }
 
-fn checked_segment(name: Ident) -> TokenStream {
-    let field = Literal::string(&name.to_string());
+fn checked_segment(name: Ident, wire: &str) -> TokenStream {
+    let field = Literal::string(wire);
     quote! { ::cdp_transport::path::segment(#field, &#name.to_string())? }
 }
 
@@ -172,7 +227,10 @@ mod tests {
     use super::*;
 
     fn rewritten(tokens: TokenStream, expected: usize) -> Result<String, String> {
-        rewrite(tokens, expected, "t.yaml")
+        let names = [("a_id", "aId"), ("b_id", "bId"), ("id", "id")]
+            .map(|(rust, wire)| (rust.to_owned(), wire.to_owned()))
+            .into();
+        rewrite(tokens, expected, &names, "t.yaml")
             .map(|t| t.to_string())
             .map_err(|e| e.to_string())
     }
@@ -195,11 +253,11 @@ mod tests {
         );
         assert!(code.contains("use super :: { ByteStream , }"), "{code}");
         assert!(
-            code.contains("segment (\"a_id\" , & a_id . to_string ())"),
+            code.contains("segment (\"aId\" , & a_id . to_string ())"),
             "{code}"
         );
         assert!(
-            code.contains("segment (\"b_id\" , & b_id . to_string ())"),
+            code.contains("segment (\"bId\" , & b_id . to_string ())"),
             "{code}"
         );
     }
@@ -214,6 +272,27 @@ mod tests {
         );
         let err = rewritten(quote! { format!("{}", other(&id.to_string())) }, 1).unwrap_err();
         assert!(err.contains("rewrote 0"), "{err}");
+    }
+
+    #[test]
+    fn a_call_of_no_spec_parameter_fails() {
+        let err =
+            rewritten(quote! { format!("{}", encode_path(&other.to_string())) }, 1).unwrap_err();
+        assert!(err.contains("of no path parameter of the spec"), "{err}");
+    }
+
+    #[test]
+    fn two_wire_names_of_one_rust_name_fail() {
+        let spec: openapiv3::OpenAPI = serde_json::from_value(serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/a/{customerId}": {"get": {"operationId": "a", "responses": {}}},
+                "/b/{customer_id}": {"get": {"operationId": "b", "responses": {}}}
+            }
+        }))
+        .unwrap();
+        let err = wire_names(&spec).unwrap_err();
+        assert!(err.contains("`customer_id`"), "{err}");
     }
 
     #[test]

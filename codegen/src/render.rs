@@ -61,9 +61,12 @@ pub fn render(service: &Service, loaded: &Loaded) -> Result<String, Error> {
         generate_quietly(&settings, &loaded.openapi).map_err(|m| Error::new(file, None, m))?;
     let operations = operations::find(&loaded.openapi);
     operations::check(&tokens, &operations, file)?;
+    let names =
+        path_segments::wire_names(&loaded.openapi).map_err(|m| Error::new(file, None, m))?;
     let tokens = path_segments::rewrite(
         tokens,
         path_segments::path_parameters(&loaded.openapi),
+        &names,
         file,
     )?;
     let tokens = client_builder::rewrite(tokens, file)?;

@@ -226,10 +226,14 @@ fn path_values_go_through_the_segment_encoder_and_each_operation_has_a_constant(
     // prettyplease wraps macro arguments where it likes: compare without whitespace.
     let compact: String = code.split_whitespace().collect();
     assert!(!compact.contains("encode_path"), "{code}");
-    for field in ["workspace_id", "customer_id"] {
+    // The refusal names the parameter as the spec (the wire) does.
+    for (wire, field) in [
+        ("workspaceId", "workspace_id"),
+        ("customerId", "customer_id"),
+    ] {
         assert!(
             compact.contains(&format!(
-                "::cdp_transport::path::segment(\"{field}\",&{field}.to_string())?"
+                "::cdp_transport::path::segment(\"{wire}\",&{field}.to_string())?"
             )),
             "{code}"
         );

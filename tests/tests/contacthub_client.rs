@@ -249,3 +249,64 @@ async fn every_request_carries_the_crate_user_agent() {
         "{paths:?}"
     );
 }
+
+#[tokio::test]
+async fn an_application_name_follows_the_crate_user_agent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let c = sandbox.credentials().clone();
+    let hub = Workspace::builder(&c.contacthub_workspace, &c.contacthub_token)
+        .base_url(&sandbox.urls().contacthub)
+        .configure(|c| c.user_agent("my-app/2.1"))
+        .build()
+        .unwrap();
+    hub.node(&c.contacthub_node)
+        .customers()
+        .send()
+        .await
+        .unwrap();
+    let seen = user_agents(&sandbox);
+    let expected = format!("cdp/{} my-app/2.1", env!("CARGO_PKG_VERSION"));
+    assert!(!seen.is_empty());
+    for (request, agent) in &seen {
+        assert_eq!(agent.as_deref(), Some(expected.as_str()), "{request}");
+    }
+}
+
+#[tokio::test]
+async fn a_user_agent_no_header_can_carry_fails_every_client_at_build() {
+    let bad = |c: cdp::transport::ClientConfig| c.user_agent("my-app\r\nX-Injected: yes");
+    let says = |err: cdp::Error| {
+        assert!(matches!(err, cdp::Error::Config { .. }), "{err:?}");
+        assert!(err.to_string().contains("User-Agent"), "{err}");
+    };
+    says(
+        Workspace::builder("w", "t")
+            .configure(bad)
+            .build()
+            .unwrap_err(),
+    );
+    // The infallible way reports it on use, without sending anything.
+    says(Workspace::new("w", "t").configure(bad).api().unwrap_err());
+    says(
+        cdp::blueconic::Client::builder("t.blueconic.net", "id", "secret")
+            .configure(bad)
+            .build()
+            .unwrap_err(),
+    );
+    says(
+        cdp::customer_profiles::Client::builder(
+            "eu-west-1",
+            cdp::transport::AwsCredentials::new("AKID", "secret"),
+        )
+        .configure(bad)
+        .build()
+        .unwrap_err(),
+    );
+    says(
+        cdp::flagship::Flagship::builder("env", "key")
+            .configure(bad)
+            .start()
+            .await
+            .unwrap_err(),
+    );
+}

@@ -111,7 +111,7 @@ async fn ids_that_would_leave_their_path_are_refused_before_sending() {
     let err = node.remove_job("..", "j1").await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid input: `customer_id` cannot be a path segment: it reads as `..`"
+        "invalid input: `customerId` cannot be a path segment: it reads as `..`"
     );
     assert!(recorder.shapes().is_empty());
     // A slash is no escape: it is percent-encoded into the one path segment.

@@ -373,11 +373,10 @@ fn typed_transport_errors_arrive_as_their_own_variants() {
             |e| matches!(e, Error::Redirect { status: 302, .. }),
         ),
         (
-            TransportError::InvalidPathSegment {
-                field: "customer_id".into(),
-                reason: "is `..`".into(),
-            },
-            |e| matches!(e, Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+            TransportError::InvalidPathSegment(
+                cdp_transport::path::segment("customerId", "..").unwrap_err(),
+            ),
+            |e| matches!(e, Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
         ),
         (
             TransportError::Auth(cdp_transport::AuthError::InvalidSecret),

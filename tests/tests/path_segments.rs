@@ -49,19 +49,88 @@ fn segments(url: &reqwest::Url) -> Vec<String> {
 
 /// Whether `value` is one the encoder must refuse: empty, or `.`/`..` after some rounds of decoding.
 fn must_be_refused(value: &str) -> bool {
+    refusal_of(value).is_some()
+}
+
+/// What the encoder must refuse `value` as, written here apart from it: empty, or reading as `.`/`..`
+/// (or as nothing) after some rounds of percent-decoding and a normalising server's reading
+/// ([`dots_read`]).
+fn refusal_of(value: &str) -> Option<Refusal> {
     let mut current = value.as_bytes().to_vec();
     if current.is_empty() {
-        return true;
+        return Some(Refusal::Empty);
     }
     loop {
-        if current == b"." || current == b".." {
-            return true;
+        match dots_read(&current) {
+            Some(0) => return Some(Refusal::Empty),
+            Some(1) => return Some(Refusal::CurrentSegment),
+            Some(2) => return Some(Refusal::ParentSegment),
+            _ => {}
         }
         let next = decode_bytes(&current);
         if next == current {
-            return false;
+            return None;
         }
         current = next;
+    }
+}
+
+/// Default-ignorable code points (DerivedCoreProperties, Unicode 14, as Perl's tables list them): a
+/// server applying NFKC_Casefold drops them.
+const IGNORABLE: [(u32, u32); 17] = [
+    (0xAD, 0xAD),
+    (0x34F, 0x34F),
+    (0x61C, 0x61C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+];
+
+/// The dots of a character after NFKC, for every character whose NFKC is only dots (Python's
+/// `unicodedata` over all code points), and of the ideographic full stops IDNA maps to `.`.
+fn dots_of(c: char) -> Option<usize> {
+    match c {
+        '.' | '\u{2024}' | '\u{FE52}' | '\u{FF0E}' | '\u{3002}' | '\u{FF61}' => Some(1),
+        '\u{2025}' | '\u{FE30}' => Some(2),
+        '\u{2026}' | '\u{FE19}' => Some(3),
+        c if IGNORABLE
+            .iter()
+            .any(|(low, high)| (*low..=*high).contains(&u32::from(c))) =>
+        {
+            Some(0)
+        }
+        _ => None,
+    }
+}
+
+/// How many dots `bytes` reads as when it is nothing but dots once normalised, invisible code points
+/// dropped, or overlong UTF-8 forms of `.` read as it.
+fn dots_read(bytes: &[u8]) -> Option<usize> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.chars().map(dots_of).sum(),
+        Err(_) => {
+            let mut rest = bytes;
+            let mut count = 0;
+            while !rest.is_empty() {
+                let form = [&b"."[..], b"\xC0\xAE", b"\xE0\x80\xAE", b"\xF0\x80\x80\xAE"]
+                    .into_iter()
+                    .find(|form| rest.starts_with(form))?;
+                rest = &rest[form.len()..];
+                count += 1;
+            }
+            Some(count)
+        }
     }
 }
 
@@ -69,8 +138,39 @@ fn must_be_refused(value: &str) -> bool {
 fn pathy() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(vec![
-            ".", "..", "/", "\\", "%", "%2e", "%2E", "%2f", "%5C", "%25", "2e", "?", "#", ";", " ",
-            "a", "é", "\u{0}",
+            ".",
+            "..",
+            "/",
+            "\\",
+            "%",
+            "%2e",
+            "%2E",
+            "%2f",
+            "%5C",
+            "%25",
+            "2e",
+            "?",
+            "#",
+            ";",
+            " ",
+            "a",
+            "é",
+            "\u{0}",
+            // Look-alikes of `.`, invisible code points, and their escapes.
+            "\u{2024}",
+            "\u{2025}",
+            "\u{FE30}",
+            "\u{FF0E}",
+            "\u{3002}",
+            "\u{200B}",
+            "\u{AD}",
+            "\u{E0041}",
+            "%E2%80%A4",
+            "%EF%BC%8E",
+            "%E2%80%8B",
+            "%C0%AE",
+            "%E0%80%AE",
+            "%C0",
         ]),
         0..8,
     )
@@ -100,7 +200,7 @@ proptest! {
                 prop_assert!(url.query().is_none() && url.fragment().is_none());
             }
             (Err(refused), _) => {
-                prop_assert!(must_be_refused(&value), "{:?} refused: {}", value, refused);
+                prop_assert_eq!(Some(refused.refusal()), refusal_of(&value), "{:?} refused: {}", value, refused);
                 prop_assert_eq!(refused.field(), "value");
             }
             (_, Err(refused)) => {
@@ -158,7 +258,7 @@ proptest! {
                 let _ = hub.runtime.block_on(hub.client.get_customer().workspace_id("w").customer_id("c").send());
                 let error = cdp::Error::from(error);
                 prop_assert!(
-                    matches!(&error, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+                    matches!(&error, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
                     "{:?}", error
                 );
             }
@@ -172,6 +272,14 @@ fn the_test_decoder_is_right() {
     assert!(must_be_refused("%252e%2E"));
     assert!(!must_be_refused("%2e%2e%2e"));
     assert!(!must_be_refused("%2"));
+    assert_eq!(
+        refusal_of("\u{FF0E}%E2%80%8B%2E"),
+        Some(Refusal::ParentSegment)
+    );
+    assert_eq!(refusal_of("%C0%AE"), Some(Refusal::CurrentSegment));
+    assert_eq!(refusal_of("\u{200B}"), Some(Refusal::Empty));
+    assert_eq!(refusal_of("\u{2026}"), None);
+    assert_eq!(refusal_of("\u{2024}x"), None);
 }
 
 /// The path of the one request a recorder saw, as decoded segments.
@@ -215,7 +323,7 @@ async fn contacthub_a_hostile_id_stays_one_segment() {
         .send()
         .await
         .unwrap_err();
-    assert_refused(refused.into(), "workspace_id");
+    assert_refused(refused.into(), "workspaceId");
     assert_eq!(recorder.shapes().len(), 1, "nothing more was sent");
 }
 
@@ -240,7 +348,7 @@ async fn blueconic_a_hostile_id_stays_one_segment() {
         .send()
         .await
         .unwrap_err();
-    assert_refused(refused.into(), "segment_id");
+    assert_refused(refused.into(), "segmentId");
     assert_eq!(recorder.shapes().len(), 1, "nothing more was sent");
 }
 
@@ -271,7 +379,7 @@ async fn customer_profiles_a_hostile_name_stays_one_segment() {
         .send()
         .await
         .unwrap_err();
-    assert_refused(refused.into(), "segment_definition_name");
+    assert_refused(refused.into(), "SegmentDefinitionName");
     assert_eq!(recorder.shapes().len(), 1, "nothing more was sent");
 }
 
@@ -294,18 +402,18 @@ async fn flagship_a_hostile_environment_stays_one_segment() {
         .send()
         .await
         .unwrap_err();
-    assert_refused(refused.into(), "env_id");
+    assert_refused(refused.into(), "envId");
     assert_eq!(recorder.shapes().len(), 1, "nothing more was sent");
 }
 
 #[test]
 fn a_refusal_says_what_and_where() {
-    let refused = segment("domain_name", "%2E").unwrap_err();
+    let refused = segment("DomainName", "%2E").unwrap_err();
     assert_eq!(refused.refusal(), Refusal::CurrentSegment);
     let error = cdp::Error::from(refused);
     assert_eq!(
         error.to_string(),
-        "invalid input: `domain_name` cannot be a path segment: it reads as `.`"
+        "invalid input: `DomainName` cannot be a path segment: it reads as `.`"
     );
     let carried: contacthub_api::Error<()> = segment("x", "").unwrap_err().into();
     let contacthub_api::Error::CommunicationError(inner) = carried else {
@@ -378,12 +486,12 @@ async fn dot_segments_in_any_encoding_are_refused_before_sending() {
     for hostile in ["..", "%2e%2e", ".%2E", "%252E%252E", "."] {
         let err = node.delete_customer(hostile).await.unwrap_err();
         assert!(
-            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
             "{hostile}: {err:?}"
         );
         let err = node.add_customer_session(hostile, "s-1").await.unwrap_err();
         assert!(
-            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
             "{hostile}: {err:?}"
         );
     }
@@ -393,7 +501,7 @@ async fn dot_segments_in_any_encoding_are_refused_before_sending() {
         .node(&c.contacthub_node);
     let err = elsewhere.delete_customer(&ids[0]).await.unwrap_err();
     assert!(
-        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "workspace_id"),
+        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "workspaceId"),
         "{err:?}"
     );
     assert!(sandbox.journal().entries().is_empty());
@@ -441,7 +549,7 @@ async fn an_id_from_a_hostile_server_stays_one_segment() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
         "{err:?}"
     );
     assert_eq!(recorder.shapes().len(), 3, "only the create was sent");

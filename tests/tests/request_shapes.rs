@@ -441,7 +441,7 @@ async fn contacthub_add_customer_session_with_a_hostile_id() {
     for hostile in ["..", "%2E%2E", "."] {
         let err = node.add_customer_session(hostile, "s-1").await.unwrap_err();
         assert!(
-            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customer_id"),
+            matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "customerId"),
             "{hostile}: {err:?}"
         );
     }

@@ -719,3 +719,124 @@ async fn the_client_builder_offered_for_your_own_client_does_not_follow_redirect
     );
     assert!(elsewhere.seen().is_empty());
 }
+
+/// Answers a token request with a token, and anything else with a success (200) whose body echoes every
+/// header the request carried, in a shape no success type of the spec has: text, or a JSON object
+/// without the fields a customer has.
+async fn success_echo_server() -> hostile::Hostile {
+    hostile::Hostile::start(|seen, _| {
+        if seen.path.ends_with("/oauth/token") {
+            let token = format!(r#"{{"access_token":"{ACCESS_TOKEN}","expires_in":3600}}"#);
+            return hostile::json(200, &token);
+        }
+        let text = seen
+            .headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if seen.path.ends_with("/text") {
+            hostile::reply(200, &[("Content-Type", "text/plain")], text.as_bytes())
+        } else {
+            hostile::json(200, &serde_json::json!({ "echo": text }).to_string())
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn credentials_a_server_echoes_into_an_undecodable_success_body_stay_out_of_the_decode_error()
+{
+    let server = success_echo_server().await;
+    let with_password = server
+        .url
+        .replace("http://", &format!("http://user:{URL_PASSWORD}@"));
+    for auth in all_auths(&format!("{}/oauth/token", server.url)) {
+        for base in [&server.url, &with_password] {
+            let config = ClientConfig::new(base.as_str());
+            let (http, inner) = config.build("test", auth.clone()).unwrap();
+            let client = contacthub_api::Client::new_with_client(config.url(), http, inner);
+            for id in ["json", "text"] {
+                let raw = client
+                    .get_customer()
+                    .workspace_id("w")
+                    .customer_id(id)
+                    .send()
+                    .await
+                    .unwrap_err();
+                assert_scrubbed(&format!("{raw} {raw:?}"));
+                let err = cdp::Error::from_call::<contacthub_api::types::Customer, _>(raw);
+                let cdp::Error::Decode(decode) = &err else {
+                    panic!("{auth:?} {id}: expected a decode error, got {err:?}");
+                };
+                assert_scrubbed(&format!("{err} {err:?} {}", decode.body));
+                assert!(
+                    decode.body.contains("***"),
+                    "the echo was masked: {}",
+                    decode.body
+                );
+            }
+        }
+    }
+    let seen = format!("{:?}", server.seen());
+    for secret in [SECRETS[0], SECRETS[2], ACCESS_TOKEN] {
+        assert!(seen.contains(secret), "the server did get {secret} to echo");
+    }
+}
+
+#[tokio::test]
+async fn every_request_names_the_crate_and_then_the_application_in_its_user_agent() {
+    let server = hostile::Hostile::start(|_, _| hostile::json(200, "{}")).await;
+    let crate_agent = cdp_transport::USER_AGENT;
+    assert_eq!(
+        crate_agent,
+        concat!("cdp/", env!("CARGO_PKG_VERSION")),
+        "the crate's name and version"
+    );
+    let http = reqwest::Client::new();
+    // An `Inner` made by hand, with no configuration, and a `reqwest::Client` of the caller's own.
+    let bare = Inner::new(Auth::None);
+    let named = ClientConfig::new(server.url.as_str())
+        .user_agent("my-app/2.1")
+        .build("test", Auth::None)
+        .unwrap()
+        .1;
+    for inner in [bare, named] {
+        let mut request = http.get(format!("{}/x", server.url)).build().unwrap();
+        inner.prepare(&http, &mut request).await.unwrap();
+        inner.execute(&http, request, "get_x").await.unwrap();
+    }
+    let agents: Vec<Option<String>> = server
+        .seen()
+        .iter()
+        .map(|seen| seen.header("user-agent").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        agents,
+        [
+            Some(crate_agent.to_owned()),
+            Some(format!("{crate_agent} my-app/2.1"))
+        ]
+    );
+}
+
+#[test]
+fn a_user_agent_no_header_can_carry_fails_the_build() {
+    for bad in ["my-app\r\nX-Injected: 1", "app\u{7f}", "naïve\n"] {
+        let err = ClientConfig::new("http://127.0.0.1:1")
+            .user_agent(bad)
+            .build("test", Auth::None)
+            .unwrap_err();
+        assert!(
+            matches!(err, cdp_transport::BuildError::InvalidUserAgent),
+            "{bad:?}: {err:?}"
+        );
+    }
+    // A name with a comment and a URL, as user agents have, passes.
+    assert!(
+        ClientConfig::new("http://127.0.0.1:1")
+            .user_agent("my-app/1.0 (+https://example.com)")
+            .build("test", Auth::None)
+            .is_ok()
+    );
+}

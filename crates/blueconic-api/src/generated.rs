@@ -7895,7 +7895,7 @@ pub mod builder {
             let start_index = start_index.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/profileEvents/{}", client.baseurl,
-                ::cdp_transport::path::segment("profile_id", & profile_id.to_string()) ?,
+                ::cdp_transport::path::segment("profileId", & profile_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8371,7 +8371,7 @@ pub mod builder {
             let to_date = to_date.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/profiles/{}", client.baseurl,
-                ::cdp_transport::path::segment("profile_id", & profile_id.to_string()) ?,
+                ::cdp_transport::path::segment("profileId", & profile_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8889,7 +8889,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/segments/{}/profiles", client.baseurl,
-                ::cdp_transport::path::segment("segment_id", & segment_id.to_string()) ?,
+                ::cdp_transport::path::segment("segmentId", & segment_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -9118,7 +9118,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/timelineEventTypes/{}", client.baseurl,
-                ::cdp_transport::path::segment("timeline_event_type_id", &
+                ::cdp_transport::path::segment("timelineEventTypeId", &
                 timeline_event_type_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

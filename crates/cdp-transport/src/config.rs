@@ -6,8 +6,11 @@ use base64::Engine as _;
 use std::sync::Arc;
 use std::time::Duration;
 
+use reqwest::header::HeaderValue;
+
 use crate::{
-    Auth, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, Inner, RetryPolicy, Transport,
+    Auth, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, Inner, RetryPolicy,
+    Transport, USER_AGENT,
 };
 
 /// How long connecting may take on a `reqwest::Client` built here.
@@ -16,7 +19,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The configuration of one client: base URL, timeouts, retry policy, user agent, body cap, and
 /// optionally a `reqwest::Client` of your own (its connection pool, proxy, TLS settings). The defaults
 /// suit production: a 30 s budget per call and 10 s per attempt, 10 s to connect, four attempts for what
-/// is safe to repeat (ten for reads), success bodies up to 64 MiB, `cdp/<version>` as user agent.
+/// is safe to repeat (ten for reads), success bodies up to 64 MiB, [`USER_AGENT`] as user agent (an
+/// application's own name goes after it: see [`ClientConfig::user_agent`]).
 /// Proxies come from `HTTP_PROXY`/`HTTPS_PROXY` through reqwest. Redirects are never followed: an
 /// answer 3xx is an error naming where it pointed. Its `Debug` hides a password in the base URL.
 ///
@@ -30,7 +34,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 ///     .user_agent("my-service/1.2");
 /// let (http, inner) = config.build("contacthub", Auth::bearer("token"))?;
 /// # let _ = (http, inner);
-/// # Ok::<(), reqwest::Error>(())
+/// # Ok::<(), cdp_transport::BuildError>(())
 /// ```
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -40,7 +44,8 @@ pub struct ClientConfig {
     max_body: u64,
     connect_timeout: Duration,
     retry: RetryPolicy,
-    user_agent: String,
+    /// The application's part of the `User-Agent`, after [`USER_AGENT`].
+    app_name: Option<String>,
     http: Option<reqwest::Client>,
     transport: Option<Arc<dyn Transport>>,
 }
@@ -55,7 +60,7 @@ impl ClientConfig {
             max_body: DEFAULT_MAX_BODY,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
-            user_agent: concat!("cdp/", env!("CARGO_PKG_VERSION")).to_owned(),
+            app_name: None,
             http: None,
             transport: None,
         }
@@ -110,10 +115,41 @@ impl ClientConfig {
         self
     }
 
-    /// The `User-Agent` sent with every request.
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+    /// Names the application in the `User-Agent` of every request: it goes after the crate's own,
+    /// `cdp/<version> my-service/1.2`, as the AWS SDKs add an application name, so that the service (and
+    /// its support) can still tell which client sent a request. Setting it again replaces the
+    /// application's part. A value no HTTP header can carry (a line break, a control character) makes
+    /// [`ClientConfig::build`] fail with [`BuildError::InvalidUserAgent`].
+    ///
+    /// ```
+    /// let config = cdp_transport::ClientConfig::new("http://127.0.0.1:8080").user_agent("my-service/1.2");
+    /// assert_eq!(config.user_agent_header().unwrap(), concat!("cdp/", env!("CARGO_PKG_VERSION"), " my-service/1.2"));
+    /// let broken = cdp_transport::ClientConfig::new("http://127.0.0.1:8080").user_agent("a\nb");
+    /// assert!(matches!(broken.build("x", cdp_transport::Auth::None), Err(cdp_transport::BuildError::InvalidUserAgent)));
+    /// ```
+    pub fn user_agent(mut self, app_name: impl Into<String>) -> Self {
+        self.app_name = Some(app_name.into());
         self
+    }
+
+    /// The `User-Agent` header every request carries: [`USER_AGENT`], then the application's name when
+    /// one is set; an error if that name cannot be in a header.
+    ///
+    /// ```
+    /// let config = cdp_transport::ClientConfig::new("http://127.0.0.1:8080");
+    /// assert_eq!(config.user_agent_header().unwrap(), cdp_transport::USER_AGENT);
+    /// ```
+    pub fn user_agent_header(&self) -> Result<HeaderValue, BuildError> {
+        let app = self
+            .app_name
+            .as_deref()
+            .map(|a| a.trim_matches(|c| c == ' ' || c == '\t'))
+            .filter(|a| !a.is_empty());
+        match app {
+            None => Ok(HeaderValue::from_static(USER_AGENT)),
+            Some(app) => HeaderValue::from_str(&format!("{USER_AGENT} {app}"))
+                .map_err(|_| BuildError::InvalidUserAgent),
+        }
     }
 
     /// Sends with this `reqwest::Client` instead of building one. Build it with
@@ -144,18 +180,33 @@ impl ClientConfig {
         &self.base_url
     }
 
+    /// Whether [`ClientConfig::build`] reuses a `reqwest::Client` given with
+    /// [`ClientConfig::http_client`] rather than building one.
+    ///
+    /// ```
+    /// let config = cdp_transport::ClientConfig::new("http://127.0.0.1:8080");
+    /// assert!(!config.has_http_client());
+    /// assert!(config.http_client(reqwest::Client::new()).has_http_client());
+    /// ```
+    pub fn has_http_client(&self) -> bool {
+        self.http.is_some()
+    }
+
     /// The `reqwest::Client` and the [`Inner`] that a generated client is built from
-    /// (`Client::new_with_client(config.url(), http, inner)`); `service` names it in tracing.
+    /// (`Client::new_with_client(config.url(), http, inner)`); `service` names it in tracing. Fails on a
+    /// user agent no header can carry, and when reqwest cannot build a client (no usable TLS).
     pub fn build(
         &self,
         service: &'static str,
         auth: Auth,
-    ) -> Result<(reqwest::Client, Inner), reqwest::Error> {
+    ) -> Result<(reqwest::Client, Inner), BuildError> {
+        let user_agent = self.user_agent_header()?;
         let http = match &self.http {
             Some(client) => client.clone(),
             None => client_builder()
                 .connect_timeout(self.connect_timeout)
-                .build()?,
+                .build()
+                .map_err(BuildError::Http)?,
         };
         // A password in the base URL goes out as HTTP Basic: both forms are scrubbed from answers.
         let password: Vec<String> = reqwest::Url::parse(&self.base_url)
@@ -174,11 +225,50 @@ impl ClientConfig {
             .with_max_body(self.max_body)
             .with_extra_secrets(password)
             .with_retry(self.retry.clone())
-            .with_user_agent(&self.user_agent);
+            .with_user_agent(user_agent);
         if let Some(transport) = &self.transport {
             inner = inner.with_shared_transport(transport.clone());
         }
         Ok((http, inner))
+    }
+}
+
+/// Why [`ClientConfig::build`] could not build a client.
+///
+/// ```
+/// let err = cdp_transport::ClientConfig::new("http://127.0.0.1:8080")
+///     .user_agent("app\r\nX-Evil: 1")
+///     .build("example", cdp_transport::Auth::None)
+///     .unwrap_err();
+/// assert!(err.to_string().contains("User-Agent"), "{err}");
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The application name given to [`ClientConfig::user_agent`] holds characters an HTTP header
+    /// cannot carry (a line break, a control character).
+    InvalidUserAgent,
+    /// reqwest could not build the HTTP client (no usable TLS backend, say).
+    Http(reqwest::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUserAgent => f.write_str(
+                "the application name for the User-Agent holds characters an HTTP header cannot carry",
+            ),
+            Self::Http(e) => write!(f, "the HTTP client could not be built: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Http(e) => Some(e),
+            Self::InvalidUserAgent => None,
+        }
     }
 }
 
@@ -208,7 +298,7 @@ impl fmt::Debug for ClientConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_body", &self.max_body)
             .field("retry", &self.retry)
-            .field("user_agent", &self.user_agent)
+            .field("app_name", &self.app_name)
             .field("http", &self.http)
             .field("transport", &self.transport)
             .finish()

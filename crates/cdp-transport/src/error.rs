@@ -6,6 +6,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use crate::AuthError;
+use crate::path::PathError;
 
 /// What the transport refused or could not do, as opposed to what the network or the service did.
 ///
@@ -39,13 +40,10 @@ pub enum TransportError {
         /// Where it pointed (scheme, host and port only), when it said.
         origin: Option<String>,
     },
-    /// A value that would become a path segment can not be one (empty, `.` or `..`); nothing was sent.
-    InvalidPathSegment {
-        /// The parameter it was given for.
-        field: String,
-        /// Why it was refused.
-        reason: String,
-    },
+    /// A value that would become a path segment can not be one (empty, `.` or `..`, in any encoding or
+    /// look-alike); nothing was sent. The one way a refused segment travels: [`crate::path::segment`]'s
+    /// refusal, carried as it is (a generated client's `send()` puts it here).
+    InvalidPathSegment(PathError),
     /// The request could not be authenticated (a token endpoint failed, credentials were unusable).
     Auth(AuthError),
 }
@@ -57,11 +55,11 @@ impl TransportError {
     /// ```
     /// use cdp_transport::TransportError;
     ///
-    /// let error = TransportError::InvalidPathSegment { field: "customer_id".into(), reason: "is `..`".into() };
-    /// let wrapped: reqwest::Error = error.into_reqwest();
+    /// let refused = cdp_transport::path::segment("customerId", "..").unwrap_err();
+    /// let wrapped: reqwest::Error = TransportError::InvalidPathSegment(refused).into_reqwest();
     /// assert!(matches!(
     ///     TransportError::find(&wrapped),
-    ///     Some(TransportError::InvalidPathSegment { field, .. }) if field == "customer_id"
+    ///     Some(TransportError::InvalidPathSegment(e)) if e.field() == "customerId"
     /// ));
     /// ```
     pub fn into_reqwest(self) -> reqwest::Error {
@@ -150,9 +148,7 @@ impl fmt::Display for TransportError {
                 f,
                 "the service redirected ({status}); redirects are not followed"
             ),
-            Self::InvalidPathSegment { field, reason } => {
-                write!(f, "`{field}` cannot be a path segment: {reason}")
-            }
+            Self::InvalidPathSegment(e) => e.fmt(f),
             Self::Auth(e) => e.fmt(f),
         }
     }
@@ -162,8 +158,15 @@ impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Auth(e) => Some(e),
+            Self::InvalidPathSegment(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<PathError> for TransportError {
+    fn from(error: PathError) -> Self {
+        Self::InvalidPathSegment(error)
     }
 }
 
@@ -185,10 +188,7 @@ mod tests {
                 status: 307,
                 origin: Some("http://127.0.0.1:9".into()),
             },
-            TransportError::InvalidPathSegment {
-                field: "id".into(),
-                reason: "is empty".into(),
-            },
+            TransportError::InvalidPathSegment(crate::path::segment("id", "").unwrap_err()),
             TransportError::Auth(AuthError::InvalidSecret),
         ];
         for case in cases {

@@ -30,7 +30,7 @@ mod transport;
 
 pub use auth::{Auth, AuthError, AwsCredentials, AwsProfileSource, ClientCredentials, SigV4};
 pub use body::{DEFAULT_MAX_BODY, ERROR_TEXT_KEPT, MAX_ERROR_BODY, MAX_TOKEN_BODY};
-pub use config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT, client_builder};
+pub use config::{BuildError, ClientConfig, DEFAULT_CONNECT_TIMEOUT, client_builder};
 pub use error::TransportError;
 pub use operation::Operation;
 pub use retry::RetryPolicy;
@@ -51,6 +51,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one attempt may take, unless the client says otherwise: a stalled attempt is given up
 /// after this and, when the request is safe to repeat, sent again within the call's [`DEFAULT_TIMEOUT`].
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The `User-Agent` every request carries, `cdp/<version>`; an application's name goes after it
+/// ([`ClientConfig::user_agent`]).
+///
+/// ```
+/// assert!(cdp_transport::USER_AGENT.starts_with("cdp/"));
+/// ```
+pub const USER_AGENT: &str = concat!("cdp/", env!("CARGO_PKG_VERSION"));
 
 /// What every generated client carries besides its base URL and `reqwest::Client`: how to authenticate,
 /// how to retry, how long a call may take, and how to send. Its `Debug` never shows a secret.
@@ -74,14 +82,14 @@ pub struct Inner {
     timeout: Duration,
     attempt_timeout: Duration,
     max_body: u64,
-    user_agent: Option<reqwest::header::HeaderValue>,
+    user_agent: reqwest::header::HeaderValue,
     /// Secrets besides the auth's own, such as a password in the base URL.
     extra_secrets: Arc<[String]>,
 }
 
 impl Inner {
-    /// Sends with [`Direct`], the given authentication, the default [`RetryPolicy`] and
-    /// [`DEFAULT_TIMEOUT`].
+    /// Sends with [`Direct`], the given authentication, the default [`RetryPolicy`],
+    /// [`DEFAULT_TIMEOUT`] and [`USER_AGENT`].
     ///
     /// ```
     /// let inner = cdp_transport::Inner::new(cdp_transport::Auth::api_key("x-api-key", "k"));
@@ -96,7 +104,7 @@ impl Inner {
             timeout: DEFAULT_TIMEOUT,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             max_body: DEFAULT_MAX_BODY,
-            user_agent: None,
+            user_agent: reqwest::header::HeaderValue::from_static(USER_AGENT),
             extra_secrets: Arc::from(Vec::new()),
         }
     }
@@ -176,9 +184,19 @@ impl Inner {
         self.max_body
     }
 
-    /// Sets the `User-Agent` of every request (a value that is no valid header is ignored).
-    pub fn with_user_agent(mut self, user_agent: &str) -> Self {
-        self.user_agent = reqwest::header::HeaderValue::from_str(user_agent).ok();
+    /// Sets the whole `User-Agent` of every request ([`USER_AGENT`] unless set). A header value, so that
+    /// one no header can carry is refused where it is made, not dropped here;
+    /// [`ClientConfig::user_agent`] builds one with the crate's name first.
+    ///
+    /// ```
+    /// use cdp_transport::{Auth, Inner, USER_AGENT};
+    /// let value = reqwest::header::HeaderValue::from_str(&format!("{USER_AGENT} my-app/2"))?;
+    /// let inner = Inner::new(Auth::None).with_user_agent(value);
+    /// # let _ = inner;
+    /// # Ok::<(), reqwest::header::InvalidHeaderValue>(())
+    /// ```
+    pub fn with_user_agent(mut self, user_agent: reqwest::header::HeaderValue) -> Self {
+        self.user_agent = user_agent;
         self
     }
 
@@ -220,11 +238,9 @@ impl Inner {
         request: &mut reqwest::Request,
     ) -> Result<(), AuthError> {
         request.headers_mut().remove("api-version");
-        if let Some(user_agent) = &self.user_agent {
-            request
-                .headers_mut()
-                .insert(reqwest::header::USER_AGENT, user_agent.clone());
-        }
+        request
+            .headers_mut()
+            .insert(reqwest::header::USER_AGENT, self.user_agent.clone());
         if self.auth.fetches_tokens() {
             return Ok(());
         }
@@ -472,6 +488,14 @@ impl Inner {
             if body.truncated {
                 outcome = Some(Outcome::Final);
             }
+        } else if let Some(clean) = secrets.body(&bytes) {
+            // A success body that echoes a credential: a decode error keeps the body, and the caller
+            // may print what it decodes.
+            bytes = clean;
+            headers.insert(
+                reqwest::header::CONTENT_LENGTH,
+                reqwest::header::HeaderValue::from(bytes.len()),
+            );
         }
         let mut rebuilt = http::Response::new(bytes);
         *rebuilt.status_mut() = status;

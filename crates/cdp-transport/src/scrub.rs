@@ -59,6 +59,23 @@ impl Secrets {
         }
     }
 
+    /// A success body with every credential masked, or `None` when it holds none (nearly always: the
+    /// search is all it costs). A JSON body stays JSON (its strings and keys masked), so that it still
+    /// decodes; any other body has the bytes of each credential replaced.
+    pub(crate) fn body(&self, body: &[u8]) -> Option<bytes::Bytes> {
+        if !self.0.iter().any(|s| contains(body, s.as_bytes())) {
+            return None;
+        }
+        if let Some(clean) = self.json(body) {
+            return Some(clean);
+        }
+        let mut bytes = body.to_vec();
+        for secret in &self.0 {
+            bytes = replace(&bytes, secret.as_bytes());
+        }
+        Some(bytes::Bytes::from(bytes))
+    }
+
     /// Masks every header value that holds a credential (a server echoing `x-api-key`, say).
     pub(crate) fn headers(&self, headers: &mut reqwest::header::HeaderMap) {
         if self.is_empty() {
@@ -77,7 +94,20 @@ impl Secrets {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+    !needle.is_empty() && memchr::memmem::find(haystack, needle).is_some()
+}
+
+/// `haystack` with every occurrence of `needle` (not empty) replaced by [`MASK`].
+fn replace(haystack: &[u8], needle: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut last = 0;
+    for at in memchr::memmem::find_iter(haystack, needle) {
+        out.extend_from_slice(&haystack[last..at]);
+        out.extend_from_slice(MASK.as_bytes());
+        last = at + needle.len();
+    }
+    out.extend_from_slice(&haystack[last..]);
+    out
 }
 
 #[cfg(test)]
@@ -102,5 +132,16 @@ mod tests {
         secrets.headers(&mut headers);
         assert_eq!(headers["x-echo"], "***");
         assert_eq!(headers["x-other"], "ok");
+    }
+
+    #[test]
+    fn a_success_body_is_masked_only_when_it_holds_a_credential() {
+        let secrets = Secrets::new(["t0k3n-s3cret".to_owned()]);
+        assert!(secrets.body(br#"{"id":"c1"}"#).is_none());
+        let json = secrets.body(br#"{"echo":"t0k3n-s3cret"}"#).unwrap();
+        assert_eq!(&json[..], br#"{"echo":"***"}"#);
+        // Not JSON, not even UTF-8: the other bytes stay as they were.
+        let raw = secrets.body(b"\xff<t0k3n-s3cret>t0k3n-s3cret\xfe").unwrap();
+        assert_eq!(&raw[..], b"\xff<***>***\xfe");
     }
 }

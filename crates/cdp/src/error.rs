@@ -182,11 +182,6 @@ impl Error {
     /// assert!(matches!(err, cdp::Error::TooLarge { limit: 10, .. }));
     /// ```
     pub fn from_transport(service: &'static str, source: reqwest::Error) -> Self {
-        // Path segments refused by `cdp_transport::path::segment` in a generated call travel inside a
-        // transport error (progenitor's error type has no other room for them): the caller's invalid input.
-        if let Some(refused) = PathError::find_in(&source) {
-            return refused.clone().into();
-        }
         let typed = TransportError::find(&source).and_then(|typed| match typed {
             TransportError::TooLarge { limit } => Some(Self::TooLarge {
                 service,
@@ -197,9 +192,9 @@ impl Error {
                 status: *status,
                 origin: origin.clone(),
             }),
-            TransportError::InvalidPathSegment { field, reason } => {
-                Some(Self::invalid_input(field.clone(), reason.clone()))
-            }
+            // A path segment refused in a generated call (progenitor's error type has no other room
+            // for it): the caller's invalid input.
+            TransportError::InvalidPathSegment(refused) => Some(refused.clone().into()),
             TransportError::Auth(e) => Some(Self::Auth {
                 service,
                 message: e.to_string(),
@@ -308,9 +303,9 @@ impl Error {
 /// A value refused as a path segment is invalid input for its field; nothing was sent.
 ///
 /// ```
-/// let refused = cdp::transport::path::segment("customer_id", "..").unwrap_err();
+/// let refused = cdp::transport::path::segment("customerId", "..").unwrap_err();
 /// let err = cdp::Error::from(refused);
-/// assert_eq!(err.to_string(), "invalid input: `customer_id` cannot be a path segment: it reads as `..`");
+/// assert_eq!(err.to_string(), "invalid input: `customerId` cannot be a path segment: it reads as `..`");
 /// ```
 impl From<PathError> for Error {
     fn from(refused: PathError) -> Self {

@@ -58,6 +58,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod client_core;
 mod error;
 pub mod finite;
 pub mod merge_patch;

@@ -210,6 +210,13 @@ pub mod kind {
     impl Kind for DateTime {
         type Value = chrono::DateTime<FixedOffset>;
         fn to_json(value: Self::Value) -> Option<Value> {
+            // RFC 3339 has no seconds in an offset, and chrono writes one without them, which would
+            // move the instant: such an instant is sent in UTC instead, unmoved.
+            let value = if value.offset().local_minus_utc() % 60 == 0 {
+                value
+            } else {
+                value.with_timezone(&chrono::Utc).fixed_offset()
+            };
             // Fractions only when there are some; `Z` for UTC.
             Some(Value::String(
                 value.to_rfc3339_opts(SecondsFormat::AutoSi, true),

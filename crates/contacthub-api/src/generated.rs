@@ -10794,8 +10794,8 @@ pub mod builder {
             let sort = sort.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -10927,8 +10927,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11027,9 +11027,9 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11169,9 +11169,9 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11284,9 +11284,9 @@ pub mod builder {
             let node_id = node_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11414,9 +11414,9 @@ pub mod builder {
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11540,9 +11540,9 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/educations", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11655,11 +11655,10 @@ pub mod builder {
             let education_id = education_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/educations/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
-                ::cdp_transport::path::segment("education_id", & education_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("educationId", &
+                education_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11796,11 +11795,10 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/educations/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
-                ::cdp_transport::path::segment("education_id", & education_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("educationId", &
+                education_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11911,11 +11909,10 @@ pub mod builder {
             let education_id = education_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/educations/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
-                ::cdp_transport::path::segment("education_id", & education_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("educationId", &
+                education_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12035,9 +12032,9 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/jobs", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12150,10 +12147,10 @@ pub mod builder {
             let job_id = job_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/jobs/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?, ::cdp_transport::path::segment("job_id", &
-                job_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("jobId", & job_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12288,10 +12285,10 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/jobs/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?, ::cdp_transport::path::segment("job_id", &
-                job_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("jobId", & job_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12402,10 +12399,10 @@ pub mod builder {
             let job_id = job_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/jobs/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?, ::cdp_transport::path::segment("job_id", &
-                job_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("jobId", & job_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12525,9 +12522,9 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/likes", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12640,10 +12637,10 @@ pub mod builder {
             let like_id = like_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/likes/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?, ::cdp_transport::path::segment("like_id", &
-                like_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("likeId", & like_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12778,10 +12775,10 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/likes/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?, ::cdp_transport::path::segment("like_id", &
-                like_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("likeId", & like_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12892,10 +12889,10 @@ pub mod builder {
             let like_id = like_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/likes/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?, ::cdp_transport::path::segment("like_id", &
-                like_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("likeId", & like_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12992,9 +12989,9 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/sessions", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13118,9 +13115,9 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/sessions", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13233,10 +13230,10 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/sessions/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?, ::cdp_transport::path::segment("session_id",
-                & session_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("sessionId", & session_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13346,10 +13343,10 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/sessions/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?, ::cdp_transport::path::segment("session_id",
-                & session_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("sessionId", & session_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13446,9 +13443,9 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/sources", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13560,10 +13557,10 @@ pub mod builder {
             let source_id = source_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/sources/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?, ::cdp_transport::path::segment("source_id", &
-                source_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("sourceId", & source_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13689,9 +13686,9 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/subscriptions", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13804,11 +13801,10 @@ pub mod builder {
             let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/subscriptions/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
-                ::cdp_transport::path::segment("subscription_id", & subscription_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("subscriptionId", &
+                subscription_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13949,11 +13945,10 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/subscriptions/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
-                ::cdp_transport::path::segment("subscription_id", & subscription_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("subscriptionId", &
+                subscription_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14064,11 +14059,10 @@ pub mod builder {
             let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/customers/{}/subscriptions/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("customer_id", &
-                customer_id.to_string()) ?,
-                ::cdp_transport::path::segment("subscription_id", & subscription_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("customerId", & customer_id
+                .to_string()) ?, ::cdp_transport::path::segment("subscriptionId", &
+                subscription_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14282,8 +14276,8 @@ pub mod builder {
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/events", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14396,8 +14390,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/events", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14495,9 +14489,8 @@ pub mod builder {
             let event_id = event_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/events/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("event_id", & event_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("eventId", & event_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14617,9 +14610,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/events/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("event_id", & event_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("eventId", & event_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14715,9 +14707,8 @@ pub mod builder {
             let event_id = event_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/events/{}", client.baseurl,
-                ::cdp_transport::path::segment("workspace_id", & workspace_id
-                .to_string()) ?, ::cdp_transport::path::segment("event_id", & event_id
-                .to_string()) ?,
+                ::cdp_transport::path::segment("workspaceId", & workspace_id.to_string())
+                ?, ::cdp_transport::path::segment("eventId", & event_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map

@@ -10560,7 +10560,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/batch-get-profiles", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -10680,7 +10680,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/profiles", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -10800,7 +10800,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/profiles", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -10920,7 +10920,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/profiles/delete", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -11041,7 +11041,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/profiles/objects", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -11192,7 +11192,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/profiles/objects", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -11343,7 +11343,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/profiles/search", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -11461,7 +11461,7 @@ pub mod builder {
             let next_token = next_token.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/segment-definitions", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -11567,8 +11567,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/segment-definitions/{}", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
-                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("SegmentDefinitionName", &
                 segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -11707,8 +11707,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/segment-definitions/{}", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
-                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("SegmentDefinitionName", &
                 segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -11813,8 +11813,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/segment-definitions/{}", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
-                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("SegmentDefinitionName", &
                 segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -11935,7 +11935,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/segment-estimates", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -12037,8 +12037,8 @@ pub mod builder {
             let estimate_id = estimate_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/segment-estimates/{}", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
-                ?, ::cdp_transport::path::segment("estimate_id", & estimate_id
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("EstimateId", & estimate_id
                 .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -12177,8 +12177,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/segments/{}/membership", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
-                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("SegmentDefinitionName", &
                 segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -12318,8 +12318,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/segments/{}/snapshots", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
-                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("SegmentDefinitionName", &
                 segment_definition_name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -12439,10 +12439,10 @@ pub mod builder {
             let snapshot_id = snapshot_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/domains/{}/segments/{}/snapshots/{}", client.baseurl,
-                ::cdp_transport::path::segment("domain_name", & domain_name.to_string())
-                ?, ::cdp_transport::path::segment("segment_definition_name", &
+                ::cdp_transport::path::segment("DomainName", & domain_name.to_string())
+                ?, ::cdp_transport::path::segment("SegmentDefinitionName", &
                 segment_definition_name.to_string()) ?,
-                ::cdp_transport::path::segment("snapshot_id", & snapshot_id.to_string())
+                ::cdp_transport::path::segment("SnapshotId", & snapshot_id.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

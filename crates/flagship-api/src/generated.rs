@@ -5117,7 +5117,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v2/{}/campaigns", client.baseurl,
-                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
+                ::cdp_transport::path::segment("envId", & env_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5260,8 +5260,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v2/{}/campaigns/{}", client.baseurl,
-                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
-                ::cdp_transport::path::segment("campaign_id", & campaign_id.to_string())
+                ::cdp_transport::path::segment("envId", & env_id.to_string()) ?,
+                ::cdp_transport::path::segment("campaignId", & campaign_id.to_string())
                 ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5372,7 +5372,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v2/{}/events", client.baseurl,
-                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
+                ::cdp_transport::path::segment("envId", & env_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5485,8 +5485,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/{}/flags", client.baseurl,
-                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
+                "{}/v2/{}/flags", client.baseurl, ::cdp_transport::path::segment("envId",
+                & env_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5585,7 +5585,7 @@ pub mod builder {
             let if_modified_since = if_modified_since.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/{}/bucketing.json", client.baseurl,
-                ::cdp_transport::path::segment("env_id", & env_id.to_string()) ?,
+                ::cdp_transport::path::segment("envId", & env_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map

@@ -1,12 +1,13 @@
 //! Where a BlueConic tenant is, the OAuth2 client that reaches it, and the one HTTP client it sends with.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use blueconic_api::ClientInfo as _;
 use cdp_transport::{Auth, ClientConfig, ClientCredentials};
 
 use super::{ProfileRequest, SegmentProfiles};
+use crate::client_core::{Core, connect};
 use crate::{Error, Result};
 
 /// The scopes the layer uses, asked for in one token: reading profiles and segments, writing profiles.
@@ -15,10 +16,10 @@ pub const DEFAULT_SCOPES: [&str; 3] = ["read:profiles", "read:segments", "write:
 /// The name the transport and errors give the service.
 pub(crate) const SERVICE: &str = "BlueConic";
 
-/// A BlueConic tenant reached with OAuth2 client credentials. Cheap to clone: clones and the clients
-/// derived with [`base_url`](Client::base_url), [`configure`](Client::configure) or
-/// [`scopes`](Client::scopes) before the first call share nothing built yet; clones made after it share the
-/// HTTP client and the token. `Debug` hides the client secret.
+/// A BlueConic tenant reached with OAuth2 client credentials. Cheap to clone: clones share the HTTP
+/// client and the token; the clients derived with [`base_url`](Client::base_url),
+/// [`configure`](Client::configure) or [`scopes`](Client::scopes) share the HTTP client once it is built
+/// (and ask for a token of their own). `Debug` hides the client secret.
 ///
 /// One token is asked for, for the union of the scopes the layer uses ([`DEFAULT_SCOPES`]), and renewed
 /// before it expires. The host is checked to be `host[:port]`: a scheme, a path or user information in
@@ -37,10 +38,8 @@ pub(crate) const SERVICE: &str = "BlueConic";
 #[derive(Clone, Debug)]
 pub struct Client {
     settings: Settings,
-    /// What keeps this configuration from working, reported by every call.
-    problem: Option<Arc<str>>,
-    /// The generated client, built at the first call and shared by clones.
-    api: Arc<OnceLock<std::result::Result<blueconic_api::Client, Arc<str>>>>,
+    /// The configuration and the generated client, built at the first call and shared by clones.
+    core: Core<blueconic_api::Client>,
 }
 
 /// The settings of a [`Client`] before it is built: [`build`](ClientBuilder::build) checks them and
@@ -177,11 +176,7 @@ impl Client {
     /// assert_eq!(bc.url(), "http://127.0.0.1:8080/blueconic/rest/v2");
     /// ```
     pub fn base_url(self, url: impl Into<String>) -> Self {
-        ClientBuilder {
-            settings: self.settings,
-        }
-        .base_url(url)
-        .assemble()
+        self.derived().base_url(url).assemble()
     }
 
     /// The same tenant with another client configuration (timeouts, retries, user agent, a transport for
@@ -195,11 +190,7 @@ impl Client {
     /// # let _ = bc;
     /// ```
     pub fn configure(self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
-        ClientBuilder {
-            settings: self.settings,
-        }
-        .configure(change)
-        .assemble()
+        self.derived().configure(change).assemble()
     }
 
     /// The same tenant, asking for these scopes rather than [`DEFAULT_SCOPES`].
@@ -210,11 +201,14 @@ impl Client {
     /// # let _ = bc;
     /// ```
     pub fn scopes<S: AsRef<str>>(self, scopes: impl IntoIterator<Item = S>) -> Self {
-        ClientBuilder {
-            settings: self.settings,
-        }
-        .scopes(scopes)
-        .assemble()
+        self.derived().scopes(scopes).assemble()
+    }
+
+    /// The settings of this client, carrying its HTTP client once it is built, to derive another from.
+    fn derived(self) -> ClientBuilder {
+        let mut settings = self.settings;
+        settings.config = self.core.current_config();
+        ClientBuilder { settings }
     }
 
     /// The base URL requests go to, without a trailing `/`.
@@ -224,7 +218,7 @@ impl Client {
     /// assert_eq!(bc.url(), "https://tenant.blueconic.net:8443/rest/v2");
     /// ```
     pub fn url(&self) -> &str {
-        self.settings.config.url()
+        self.core.url()
     }
 
     /// The HTTP client this client sends with, to share with other clients, or the configuration error
@@ -250,30 +244,21 @@ impl Client {
     /// # let _ = segments; Ok(()) }
     /// ```
     pub fn api(&self) -> Result<&blueconic_api::Client> {
-        let config_error = |message: &Arc<str>| Error::Config {
-            message: message.to_string(),
-        };
-        if let Some(problem) = &self.problem {
-            return Err(config_error(problem));
-        }
-        self.api
-            .get_or_init(|| {
-                let s = &self.settings;
-                let credentials = ClientCredentials::new(
-                    format!("{}/oauth/token", s.config.url()),
-                    s.client_id.clone(),
-                    s.client_secret.to_string(),
-                )
-                .scopes(&s.scopes);
-                s.config
-                    .build("blueconic", Auth::oauth2(credentials))
-                    .map(|(http, inner)| {
-                        blueconic_api::Client::new_with_client(s.config.url(), http, inner)
-                    })
-                    .map_err(|e| Arc::from(format!("cannot build the HTTP client: {e}")))
-            })
-            .as_ref()
-            .map_err(config_error)
+        self.core.api(|config| {
+            let s = &self.settings;
+            let credentials = ClientCredentials::new(
+                format!("{}/oauth/token", config.url()),
+                s.client_id.clone(),
+                s.client_secret.to_string(),
+            )
+            .scopes(&s.scopes);
+            let (http, inner) = connect(config, "blueconic", Auth::oauth2(credentials))?;
+            Ok(blueconic_api::Client::new_with_client(
+                config.url(),
+                http,
+                inner,
+            ))
+        })
     }
 
     /// One profile by its id: a builder for the parts to return, ended by
@@ -383,21 +368,10 @@ impl ClientBuilder {
     }
 
     fn assemble(self) -> Client {
-        let mut settings = self.settings;
-        let problem = match &settings.identity_problem {
-            Some(problem) => Some(problem.clone()),
-            None => match checked_base_url(settings.config.url()) {
-                Ok(url) => {
-                    settings.config = settings.config.base_url(url);
-                    None
-                }
-                Err(problem) => Some(problem),
-            },
-        };
+        let settings = self.settings;
         Client {
+            core: Core::new(settings.config.clone(), settings.identity_problem.clone()),
             settings,
-            problem,
-            api: Arc::new(OnceLock::new()),
         }
     }
 }
@@ -429,25 +403,10 @@ fn base_url_of(host: &str) -> std::result::Result<String, Arc<str>> {
     Ok(url)
 }
 
-/// The base URL as sent (no trailing `/`), or what is wrong with it; never repeats the URL.
-fn checked_base_url(url: &str) -> std::result::Result<String, Arc<str>> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Arc::from(format!("the base URL is not a valid absolute URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Arc::from(format!(
-            "the base URL must be http or https, not `{}`",
-            parsed.scheme()
-        )));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Arc::from("the base URL cannot have a query or a fragment"));
-    }
-    Ok(url.trim_end_matches('/').to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client_core::tests::builds;
 
     fn config_message(r: Result<Client>) -> String {
         match r {
@@ -481,6 +440,26 @@ mod tests {
             Client::new("tenant.blueconic.net:8443", "id", "secret").url(),
             "https://tenant.blueconic.net:8443/rest/v2"
         );
+    }
+
+    #[test]
+    fn one_http_client_is_built_whatever_the_steps() {
+        let n = builds(|| {
+            let bc = Client::new("t.blueconic.net", "id", "secret")
+                .base_url("http://127.0.0.1:9/bc")
+                .configure(|c| c.timeout(std::time::Duration::from_secs(3)))
+                .scopes(["read:profiles"]);
+            let copy = bc.clone();
+            let _ = (bc.api().unwrap(), copy.api().unwrap());
+            // Derived after the first call: the HTTP client is kept (the token is asked for anew).
+            let derived = bc
+                .base_url("http://127.0.0.1:9/other")
+                .scopes(["read:segments"])
+                .configure(|c| c.retry(cdp_transport::RetryPolicy::none()));
+            assert_eq!(derived.url(), "http://127.0.0.1:9/other");
+            derived.api().unwrap();
+        });
+        assert_eq!(n, 1);
     }
 
     #[test]

@@ -309,7 +309,10 @@ impl SegmentProfiles {
     }
 
     fn into_pager(self) -> Result<ProfilesPager> {
-        let path = format!("/segments/{}/profiles", segment("segment", &self.segment)?);
+        let path = format!(
+            "/segments/{}/profiles",
+            segment("segmentId", &self.segment)?
+        );
         if self.page_size == 0 {
             return Err(Error::invalid_input("page_size", "must be at least 1"));
         }

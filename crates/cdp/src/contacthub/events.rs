@@ -282,7 +282,7 @@ impl Node {
 
     /// One stored event.
     pub async fn event(&self, event_id: &str) -> Result<contacthub_api::types::Event> {
-        check_id("event_id", event_id)?;
+        check_id("eventId", event_id)?;
         self.api()?
             .get_event()
             .workspace_id(self.workspace().id())
@@ -329,7 +329,7 @@ impl Node {
 
     /// The session ids linked to a customer.
     pub async fn customer_sessions(&self, customer_id: &str) -> Result<Vec<Session>> {
-        check_id("customer_id", customer_id)?;
+        check_id("customerId", customer_id)?;
         self.api()?
             .list_sessions()
             .workspace_id(self.workspace().id())
@@ -466,7 +466,7 @@ impl EventList {
     }
 
     async fn fetch(&self, number: u32) -> Result<Page<contacthub_api::types::Event>> {
-        check_id("customer_id", &self.customer_id)?;
+        check_id("customerId", &self.customer_id)?;
         let (page, size) = paging::wire(number, self.size)?;
         let join = |items: Vec<String>| (!items.is_empty()).then(|| items.join(","));
         let mut call = self

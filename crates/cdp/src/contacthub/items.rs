@@ -13,11 +13,11 @@ use crate::{Error, Result, finite};
 macro_rules! items {
     ($item:ident, $noun:literal, $add:ident, $get:ident, $update:ident, $remove:ident,
      $create_op:ident, $get_op:ident, $update_op:ident, $delete_op:ident, $id_setter:ident,
-     $list:ident, $pointer:literal) => {
+     $id_wire:literal, $list:ident, $pointer:literal) => {
         impl Node {
             #[doc = concat!("Adds ", $noun, " to a customer, with the id the item carries; answers the item as stored (as sent, when the service answers with an empty body).")]
             pub async fn $add(&self, customer_id: &str, item: $item) -> Result<$item> {
-                check_id("customer_id", customer_id)?;
+                check_id("customerId", customer_id)?;
                 finite::check(&item, stringify!($list))?;
                 let call = self
                     .api()?
@@ -31,8 +31,8 @@ macro_rules! items {
 
             #[doc = concat!("One ", $noun, " of a customer.")]
             pub async fn $get(&self, customer_id: &str, id: &str) -> Result<$item> {
-                check_id("customer_id", customer_id)?;
-                check_id("id", id)?;
+                check_id("customerId", customer_id)?;
+                check_id($id_wire, id)?;
                 self.api()?
                     .$get_op()
                     .workspace_id(self.workspace().id())
@@ -47,8 +47,8 @@ macro_rules! items {
             #[doc = concat!("Replaces ", $noun, " of a customer, found by the item's own id; answers the item as stored (as sent, when the service answers with an empty body).")]
             pub async fn $update(&self, customer_id: &str, item: $item) -> Result<$item> {
                 let id = item.id.clone();
-                check_id("customer_id", customer_id)?;
-                check_id("id", &id)?;
+                check_id("customerId", customer_id)?;
+                check_id($id_wire, &id)?;
                 finite::check(&item, stringify!($list))?;
                 let call = self
                     .api()?
@@ -65,8 +65,8 @@ macro_rules! items {
             #[doc = "that follows such an attempt means that attempt removed the item, and is Ok. A 404 on the first"]
             #[doc = "attempt is an error."]
             pub async fn $remove(&self, customer_id: &str, id: &str) -> Result<()> {
-                check_id("customer_id", customer_id)?;
-                check_id("id", id)?;
+                check_id("customerId", customer_id)?;
+                check_id($id_wire, id)?;
                 let call = self
                     .api()?
                     .$delete_op()
@@ -147,6 +147,7 @@ items!(
     update_education,
     delete_education,
     education_id,
+    "educationId",
     educations,
     "/base/educations"
 );
@@ -162,6 +163,7 @@ items!(
     update_job,
     delete_job,
     job_id,
+    "jobId",
     jobs,
     "/base/jobs"
 );
@@ -177,6 +179,7 @@ items!(
     update_like,
     delete_like,
     like_id,
+    "likeId",
     likes,
     "/base/likes"
 );
@@ -192,6 +195,7 @@ items!(
     update_subscription,
     delete_subscription,
     subscription_id,
+    "subscriptionId",
     subscriptions,
     "/base/subscriptions"
 );

@@ -66,7 +66,7 @@ impl Node {
 
     /// One customer, tracked: change it and [`TrackedCustomer::patch`] sends exactly the changes.
     pub async fn customer(&self, customer_id: &str) -> Result<TrackedCustomer> {
-        check_id("customer_id", customer_id)?;
+        check_id("customerId", customer_id)?;
         TrackedCustomer::fetch(self, customer_id).await
     }
 
@@ -142,7 +142,7 @@ impl Node {
         patch: MergePatch,
         session_id: Option<&str>,
     ) -> Result<Customer> {
-        check_id("customer_id", customer_id)?;
+        check_id("customerId", customer_id)?;
         super::outgoing::time_zone(patch.as_map())?;
         if patch.is_empty() {
             return self
@@ -168,7 +168,7 @@ impl Node {
     /// Deletes a customer. A delete is retried when its answer is lost; a 404 that follows such an
     /// attempt means that attempt deleted the customer, and is Ok. A 404 on the first attempt is an error.
     pub async fn delete_customer(&self, customer_id: &str) -> Result<()> {
-        check_id("customer_id", customer_id)?;
+        check_id("customerId", customer_id)?;
         let call = self
             .api()?
             .delete_customer()

@@ -24,8 +24,8 @@ impl Node {
         let url = format!(
             "{}/workspaces/{}/customers/{}",
             api.baseurl(),
-            segment("workspace_id", self.workspace().id())?,
-            segment("customer_id", customer_id)?
+            segment("workspaceId", self.workspace().id())?,
+            segment("customerId", customer_id)?
         );
         let http = api.client();
         let mut builder = http

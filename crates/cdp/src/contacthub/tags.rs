@@ -67,7 +67,7 @@ impl Node {
         tag: &str,
         change: Change,
     ) -> Result<Value> {
-        check_id("customer_id", customer_id)?;
+        check_id("customerId", customer_id)?;
         let writer = writer(format!("{}/{customer_id}", self.workspace().id()));
         let _turn = writer.lock().await;
         let mut pause = FIRST_PAUSE;

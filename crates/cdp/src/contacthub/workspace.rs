@@ -1,12 +1,13 @@
 //! Where ContactHub is and who calls it, and the one HTTP client that reaches it.
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use cdp_transport::{Auth, ClientConfig};
 use contacthub_api::ClientInfo as _;
 
 use super::Node;
+use crate::client_core::{Core, Problem, connect, header_secret_problem};
 use crate::{Error, Result};
 
 /// ContactHub's production API.
@@ -39,18 +40,11 @@ pub const DEFAULT_BASE_URL: &str = "https://api.contactlab.it/hub/v1";
 pub struct Workspace {
     id: String,
     auth: Auth,
-    /// The configuration; its base URL checked and without a trailing `/`.
-    config: ClientConfig,
-    /// The configuration carries an HTTP client to send with.
-    has_http: bool,
     /// What is wrong with the id or the token, kept through `base_url` and `configure`.
-    identity_problem: Option<Arc<str>>,
-    /// A configuration that cannot work (the identity problem, or a wrong base URL), reported by every
-    /// call.
-    problem: Option<Arc<str>>,
-    /// The generated client, built at the first call (or by `WorkspaceBuilder::build`) and shared by
-    /// clones.
-    client: Arc<OnceLock<std::result::Result<contacthub_api::Client, Arc<str>>>>,
+    identity_problem: Option<Problem>,
+    /// The configuration and the generated client, built at the first call (or by
+    /// `WorkspaceBuilder::build`) and shared by clones.
+    core: Core<contacthub_api::Client>,
 }
 
 /// The settings of a [`Workspace`] before its HTTP client is built: [`build`](WorkspaceBuilder::build)
@@ -69,10 +63,8 @@ pub struct WorkspaceBuilder {
     id: String,
     auth: Auth,
     config: ClientConfig,
-    /// The configuration carries an HTTP client to reuse (ours, or one shared on purpose).
-    has_http: bool,
     /// What is wrong with the id or the token, reported by `build`.
-    problem: Option<Arc<str>>,
+    problem: Option<Problem>,
 }
 
 impl Workspace {
@@ -102,23 +94,15 @@ impl Workspace {
     pub fn builder(workspace_id: impl Into<String>, token: impl Into<String>) -> WorkspaceBuilder {
         let id = workspace_id.into();
         let token = token.into();
-        // Never the token itself in a message.
         let problem = if id.is_empty() {
             Some(Arc::from("the workspace id is empty"))
-        } else if token.is_empty() {
-            Some(Arc::from("the token is empty"))
-        } else if reqwest::header::HeaderValue::from_str(&token).is_err() {
-            Some(Arc::from(
-                "the token holds characters an HTTP header cannot carry",
-            ))
         } else {
-            None
+            header_secret_problem("token", &token)
         };
         WorkspaceBuilder {
             id,
             auth: Auth::bearer(token),
             config: ClientConfig::new(DEFAULT_BASE_URL),
-            has_http: false,
             problem,
         }
     }
@@ -269,39 +253,28 @@ impl Workspace {
     /// # let _ = page; Ok(()) }
     /// ```
     pub fn api(&self) -> Result<&contacthub_api::Client> {
-        let config_error = |message: &Arc<str>| Error::Config {
-            message: message.to_string(),
-        };
-        if let Some(problem) = &self.problem {
-            return Err(config_error(problem));
-        }
-        self.client
-            .get_or_init(|| {
-                connect(&self.config, &self.auth, self.has_http).map(|(http, inner)| {
-                    contacthub_api::Client::new_with_client(self.config.url(), http, inner)
-                })
-            })
-            .as_ref()
-            .map_err(config_error)
+        self.core.api(|config| {
+            let (http, inner) = connect(config, "contacthub", self.auth.clone())?;
+            Ok(contacthub_api::Client::new_with_client(
+                config.url(),
+                http,
+                inner,
+            ))
+        })
     }
 
     /// The configuration, carrying the HTTP client once it is built, so that what is derived from it
     /// reuses the client.
     fn current_config(&self) -> ClientConfig {
-        match self.client.get() {
-            Some(Ok(api)) => self.config.clone().http_client(api.client().clone()),
-            _ => self.config.clone(),
-        }
+        self.core.current_config()
     }
 
     /// This workspace with `config`, made by [`Workspace::current_config`].
     fn rebuilt(self, config: ClientConfig) -> Self {
-        let built = matches!(self.client.get(), Some(Ok(_)));
         WorkspaceBuilder {
             id: self.id,
             auth: self.auth,
             config,
-            has_http: self.has_http || built,
             problem: self.identity_problem,
         }
         .assemble()
@@ -352,7 +325,6 @@ impl WorkspaceBuilder {
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.config = self.config.http_client(client);
-        self.has_http = true;
         self
     }
 
@@ -374,89 +346,21 @@ impl WorkspaceBuilder {
 
     /// The workspace, its configuration checked; its HTTP client is built at the first call.
     fn assemble(self) -> Workspace {
-        let Self {
-            id,
-            auth,
-            mut config,
-            has_http,
-            problem,
-        } = self;
-        let identity_problem = problem;
-        let problem = match &identity_problem {
-            Some(problem) => Some(problem.clone()),
-            None => match base_url(config.url()) {
-                Ok(url) => {
-                    config = config.base_url(url);
-                    None
-                }
-                Err(problem) => Some(problem),
-            },
-        };
         Workspace {
-            id,
-            auth,
-            config,
-            has_http,
-            identity_problem,
-            problem,
-            client: Arc::new(OnceLock::new()),
+            id: self.id,
+            auth: self.auth,
+            core: Core::new(self.config, self.problem.clone()),
+            identity_problem: self.problem,
         }
     }
 }
 
-/// The base URL as sent (no trailing `/`), or what is wrong with it. The message never repeats the URL: it
-/// may hold a password.
-fn base_url(url: &str) -> std::result::Result<String, Arc<str>> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Arc::from(format!("the base URL is not a valid absolute URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Arc::from(format!(
-            "the base URL must be http or https, not `{}`",
-            parsed.scheme()
-        )));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Arc::from("the base URL cannot have a query or a fragment"));
-    }
-    Ok(url.trim_end_matches('/').to_owned())
-}
-
-/// The HTTP client and what the generated client carries; builds a client only when the configuration
-/// carries none (counted in tests).
-fn connect(
-    config: &ClientConfig,
-    auth: &Auth,
-    has_http: bool,
-) -> std::result::Result<(reqwest::Client, cdp_transport::Inner), Arc<str>> {
-    #[cfg(test)]
-    if !has_http {
-        tests::BUILDS.with(|builds| builds.set(builds.get() + 1));
-    }
-    #[cfg(not(test))]
-    let _ = has_http;
-    config
-        .build("contacthub", auth.clone())
-        .map_err(|e| Arc::from(format!("cannot build the HTTP client: {e}")))
-}
-
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
     use std::time::Duration;
 
     use super::*;
-
-    thread_local! {
-        /// How many HTTP clients this thread built.
-        pub(super) static BUILDS: Cell<usize> = const { Cell::new(0) };
-    }
-
-    /// The HTTP clients built while `f` runs.
-    fn builds(f: impl FnOnce()) -> usize {
-        let before = BUILDS.with(Cell::get);
-        f();
-        BUILDS.with(Cell::get) - before
-    }
+    use crate::client_core::tests::builds;
 
     #[test]
     fn one_http_client_is_built_whatever_the_steps() {
@@ -574,13 +478,13 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(hub.id(), "w1");
-        assert_eq!(hub.config.url(), "http://127.0.0.1:9/contacthub");
+        assert_eq!(hub.core.url(), "http://127.0.0.1:9/contacthub");
         let hub = Workspace::from_vars(lookup(&[
             ("CONTACTHUB_WORKSPACE_ID", "w1"),
             ("CONTACTHUB_TOKEN", "t0k"),
         ]))
         .unwrap();
-        assert_eq!(hub.config.url(), DEFAULT_BASE_URL);
+        assert_eq!(hub.core.url(), DEFAULT_BASE_URL);
         let err = Workspace::from_vars(lookup(&[("CONTACTHUB_WORKSPACE_ID", "w1")])).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -606,10 +510,10 @@ mod tests {
             "workspace_id = w2\ntoken = t\nbase_url = http://h/hub\n",
         ))
         .unwrap();
-        assert_eq!((hub.id(), hub.config.url()), ("w2", "http://h/hub"));
+        assert_eq!((hub.id(), hub.core.url()), ("w2", "http://h/hub"));
         let hub =
             Workspace::from_ini_file(ini("[contacthub]\nworkspace_id = w3\ntoken = t\n")).unwrap();
-        assert_eq!((hub.id(), hub.config.url()), ("w3", DEFAULT_BASE_URL));
+        assert_eq!((hub.id(), hub.core.url()), ("w3", DEFAULT_BASE_URL));
         let err = Workspace::from_ini_file(ini("[contacthub]\nworkspace_id = w3\n"))
             .unwrap_err()
             .to_string();

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use cdp_transport::{Auth, AwsCredentials, AwsProfileSource, ClientConfig, SigV4};
 use customer_profiles_api::ClientInfo as _;
@@ -10,6 +10,7 @@ use customer_profiles_api::operations::{
     BATCH_GET_PROFILE, GET_SEGMENT_MEMBERSHIP, SEARCH_PROFILES,
 };
 
+use crate::client_core::{Core, connect};
 use crate::{Error, Result};
 
 /// The signing name of the service (SigV4's "service").
@@ -34,11 +35,8 @@ const SIGNING_NAME: &str = "profile";
 pub struct Client {
     region: String,
     credentials: AwsCredentials,
-    config: ClientConfig,
-    /// A configuration that cannot work, reported by every call.
-    problem: Option<Arc<str>>,
-    /// The generated client, built at the first call and shared by clones.
-    api: Arc<OnceLock<std::result::Result<customer_profiles_api::Client, Arc<str>>>>,
+    /// The configuration and the generated client, built at the first call and shared by clones.
+    core: Core<customer_profiles_api::Client>,
     /// Credentials from a provider, fetched again before they expire.
     #[cfg(feature = "aws-config")]
     pub(super) refreshing: Option<super::refresh::Refreshing>,
@@ -202,7 +200,7 @@ impl Client {
     /// assert_eq!(client.endpoint(), "https://profile.eu-west-1.amazonaws.com");
     /// ```
     pub fn endpoint(&self) -> &str {
-        self.config.url()
+        self.core.url()
     }
 
     /// The HTTP client this client sends with, to share with other clients, or the configuration error
@@ -229,16 +227,8 @@ impl Client {
     /// # Ok::<(), cdp::Error>(())
     /// ```
     pub fn api(&self) -> Result<&customer_profiles_api::Client> {
-        let config_error = |message: &Arc<str>| Error::Config {
-            message: message.to_string(),
-        };
-        if let Some(problem) = &self.problem {
-            return Err(config_error(problem));
-        }
-        self.api
-            .get_or_init(|| make_api(&self.config, &self.region, self.credentials.clone()))
-            .as_ref()
-            .map_err(config_error)
+        self.core
+            .api(|config| make_api(config, &self.region, self.credentials.clone()))
     }
 
     /// The generated client to send with now: with a credentials provider, one signing with credentials
@@ -252,10 +242,7 @@ impl Client {
     }
 
     pub(crate) fn current_config(&self) -> ClientConfig {
-        match self.api.get() {
-            Some(Ok(api)) => self.config.clone().http_client(api.client().clone()),
-            _ => self.config.clone(),
-        }
+        self.core.current_config()
     }
 
     fn rebuilt(self, config: ClientConfig) -> Self {
@@ -368,26 +355,17 @@ impl ClientBuilder {
             fips,
             dual_stack,
             base_url,
-            mut config,
+            config,
         } = self;
-        let url = match base_url {
-            Some(url) => url,
-            None if fips || dual_stack => endpoint(&region, fips, dual_stack),
-            None => config.url().to_owned(),
-        };
-        let problem = match (check_region(&region), check_base_url(&url)) {
-            (Err(problem), _) | (Ok(()), Err(problem)) => Some(problem),
-            (Ok(()), Ok(url)) => {
-                config = config.base_url(url);
-                None
-            }
+        let config = match base_url {
+            Some(url) => config.base_url(url),
+            None if fips || dual_stack => config.base_url(endpoint(&region, fips, dual_stack)),
+            None => config,
         };
         Client {
+            core: Core::new(config, check_region(&region).err()),
             region,
             credentials,
-            config,
-            problem,
-            api: Arc::new(OnceLock::new()),
             #[cfg(feature = "aws-config")]
             refreshing: None,
         }
@@ -402,9 +380,7 @@ pub(crate) fn make_api(
     credentials: AwsCredentials,
 ) -> std::result::Result<customer_profiles_api::Client, Arc<str>> {
     let auth = Auth::sigv4(SigV4::new(credentials, region, SIGNING_NAME));
-    let (http, inner) = config
-        .build("customer-profiles", auth)
-        .map_err(|e| Arc::from(format!("cannot build the HTTP client: {e}")))?;
+    let (http, inner) = connect(config, "customer-profiles", auth)?;
     let retry = inner.retry().clone().safe_operations([
         GET_SEGMENT_MEMBERSHIP,
         SEARCH_PROFILES,
@@ -433,22 +409,6 @@ fn check_region(region: &str) -> std::result::Result<(), Arc<str>> {
             "`{region}` is not an AWS region name (lowercase letters, digits and `-`, like `eu-west-1`)"
         )))
     }
-}
-
-/// The endpoint as sent (no trailing `/`); the message never repeats the URL (it may hold a password).
-fn check_base_url(url: &str) -> std::result::Result<String, Arc<str>> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Arc::from(format!("the base URL is not a valid absolute URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Arc::from(format!(
-            "the base URL must be http or https, not `{}`",
-            parsed.scheme()
-        )));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Arc::from("the base URL cannot have a query or a fragment"));
-    }
-    Ok(url.trim_end_matches('/').to_owned())
 }
 
 // With `aws-config`, `from_env` follows the official chain instead; this loader stays built and tested.
@@ -624,6 +584,21 @@ mod tests {
                 Err(Error::Config { .. })
             ));
         }
+    }
+
+    #[test]
+    fn one_http_client_is_built_whatever_the_steps() {
+        let n = crate::client_core::tests::builds(|| {
+            let c = Client::new("eu-west-1", AwsCredentials::new("AKID", "secret"))
+                .base_url("http://127.0.0.1:9/cp")
+                .configure(|c| c.timeout(std::time::Duration::from_secs(3)));
+            let copy = c.clone();
+            let _ = (c.api().unwrap(), copy.api().unwrap());
+            let derived = c.base_url("http://127.0.0.1:9/other");
+            assert_eq!(derived.endpoint(), "http://127.0.0.1:9/other");
+            derived.api().unwrap();
+        });
+        assert_eq!(n, 1);
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod errors;
 mod estimates;
 mod membership;
 mod names;
+mod next_token;
 mod profile;
 #[cfg(feature = "aws-config")]
 mod refresh;

@@ -8,13 +8,14 @@ use customer_profiles_api::types::{
     Profile, SearchKey, SearchProfilesRequest, SearchProfilesResponse,
 };
 use futures::future::BoxFuture;
-use futures::{FutureExt as _, StreamExt as _, TryStreamExt as _};
+use futures::{StreamExt as _, TryStreamExt as _};
 
 use super::Client;
 use super::errors::SERVICE;
 use super::membership::DEFAULT_CONCURRENCY;
 use super::names::{check_name, check_profile_id};
-use crate::pagination::{self, Page, PageRef, PageStream, Pager};
+use super::next_token::{self, NextTokenListing};
+use crate::pagination::{Page, PageRef, PageStream, Pager};
 use crate::{Error, Result};
 
 /// The most ids one `BatchGetProfile` call takes (the service's limit).
@@ -115,7 +116,7 @@ impl ProfileSearch {
     /// ```
     pub async fn send(self) -> Result<Page<Profile>> {
         let start = self.start.clone();
-        self.fetch(start).await
+        self.fetch_page(start).await
     }
 
     /// Every match, following `NextToken`.
@@ -128,11 +129,11 @@ impl ProfileSearch {
     /// # Ok(()) }
     /// ```
     pub fn stream(self) -> PageStream<Profile> {
-        let start = self.start.clone().map(PageRef::Token);
-        pagination::stream_from(self, true, start)
+        let start = self.start.clone();
+        next_token::stream(self, start)
     }
 
-    async fn fetch(&self, token: Option<String>) -> Result<Page<Profile>> {
+    async fn fetch_page(&self, token: Option<String>) -> Result<Page<Profile>> {
         check_name("DomainName", &self.domain)?;
         if self.body.additional_search_keys.len() > 4 {
             return Err(Error::invalid_input(
@@ -165,6 +166,16 @@ impl ProfileSearch {
     }
 }
 
+impl NextTokenListing for ProfileSearch {
+    type Item = Profile;
+
+    const LISTING: &'static str = "profile searches";
+
+    async fn fetch(&self, token: Option<String>) -> Result<Page<Profile>> {
+        self.fetch_page(token).await
+    }
+}
+
 impl Pager for ProfileSearch {
     type Item = Profile;
 
@@ -173,21 +184,7 @@ impl Pager for ProfileSearch {
     }
 
     fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Profile>>> {
-        let search = self.clone();
-        async move {
-            let token = match at {
-                None => None,
-                Some(PageRef::Token(t)) => Some(t),
-                Some(other) => {
-                    return Err(Error::Pagination {
-                        service: SERVICE,
-                        message: format!("profile searches page by token, not by {other}"),
-                    });
-                }
-            };
-            search.fetch(token).await
-        }
-        .boxed()
+        next_token::page(self, at)
     }
 }
 

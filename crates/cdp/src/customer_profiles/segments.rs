@@ -7,7 +7,6 @@ use customer_profiles_api::types::{
     CreateSegmentDefinitionRequest, CreateSegmentDefinitionResponse, GetSegmentDefinitionResponse,
     ListSegmentDefinitionsResponse, SegmentDefinitionItem, SegmentSort, SortAttribute, Tags,
 };
-use futures::FutureExt as _;
 use futures::future::BoxFuture;
 
 use super::Client;
@@ -15,7 +14,8 @@ use super::conditions::SegmentQuery;
 use super::errors::{SERVICE, retry_throttled};
 use super::membership::epoch_seconds;
 use super::names::check_name;
-use crate::pagination::{self, Page, PageRef, PageStream, Pager};
+use super::next_token::{self, NextTokenListing};
+use crate::pagination::{Page, PageRef, PageStream, Pager};
 use crate::{Error, Result};
 
 /// A segment definition as the service describes it.
@@ -260,7 +260,7 @@ impl SegmentDefinitionList {
     /// ```
     pub async fn send(self) -> Result<Page<SegmentDefinitionSummary>> {
         let start = self.start.clone();
-        self.fetch(start).await
+        self.fetch_page(start).await
     }
 
     /// Every definition, following `NextToken`; a token handed out twice stops the stream with an error.
@@ -273,11 +273,11 @@ impl SegmentDefinitionList {
     /// # Ok(()) }
     /// ```
     pub fn stream(self) -> PageStream<SegmentDefinitionSummary> {
-        let start = self.start.clone().map(PageRef::Token);
-        pagination::stream_from(self, true, start)
+        let start = self.start.clone();
+        next_token::stream(self, start)
     }
 
-    async fn fetch(&self, token: Option<String>) -> Result<Page<SegmentDefinitionSummary>> {
+    async fn fetch_page(&self, token: Option<String>) -> Result<Page<SegmentDefinitionSummary>> {
         check_name("DomainName", &self.domain)?;
         if let Some(size) = self.page_size
             && !(1..=500).contains(&size)
@@ -303,6 +303,16 @@ impl SegmentDefinitionList {
     }
 }
 
+impl NextTokenListing for SegmentDefinitionList {
+    type Item = SegmentDefinitionSummary;
+
+    const LISTING: &'static str = "segment definitions";
+
+    async fn fetch(&self, token: Option<String>) -> Result<Page<SegmentDefinitionSummary>> {
+        self.fetch_page(token).await
+    }
+}
+
 impl Pager for SegmentDefinitionList {
     type Item = SegmentDefinitionSummary;
 
@@ -310,22 +320,11 @@ impl Pager for SegmentDefinitionList {
         SERVICE
     }
 
-    fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Self::Item>>> {
-        let list = self.clone();
-        async move {
-            let token = match at {
-                None => None,
-                Some(PageRef::Token(t)) => Some(t),
-                Some(other) => {
-                    return Err(Error::Pagination {
-                        service: SERVICE,
-                        message: format!("segment definitions page by token, not by {other}"),
-                    });
-                }
-            };
-            list.fetch(token).await
-        }
-        .boxed()
+    fn page(
+        &self,
+        at: Option<PageRef>,
+    ) -> BoxFuture<'static, Result<Page<SegmentDefinitionSummary>>> {
+        next_token::page(self, at)
     }
 }
 

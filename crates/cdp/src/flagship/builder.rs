@@ -12,6 +12,7 @@ use super::bucketing::polling::Poller;
 use super::cache::VisitorCache;
 use super::events::{Event, Hook};
 use super::visitor::VisitorBuilder;
+use crate::client_core::{Problem, checked_base_url, connect, header_secret_problem};
 use crate::{Error, Result};
 
 /// The Decision API (`POST /v2/{envId}/campaigns`, `POST /v2/activate`, `POST /v2/{envId}/events`).
@@ -144,15 +145,10 @@ impl Flagship {
     pub fn builder(env_id: impl Into<String>, api_key: impl Into<String>) -> FlagshipBuilder {
         let env_id = env_id.into();
         let api_key = api_key.into();
-        // Never the key itself in a message.
         let problem = if env_id.is_empty() {
             Some("the Flagship environment id is empty".to_owned())
-        } else if api_key.is_empty() {
-            Some("the Flagship API key is empty".to_owned())
-        } else if reqwest::header::HeaderValue::from_str(&api_key).is_err() {
-            Some("the Flagship API key holds characters an HTTP header cannot carry".to_owned())
         } else {
-            None
+            header_secret_problem("Flagship API key", &api_key).map(|p| p.to_string())
         };
         FlagshipBuilder {
             env_id,
@@ -371,23 +367,21 @@ impl FlagshipBuilder {
             .config
             .timeout(self.timeout)
             .attempt_timeout(self.timeout);
+        let config_error = |message: Problem| Error::Config {
+            message: message.to_string(),
+        };
         let (http, inner) =
-            config
-                .build("flagship", self.auth.clone())
-                .map_err(|e| Error::Config {
-                    message: format!("cannot build the HTTP client: {e}"),
-                })?;
+            connect(&config, "flagship", self.auth.clone()).map_err(config_error)?;
         let decision =
             flagship_api::Client::new_with_client(&decision_url, http.clone(), inner.clone());
         let cdn = flagship_api::Client::new_with_client(&cdn_url, http.clone(), inner.clone());
         // The collector takes no key: the API key does not go to that host.
-        let (_, hits_inner) = config
-            .clone()
-            .http_client(http.clone())
-            .build("flagship", Auth::None)
-            .map_err(|e| Error::Config {
-                message: format!("cannot build the HTTP client: {e}"),
-            })?;
+        let (_, hits_inner) = connect(
+            &config.clone().http_client(http.clone()),
+            "flagship",
+            Auth::None,
+        )
+        .map_err(config_error)?;
         let hits = flagship_api::Client::new_with_client(&hits_url, http, hits_inner);
         let (poller, polling) = match self.mode {
             Mode::DecisionApi => (None, None),
@@ -427,17 +421,9 @@ impl FlagshipBuilder {
 
 /// `url` if it is an absolute `http(s)` URL without query or fragment, without its trailing `/`.
 fn checked_url(what: &str, url: &str) -> Result<String> {
-    let wrong = |why: &str| Error::Config {
-        message: format!("the Flagship {what} URL {why}"),
-    };
-    let parsed = reqwest::Url::parse(url).map_err(|_| wrong("is not an absolute URL"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(wrong("is not http or https"));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(wrong("has a query or a fragment"));
-    }
-    Ok(url.trim_end_matches('/').to_owned())
+    checked_base_url(url).map_err(|problem| Error::Config {
+        message: format!("the Flagship {what} URL: {problem}"),
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use contacthub_api::types::EventType;
 use contacthub_api::{Kind, kind};
 use serde_json::Value;
@@ -172,12 +172,7 @@ impl Timeframe {
 pub(super) const DATE: &str = "date";
 
 fn instant(at: DateTime<FixedOffset>) -> Value {
-    // RFC 3339 has no seconds in an offset: such an instant is sent in UTC rather than moved.
-    let at = if at.offset().local_minus_utc() % 60 == 0 {
-        at
-    } else {
-        at.with_timezone(&Utc).fixed_offset()
-    };
-    // `kind::DateTime` always has JSON for an instant; the fallback is never taken.
+    // `kind::DateTime` always has JSON for an instant (an offset with seconds sent in UTC, unmoved); the
+    // fallback is never taken.
     kind::DateTime::to_json(at).unwrap_or(Value::Null)
 }

@@ -80,4 +80,48 @@ proptest! {
             Err(other) => prop_assert!(false, "not an invalid-input error: {other:?}"),
         }
     }
+
+    /// A date-time criterion on a customer field or an event's date is sent as the very instant given,
+    /// whatever its offset (one with seconds too, which RFC 3339 cannot write).
+    #[test]
+    fn a_date_time_criterion_is_sent_as_the_same_instant(at in instant()) {
+        let queries = [
+            Query::new().filter(super::customer::registered_at().gte(at)),
+            Query::new().did(Did::new(
+                EventType::ViewedPage,
+                event::date().lte(at),
+                Timeframe::since(at),
+            )),
+        ];
+        for query in queries {
+            let json = query.to_json().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let sent = instants(&json);
+            prop_assert!(!sent.is_empty(), "{json}");
+            for instant in sent {
+                prop_assert_eq!(instant, at, "{}", json);
+            }
+        }
+    }
+}
+
+/// Every string of `json` that reads as an RFC 3339 date-time.
+fn instants(json: &serde_json::Value) -> Vec<DateTime<FixedOffset>> {
+    match json {
+        serde_json::Value::String(s) => DateTime::parse_from_rfc3339(s).into_iter().collect(),
+        serde_json::Value::Array(items) => items.iter().flat_map(instants).collect(),
+        serde_json::Value::Object(members) => members.values().flat_map(instants).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn an_offset_with_seconds_is_sent_in_utc() {
+    let offset = FixedOffset::east_opt(3600 + 30).unwrap();
+    let at = offset.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
+    let json = Query::new()
+        .filter(super::customer::registered_at().gte(at))
+        .to_json()
+        .unwrap();
+    assert_eq!(instants(&json), [at]);
+    assert!(json.to_string().contains("2024-05-01T10:59:30Z"), "{json}");
 }
