@@ -292,10 +292,25 @@ pub trait Pager: Send + Sync + 'static {
 
 /// How many pages a stream of a numbered listing fetches at once unless told otherwise
 /// ([`PageStream::concurrency`]).
+///
+/// ```
+/// use cdp::pagination::{DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
+///
+/// assert!((1..=MAX_CONCURRENCY).contains(&DEFAULT_CONCURRENCY));
+/// ```
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// The most pages a stream fetches at once: a bound on the requests a listing sends together and on the
-/// pages it holds.
+/// pages it holds, whatever page count a service claims.
+///
+/// ```no_run
+/// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+/// use futures::TryStreamExt;
+///
+/// let most = cdp::pagination::MAX_CONCURRENCY;
+/// let everyone: Vec<_> = node.customers().size(50).concurrency(most).stream().try_collect().await?;
+/// # let _ = everyone; Ok(()) }
+/// ```
 pub const MAX_CONCURRENCY: usize = 32;
 
 /// Every item of a listing, page after page, from its first page. With `prefetch`, pages are fetched in
