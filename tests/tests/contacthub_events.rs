@@ -90,6 +90,21 @@ async fn event_list_shape() {
     insta::assert_yaml_snapshot!(recorder.single());
 }
 
+#[tokio::test]
+async fn node_event_list_shape() {
+    let (recorder, node) = recorded();
+    recorder.reply(
+        200,
+        r#"{"elements":[],"page":{"size":20,"totalElements":0,"totalPages":0,"number":0}}"#,
+    );
+    node.all_events()
+        .types([EventType::CompletedOrder])
+        .send()
+        .await
+        .unwrap();
+    insta::assert_yaml_snapshot!(recorder.single());
+}
+
 fn item<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
     serde_json::from_value(value).unwrap()
 }
@@ -179,6 +194,40 @@ async fn anonymous_events_join_their_customer_and_lists_filter() {
         searches.items()[0].properties.as_ref().unwrap()["keyword"],
         "tea"
     );
+
+    // Without a customer: every event of the node, an anonymous one too, newest first.
+    node.add_event(
+        NewEvent::new(EventType::ViewedPage, EventContext::Web)
+            .session_id(node.create_session_id())
+            .property("url", "https://e.com/b"),
+    )
+    .await
+    .unwrap();
+    let everything: Vec<_> = node
+        .all_events()
+        .size(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let stored = sandbox.contacthub().event_count();
+    assert_eq!(everything.len(), stored);
+    assert_eq!(
+        everything
+            .iter()
+            .filter(|e| e.customer_id.is_none())
+            .count(),
+        1,
+        "the anonymous event is listed"
+    );
+    let orders = node
+        .all_events()
+        .types([EventType::CompletedOrder])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(orders.total_elements(), 1);
+    assert_eq!(orders.items()[0].id, stored_id);
 }
 
 #[tokio::test]

@@ -10561,6 +10561,7 @@ Arguments:
 - `date_from`
 - `date_to`
 - `mode`
+- `node_id`
 - `page`: The 0-based page number.
 - `size`: The page size; at most 50, 20 when absent.
 - `type_`: Comma-separated event types.
@@ -10572,6 +10573,7 @@ let response = client.list_events()
     .date_from(date_from)
     .date_to(date_to)
     .mode(mode)
+    .node_id(node_id)
     .page(page)
     .size(size)
     .type_(type_)
@@ -14117,10 +14119,11 @@ pub mod builder {
         client: &'a super::Client,
         workspace_id: Result<::std::string::String, String>,
         context: Result<Option<::std::string::String>, String>,
-        customer_id: Result<::std::string::String, String>,
+        customer_id: Result<Option<::std::string::String>, String>,
         date_from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         date_to: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         mode: Result<Option<crate::types::EventMode>, String>,
+        node_id: Result<Option<::std::string::String>, String>,
         page: Result<Option<i32>, String>,
         size: Result<Option<i32>, String>,
         type_: Result<Option<::std::string::String>, String>,
@@ -14131,10 +14134,11 @@ pub mod builder {
                 client: client,
                 workspace_id: Err("workspace_id was not initialized".to_string()),
                 context: Ok(None),
-                customer_id: Err("customer_id was not initialized".to_string()),
+                customer_id: Ok(None),
                 date_from: Ok(None),
                 date_to: Ok(None),
                 mode: Ok(None),
+                node_id: Ok(None),
                 page: Ok(None),
                 size: Ok(None),
                 type_: Ok(None),
@@ -14171,6 +14175,7 @@ pub mod builder {
         {
             self.customer_id = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for customer_id failed"
                         .to_string()
@@ -14212,6 +14217,19 @@ pub mod builder {
                 .map(Some)
                 .map_err(|_| {
                     "conversion to `crate :: types :: EventMode` for mode failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn node_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.node_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for node_id failed"
                         .to_string()
                 });
             self
@@ -14261,6 +14279,7 @@ pub mod builder {
                 date_from,
                 date_to,
                 mode,
+                node_id,
                 page,
                 size,
                 type_,
@@ -14271,6 +14290,7 @@ pub mod builder {
             let date_from = date_from.map_err(Error::InvalidRequest)?;
             let date_to = date_to.map_err(Error::InvalidRequest)?;
             let mode = mode.map_err(Error::InvalidRequest)?;
+            let node_id = node_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let size = size.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
@@ -14300,6 +14320,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("dateFrom", &date_from))
                 .query(&progenitor_client::QueryParam::new("dateTo", &date_to))
                 .query(&progenitor_client::QueryParam::new("mode", &mode))
+                .query(&progenitor_client::QueryParam::new("nodeId", &node_id))
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("size", &size))
                 .query(&progenitor_client::QueryParam::new("type", &type_))

@@ -278,6 +278,15 @@ impl Store {
             .collect()
     }
 
+    /// Every stored event, a customer's or anonymous, oldest stored first.
+    pub(super) fn all_events(&self) -> Vec<&Value> {
+        self.events
+            .iter()
+            // A deleted event leaves a `null` in its place.
+            .filter(|e| e.is_object())
+            .collect()
+    }
+
     pub(super) fn anonymous_events(&self) -> Vec<&Value> {
         self.events
             .iter()

@@ -295,9 +295,28 @@ impl Node {
 
     /// A customer's events, newest first; see [`EventList`].
     pub fn events(&self, customer_id: impl Into<String>) -> EventList {
+        self.event_list(Some(customer_id.into()))
+    }
+
+    /// Every event of this node, whoever it belongs to (anonymous ones included), newest first; see
+    /// [`EventList`].
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use cdp::contacthub::api::types::EventType;
+    ///
+    /// let page = node.all_events().types([EventType::CompletedOrder]).size(50).send().await?;
+    /// println!("{} orders", page.total_elements());
+    /// # Ok(()) }
+    /// ```
+    pub fn all_events(&self) -> EventList {
+        self.event_list(None)
+    }
+
+    fn event_list(&self, customer_id: Option<String>) -> EventList {
         EventList {
             node: self.clone(),
-            customer_id: customer_id.into(),
+            customer_id,
             types: Vec::new(),
             contexts: Vec::new(),
             mode: None,
@@ -341,8 +360,9 @@ impl Node {
     }
 }
 
-/// A customer's events, filtered and paged (pages from 0, 1 to 50 events each). Streams fetch pages
-/// ahead in the background, several at once, which needs a Tokio runtime.
+/// A customer's events ([`Node::events`]) or a node's ([`Node::all_events`]), filtered and paged (pages
+/// from 0, 1 to 50 events each). Streams fetch pages ahead in the background, several at once, which
+/// needs a Tokio runtime.
 ///
 /// ```no_run
 /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
@@ -356,7 +376,8 @@ impl Node {
 #[must_use = "nothing is sent until `send` or `stream`"]
 pub struct EventList {
     node: Node,
-    customer_id: String,
+    /// One customer's events, or (`None`) the node's.
+    customer_id: Option<String>,
     types: Vec<EventType>,
     contexts: Vec<EventContext>,
     mode: Option<EventMode>,
@@ -466,7 +487,6 @@ impl EventList {
     }
 
     async fn fetch(&self, number: u32) -> Result<Page<contacthub_api::types::Event>> {
-        check_id("customerId", &self.customer_id)?;
         let (page, size) = paging::wire(number, self.size)?;
         let join = |items: Vec<String>| (!items.is_empty()).then(|| items.join(","));
         let mut call = self
@@ -474,9 +494,15 @@ impl EventList {
             .api()?
             .list_events()
             .workspace_id(self.node.workspace().id())
-            .customer_id(self.customer_id.as_str())
             .page(page)
             .size(size);
+        call = match &self.customer_id {
+            Some(customer_id) => {
+                check_id("customerId", customer_id)?;
+                call.customer_id(customer_id.as_str())
+            }
+            None => call.node_id(self.node.id()),
+        };
         if let Some(types) = join(self.types.iter().map(ToString::to_string).collect()) {
             call = call.type_(types);
         }
