@@ -784,3 +784,37 @@ impl fmt::Display for DecodeError {
         write!(f, ": {}", self.message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timed_out_attempt_is_a_timeout_of_whichever_service_called() {
+        for service in [
+            "ContactHub",
+            "BlueConic",
+            "AWS Customer Profiles",
+            "Flagship",
+        ] {
+            let after = Duration::from_millis(2500);
+            let wrapped = TransportError::Timeout { after }.into_reqwest();
+            let err = Error::from_transport(service, wrapped);
+            assert!(err.is_timeout(), "{err:?}");
+            assert!(
+                matches!(err, Error::Timeout { service: s, after: Some(a) } if s == service && a == after),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("{service} did not answer within 2.5s")
+            );
+        }
+        // Not a timeout: a body too large stays its own kind.
+        let err = Error::from_transport(
+            "Flagship",
+            TransportError::TooLarge { limit: 1 }.into_reqwest(),
+        );
+        assert!(!err.is_timeout(), "{err:?}");
+    }
+}
