@@ -7,24 +7,25 @@
 
 use std::cmp::Ordering;
 
-/// Whether `text` is already lower-case ASCII, so that the plain `str` operations answer (the usual
-/// case: one quick pass, then the standard library's fast searches).
-fn is_plain(text: &str) -> bool {
-    text.bytes()
-        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-}
-
 /// `text` lower-cased, character by character.
 pub(crate) fn lower(text: &str) -> String {
     text.chars().flat_map(char::to_lowercase).collect()
 }
 
+/// Whether ASCII `actual`, lowered, is `lower` (lower-case). Byte by byte: these are a few bytes, where
+/// a call to `memcmp` costs more than the comparison.
+fn eq_ascii(actual: &[u8], lower: &[u8]) -> bool {
+    actual.len() == lower.len()
+        && actual
+            .iter()
+            .zip(lower)
+            .all(|(a, l)| a.to_ascii_lowercase() == *l)
+}
+
 /// How lower-cased `actual` orders against `target` (lower-case): by characters, which is how their
 /// UTF-8 bytes order too.
 pub(crate) fn cmp(actual: &str, target: &str) -> Ordering {
-    if is_plain(actual) {
-        actual.cmp(target)
-    } else if actual.is_ascii() {
+    if actual.is_ascii() {
         actual
             .bytes()
             .map(|b| b.to_ascii_lowercase())
@@ -39,14 +40,11 @@ pub(crate) fn cmp(actual: &str, target: &str) -> Ordering {
 
 /// Whether lower-cased `actual` starts with `prefix` (lower-case).
 pub(crate) fn starts_with(actual: &str, prefix: &str) -> bool {
-    if is_plain(actual) {
-        actual.starts_with(prefix)
-    } else if actual.is_ascii() {
-        // `prefix` is lower-case: comparing without ASCII case is comparing with `actual` lowered.
+    if actual.is_ascii() {
         actual
             .as_bytes()
             .get(..prefix.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+            .is_some_and(|head| eq_ascii(head, prefix.as_bytes()))
     } else {
         let mut lowered = actual.chars().flat_map(char::to_lowercase);
         prefix.chars().all(|c| lowered.next() == Some(c))
@@ -55,14 +53,12 @@ pub(crate) fn starts_with(actual: &str, prefix: &str) -> bool {
 
 /// Whether lower-cased `actual` ends with `suffix` (lower-case).
 pub(crate) fn ends_with(actual: &str, suffix: &str) -> bool {
-    if is_plain(actual) {
-        actual.ends_with(suffix)
-    } else if actual.is_ascii() {
+    if actual.is_ascii() {
         actual
             .len()
             .checked_sub(suffix.len())
             .and_then(|start| actual.as_bytes().get(start..))
-            .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix.as_bytes()))
+            .is_some_and(|tail| eq_ascii(tail, suffix.as_bytes()))
     } else {
         let mut lowered = actual.chars().flat_map(char::to_lowercase).rev();
         suffix.chars().rev().all(|c| lowered.next() == Some(c))
@@ -71,15 +67,18 @@ pub(crate) fn ends_with(actual: &str, suffix: &str) -> bool {
 
 /// Whether lower-cased `actual` contains `needle` (lower-case).
 pub(crate) fn contains(actual: &str, needle: &str) -> bool {
-    if is_plain(actual) {
-        actual.contains(needle)
-    } else if needle.is_empty() {
-        true
-    } else if actual.is_ascii() {
-        actual
-            .as_bytes()
-            .windows(needle.len())
-            .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+    if actual.is_ascii() {
+        let (actual, needle) = (actual.as_bytes(), needle.as_bytes());
+        let Some((&first, _)) = needle.split_first() else {
+            return true;
+        };
+        // Where the first byte matches, the rest is compared; context values are short.
+        actual.iter().enumerate().any(|(at, byte)| {
+            byte.to_ascii_lowercase() == first
+                && actual
+                    .get(at..at + needle.len())
+                    .is_some_and(|window| eq_ascii(window, needle))
+        })
     } else {
         lower(actual).contains(needle)
     }
