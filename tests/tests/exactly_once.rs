@@ -138,7 +138,7 @@ async fn a_create_that_times_out_is_outcome_unknown() {
     let Error::OutcomeUnknown { source, .. } = &err else {
         panic!("{err:?}")
     };
-    assert!(matches!(**source, Error::Transport { .. }), "{source:?}");
+    assert!(matches!(**source, Error::Timeout { .. }), "{source:?}");
 }
 
 #[tokio::test]

@@ -298,6 +298,45 @@ fn groups_are_or_ed_and_targetings_and_ed() {
 }
 
 #[test]
+fn a_file_that_looks_at_many_context_keys_decides_the_same() {
+    // 60 keys: more than a decision keeps on the stack. Campaign `i` targets `key-i` (and `key-{i+1}`),
+    // so each of the visitor's values is looked up where it is sorted among all the file's keys.
+    let campaigns: Vec<Value> = (0..60)
+        .map(|i| {
+            json!({"id": format!("c{i}"), "variationGroups": [{"id": format!("g{i}"),
+                "targeting": {"targetingGroups": [{"targetings": [
+                    {"operator": "EQUALS", "key": format!("key-{i:02}"), "value": i},
+                    {"operator": "NOT_EXISTS", "key": format!("key-{:02}", i + 1), "value": null}]}]},
+                "variations": [{"id": format!("v{i}"), "allocation": 100,
+                    "modifications": {"value": {format!("flag-{i}"): true}}}]}]})
+        })
+        .collect();
+    let file =
+        Bucketing::from_json(json!({"campaigns": campaigns}).to_string().as_bytes()).unwrap();
+    for i in [0, 31, 32, 33, 59] {
+        let context = BTreeMap::from([(format!("key-{i:02}"), ContextValue::from(i))]);
+        let decision = file.decide("visitor-1", &context, &[]);
+        let flags: Vec<String> = decision.values().keys().cloned().collect();
+        assert_eq!(flags, [format!("flag-{i}")], "key-{i:02}");
+    }
+    let both = BTreeMap::from([
+        ("key-40".to_owned(), ContextValue::from(40)),
+        ("key-41".to_owned(), ContextValue::from(41)),
+    ]);
+    let flags: Vec<String> = file
+        .decide("visitor-1", &both, &[])
+        .values()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        flags,
+        ["flag-41"],
+        "key-41 is set, so campaign 40's NOT_EXISTS fails"
+    );
+}
+
+#[test]
 fn garbage_is_not_a_bucketing_file() {
     for garbage in [&b"not json"[..], b"[]", br#"{"campaigns": 3}"#] {
         assert!(matches!(

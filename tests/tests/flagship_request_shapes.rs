@@ -1,8 +1,8 @@
 //! Request shapes of the Flagship ergonomic layer: the decision, the activation, the bucketing file (first
 //! download and conditional refresh), the context event and a hit, as the Python SDK 2.1.x sends them.
 
-use cdp::flagship::{EventCategory, Flagship, Hit};
-use cdp_tests::Recorder;
+use cdp::flagship::{EventCategory, Flagship, Hit, SDK_CLIENT, SDK_VERSION};
+use cdp_tests::{Recorder, Shape};
 
 const DECISION: &str = r#"{"visitorId": "user-42", "campaigns": [{"id": "c1", "variationGroupId": "g1",
     "variation": {"id": "v1", "reference": false, "modifications": {"type": "FLAG", "value": {"btnColor": "red"}}}}]}"#;
@@ -10,6 +10,16 @@ const DECISION: &str = r#"{"visitorId": "user-42", "campaigns": [{"id": "c1", "v
 const FILE: &str = r#"{"campaigns": [{"id": "c1", "type": "toggle", "variationGroups": [{"id": "g1",
     "targeting": {"targetingGroups": [{"targetings": [{"operator": "EQUALS", "key": "fs_all_users", "value": ""}]}]},
     "variations": [{"id": "v1", "allocation": 100, "modifications": {"type": "FLAG", "value": {"dark": true}}}]}]}]}"#;
+
+/// `x-sdk-client` and `x-sdk-version` name this library and its version (never `python`). The
+/// snapshots redact the version, which changes with every release.
+fn assert_sdk_headers(shapes: &[Shape]) {
+    assert_eq!(SDK_CLIENT, "cdp-rust");
+    for shape in shapes {
+        assert_eq!(shape.headers["x-sdk-client"], SDK_CLIENT, "{shape:?}");
+        assert_eq!(shape.headers["x-sdk-version"], SDK_VERSION, "{shape:?}");
+    }
+}
 
 async fn started(recorder: &Recorder, bucketing: bool) -> Flagship {
     let builder =
@@ -60,8 +70,11 @@ async fn decision_activation_and_hit_of_an_authenticated_visitor() {
         .unwrap();
     let shapes = recorder.shapes();
     assert_eq!(shapes.len(), 3, "{shapes:#?}");
-    insta::assert_yaml_snapshot!("flagship_campaigns", shapes[0]);
-    insta::assert_yaml_snapshot!("flagship_activate", shapes[1]);
+    // The decision and the activation name this library, as the SDK names itself; hits do not.
+    assert_sdk_headers(&shapes[..2]);
+    assert!(!shapes[2].headers.contains_key("x-sdk-client"));
+    insta::assert_yaml_snapshot!("flagship_campaigns", shapes[0], {".headers[\"x-sdk-version\"]" => "<the cdp crate's version>"});
+    insta::assert_yaml_snapshot!("flagship_activate", shapes[1], {".headers[\"x-sdk-version\"]" => "<the cdp crate's version>"});
     insta::assert_yaml_snapshot!("flagship_event_hit", shapes[2]);
 }
 
@@ -84,9 +97,12 @@ async fn bucketing_file_refresh_and_context_event() {
     assert!(visitor.modification("dark", false).get());
     let shapes = recorder.shapes();
     assert_eq!(shapes.len(), 3, "{shapes:#?}");
+    // The context event names this library; the bucketing file's downloads do not, as in the SDK.
+    assert_sdk_headers(&shapes[2..]);
+    assert!(!shapes[0].headers.contains_key("x-sdk-client"));
     insta::assert_yaml_snapshot!("flagship_bucketing_file", shapes[0]);
     insta::assert_yaml_snapshot!("flagship_bucketing_file_if_modified_since", shapes[1]);
-    insta::assert_yaml_snapshot!("flagship_context_event", shapes[2]);
+    insta::assert_yaml_snapshot!("flagship_context_event", shapes[2], {".headers[\"x-sdk-version\"]" => "<the cdp crate's version>"});
 }
 
 #[tokio::test]

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cdp::flagship::{Event, Flagship, FlagshipBuilder, Hit, Level, Mode, VisitorCache};
+use cdp::flagship::{
+    Event, FlagsStatus, Flagship, FlagshipBuilder, Hit, Level, Mode, VisitorCache,
+};
 use cdp_sandbox::{Faults, Sandbox, Service};
 use futures::future::BoxFuture;
 use serde::Deserialize;
@@ -549,5 +551,210 @@ async fn the_visitor_cache_keeps_variations_across_restarts_and_ignores_bad_entr
             .any(|m| m.contains("visitor-2") && m.contains("ignored")),
         "{:?}",
         events.all()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_synchronisation_keeps_the_last_good_flags_and_says_so() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let events = Events::default();
+    let fs = builder(&sandbox, &events).start().await.unwrap();
+    let mut visitor = fs
+        .visitor("visitor-1")
+        .context(pro_context())
+        .build()
+        .unwrap();
+    assert_eq!(visitor.flags_status(), FlagsStatus::Defaults);
+    let down = Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    };
+
+    // No synchronisation has succeeded yet: defaults, and an error to the hook.
+    sandbox.set_faults(Service::Flagship, down.clone());
+    assert_eq!(visitor.synchronize().await, FlagsStatus::Defaults);
+    assert!(!visitor.modification("showBanner", false).get());
+    assert_eq!(events.at(Level::Error).len(), 1, "{:?}", events.all());
+
+    sandbox.set_faults(Service::Flagship, Faults::default());
+    assert_eq!(visitor.synchronize().await, FlagsStatus::Fresh);
+    assert!(visitor.modification("showBanner", false).get());
+    let info = visitor.modification_info("btnColor").unwrap();
+
+    // Down, then slow: the flags of the last good synchronisation stay, and the status says so.
+    for faults in [
+        down,
+        Faults {
+            latency_ms: 60_000,
+            ..Faults::default()
+        },
+    ] {
+        sandbox.set_faults(Service::Flagship, faults.clone());
+        let started = tokio::time::Instant::now();
+        assert_eq!(visitor.synchronize().await, FlagsStatus::Kept, "{faults:?}");
+        assert!(started.elapsed() <= Duration::from_secs(2), "{faults:?}");
+        assert_eq!(visitor.flags_status(), FlagsStatus::Kept);
+        assert!(
+            visitor.modification("showBanner", false).get(),
+            "{faults:?}"
+        );
+        assert_eq!(visitor.modification_info("btnColor"), Some(info.clone()));
+    }
+    let errors = events.at(Level::Error);
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors.iter().all(|e| e.contains("kept")), "{errors:?}");
+    assert!(errors[2].contains("did not answer within 2s"), "{errors:?}");
+
+    sandbox.set_faults(Service::Flagship, Faults::default());
+    assert_eq!(visitor.synchronize().await, FlagsStatus::Fresh);
+}
+
+#[tokio::test(start_paused = true)]
+async fn panic_mode_is_a_status_of_its_own_and_a_failure_keeps_it() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.flagship().set_panic(true);
+    let events = Events::default();
+    let fs = builder(&sandbox, &events).start().await.unwrap();
+    let mut visitor = fs
+        .visitor("visitor-1")
+        .context(pro_context())
+        .build()
+        .unwrap();
+    assert_eq!(visitor.synchronize().await, FlagsStatus::Panic);
+    sandbox.set_faults(
+        Service::Flagship,
+        Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        },
+    );
+    assert_eq!(visitor.synchronize().await, FlagsStatus::Panic);
+    assert!(!visitor.modification("showBanner", false).get());
+    sandbox.set_faults(Service::Flagship, Faults::default());
+    sandbox.flagship().set_panic(false);
+    assert_eq!(visitor.synchronize().await, FlagsStatus::Fresh);
+    assert!(visitor.modification("showBanner", false).get());
+}
+
+#[tokio::test(start_paused = true)]
+async fn bucketing_mode_without_a_file_gives_defaults_until_one_arrives() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.set_faults(
+        Service::Flagship,
+        Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        },
+    );
+    let events = Events::default();
+    let fs = builder(&sandbox, &events)
+        .mode(Mode::Bucketing {
+            polling_interval: Duration::from_secs(60),
+        })
+        .start()
+        .await
+        .unwrap();
+    let mut visitor = fs
+        .visitor("visitor-1")
+        .context(pro_context())
+        .build()
+        .unwrap();
+    assert_eq!(visitor.synchronize().await, FlagsStatus::Defaults);
+    sandbox.set_faults(Service::Flagship, Faults::default());
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    assert_eq!(visitor.synchronize().await, FlagsStatus::Fresh);
+    assert!(visitor.modification("showBanner", false).get());
+}
+
+/// A transport that never answers, and ignores the request's timeout: only the layer's own deadline
+/// ends a call.
+#[derive(Debug)]
+struct NeverAnswers;
+
+impl cdp::transport::Transport for NeverAnswers {
+    fn execute<'a>(
+        &'a self,
+        _client: &'a reqwest::Client,
+        _request: reqwest::Request,
+        _operation: &'static str,
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        Box::pin(futures::future::pending())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_layer_s_own_deadline_is_a_typed_timeout() {
+    let timeout = Duration::from_millis(1500);
+    let fs = Flagship::builder("env", "key")
+        .timeout(timeout)
+        .configure(|c| c.transport(NeverAnswers))
+        .start()
+        .await
+        .unwrap();
+    let visitor = fs.visitor("visitor-1").build().unwrap();
+    let started = tokio::time::Instant::now();
+    let err = visitor.send_hit(Hit::screen("home")).await.unwrap_err();
+    assert_eq!(started.elapsed(), timeout);
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            cdp::Error::Timeout {
+                service: "Flagship",
+                after: Some(after)
+            } if after == timeout
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "Flagship did not answer within 1.5s");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_attempt_that_times_out_in_the_transport_is_a_typed_timeout() {
+    // The generated client alone, with a per-attempt timeout shorter than the call's: the transport's
+    // timeout ends the attempt, and no retry fits in what is left.
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.set_faults(
+        Service::Flagship,
+        Faults {
+            latency_ms: 60_000,
+            ..Faults::default()
+        },
+    );
+    let (urls, keys) = (sandbox.urls(), sandbox.credentials());
+    let config = cdp::transport::ClientConfig::new(&urls.flagship_decision)
+        .timeout(Duration::from_secs(5))
+        .attempt_timeout(Duration::from_millis(700))
+        .retry(cdp::transport::RetryPolicy::none());
+    let (http, inner) = config
+        .build(
+            "flagship",
+            cdp::transport::Auth::api_key("x-api-key", &keys.flagship_api_key),
+        )
+        .unwrap();
+    let client = cdp::flagship::api::Client::new_with_client(config.url(), http, inner);
+    let started = tokio::time::Instant::now();
+    let err: cdp::Error = client
+        .activate()
+        .body_map(|b| b.cid(keys.flagship_env_id.clone()))
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            cdp::Error::Timeout {
+                service: "Flagship",
+                after: Some(after)
+            } if after == Duration::from_millis(700)
+        ),
+        "{err:?}"
     );
 }

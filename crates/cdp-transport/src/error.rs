@@ -5,8 +5,16 @@ use std::future::Future as _;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use std::io;
+use std::sync::LazyLock;
+use std::time::Duration;
+
 use crate::AuthError;
 use crate::path::PathError;
+
+/// The cause a [`TransportError::Timeout`] gives as its `source()`: an I/O timeout, which is what makes
+/// `reqwest::Error::is_timeout` recognise the error that carries it.
+static TIMED_OUT: LazyLock<io::Error> = LazyLock::new(|| io::Error::from(io::ErrorKind::TimedOut));
 
 /// What the transport refused or could not do, as opposed to what the network or the service did.
 ///
@@ -46,6 +54,12 @@ pub enum TransportError {
     InvalidPathSegment(PathError),
     /// The request could not be authenticated (a token endpoint failed, credentials were unusable).
     Auth(AuthError),
+    /// An attempt got no (whole) answer within its budget: the client's per-attempt timeout, or what was
+    /// left of the call's timeout. The `reqwest::Error` carrying it still says `is_timeout()`.
+    Timeout {
+        /// How long the last attempt waited.
+        after: Duration,
+    },
 }
 
 impl TransportError {
@@ -87,6 +101,7 @@ impl TransportError {
     fn status_hint(&self) -> u16 {
         match self {
             Self::Redirect { status, .. } => *status,
+            Self::Timeout { .. } => 504,
             _ => 500,
         }
     }
@@ -150,6 +165,7 @@ impl fmt::Display for TransportError {
             ),
             Self::InvalidPathSegment(e) => e.fmt(f),
             Self::Auth(e) => e.fmt(f),
+            Self::Timeout { after } => write!(f, "no answer within {after:?}"),
         }
     }
 }
@@ -159,6 +175,7 @@ impl std::error::Error for TransportError {
         match self {
             Self::Auth(e) => Some(e),
             Self::InvalidPathSegment(e) => Some(e),
+            Self::Timeout { .. } => Some(&*TIMED_OUT),
             _ => None,
         }
     }
@@ -190,6 +207,9 @@ mod tests {
             },
             TransportError::InvalidPathSegment(crate::path::segment("id", "").unwrap_err()),
             TransportError::Auth(AuthError::InvalidSecret),
+            TransportError::Timeout {
+                after: Duration::from_millis(1500),
+            },
         ];
         for case in cases {
             let shown = case.to_string();
@@ -198,6 +218,20 @@ mod tests {
             assert_eq!(found.as_deref(), Some(shown.as_str()));
             assert!(wrapped.url().is_none());
         }
+    }
+
+    #[test]
+    fn a_carried_timeout_is_still_a_timeout_to_reqwest() {
+        let wrapped = TransportError::Timeout {
+            after: Duration::from_secs(2),
+        }
+        .into_reqwest();
+        assert!(wrapped.is_timeout());
+        assert!(
+            !TransportError::TooLarge { limit: 1 }
+                .into_reqwest()
+                .is_timeout()
+        );
     }
 
     #[test]

@@ -424,9 +424,10 @@ impl Inner {
     ) -> Attempt {
         let secrets = self.secrets(&request);
         let url = request.url().clone();
+        let budget = request.timeout().copied();
         let mut response = match self.transport.execute(client, request, operation).await {
             Ok(response) => response,
-            Err(error) => return Attempt::plain(Err(error)),
+            Err(error) => return Attempt::plain(Err(timed_out(error, budget))),
         };
         let status = response.status();
         let version = response.version();
@@ -455,7 +456,7 @@ impl Inner {
             // get the whole body.
             Err(error) if TransportError::find(&error).is_none() => {
                 return Attempt {
-                    result: Err(error),
+                    result: Err(timed_out(error, budget)),
                     outcome: Some(Outcome::Retry(None)),
                 };
             }
@@ -566,6 +567,21 @@ impl Attempt {
             result: Err(error.into_reqwest()),
             outcome: Some(Outcome::Final),
         }
+    }
+}
+
+/// A timed-out attempt as a [`TransportError::Timeout`] that says how long it waited (reqwest's own
+/// error does not). A connect timeout stays as it is: it tells that nothing was sent.
+fn timed_out(error: reqwest::Error, budget: Option<Duration>) -> reqwest::Error {
+    match budget {
+        Some(after)
+            if error.is_timeout()
+                && !error.is_connect()
+                && TransportError::find(&error).is_none() =>
+        {
+            TransportError::Timeout { after }.into_reqwest()
+        }
+        _ => error,
     }
 }
 

@@ -204,8 +204,12 @@ pub(crate) fn error_outcome(error: &reqwest::Error) -> Outcome {
     // A connection refused, reset or closed before the answer, or a timed-out attempt: nothing was
     // answered, so an idempotent request can go again. Builder and decode errors would fail again, and
     // so would the transport's own refusals (a redirect, a body too large).
-    if crate::TransportError::find(error).is_some() {
-        Outcome::Final
+    if let Some(typed) = crate::TransportError::find(error) {
+        // A timed-out attempt is typed only to say how long it waited: it goes again like any other.
+        match typed {
+            crate::TransportError::Timeout { .. } => Outcome::Retry(None),
+            _ => Outcome::Final,
+        }
     } else if error.is_connect() || error.is_timeout() || error.is_request() || error.is_body() {
         Outcome::Retry(None)
     } else {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use cdp_transport::TransportError;
 use cdp_transport::path::PathError;
@@ -99,6 +100,24 @@ pub enum Error {
         /// Where it pointed: scheme, host and port only, when it said.
         origin: Option<String>,
     },
+    /// No answer came in time: an attempt of the transport waited its whole budget (the client's
+    /// per-attempt timeout, or what was left of the call's timeout), or a layer's own deadline passed
+    /// (such as Flagship's [`timeout`](crate::flagship::FlagshipBuilder::timeout)). A write may or may not
+    /// have taken effect. [`Error::is_timeout`] tells it from other errors, wherever it is wrapped.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let err = cdp::Error::Timeout { service: "Flagship", after: Some(Duration::from_secs(2)) };
+    /// assert!(err.is_timeout());
+    /// assert_eq!(err.to_string(), "Flagship did not answer within 2s");
+    /// ```
+    Timeout {
+        /// The service called.
+        service: &'static str,
+        /// How long was waited, when known (a connection that could not be made in time does not say).
+        after: Option<Duration>,
+    },
     /// A generated client reported an error of its own hooks that is none of the above.
     Custom {
         /// The service called.
@@ -161,6 +180,28 @@ impl Error {
         self.status() == Some(404)
     }
 
+    /// Whether no answer came in time ([`Error::Timeout`]), also when that is why a stream stopped or
+    /// why a write's outcome is unknown. Every service's timeouts come out so: the transport's
+    /// per-attempt and per-call timeouts, and a layer's own deadline.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let timeout = cdp::Error::Timeout { service: "ContactHub", after: Some(Duration::from_secs(10)) };
+    /// let stopped = cdp::Error::StreamStopped { resume: None, source: Box::new(timeout) };
+    /// assert!(stopped.is_timeout());
+    /// assert!(!cdp::Error::invalid_input("id", "is empty").is_timeout());
+    /// ```
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Self::Timeout { .. } => true,
+            Self::StreamStopped { source, .. } | Self::OutcomeUnknown { source, .. } => {
+                source.is_timeout()
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the service answered 409 Conflict, or a change kept meeting another writer's
     /// ([`Error::Conflict`]).
     ///
@@ -173,8 +214,8 @@ impl Error {
     }
 
     /// An error of the transport in `service`: a typed refusal of the transport (a redirect, a body too
-    /// large, a path segment refused, a token failure) becomes its own variant, anything else
-    /// [`Error::Transport`].
+    /// large, a path segment refused, a token failure) and a timeout become their own variant, anything
+    /// else [`Error::Transport`].
     ///
     /// ```
     /// let wrapped = cdp_transport::TransportError::TooLarge { limit: 10 }.into_reqwest();
@@ -199,7 +240,18 @@ impl Error {
                 service,
                 message: e.to_string(),
             }),
+            TransportError::Timeout { after } => Some(Self::Timeout {
+                service,
+                after: Some(*after),
+            }),
             _ => None,
+        });
+        // A timeout the transport did not type (a connection not made in time): the same variant.
+        let typed = typed.or_else(|| {
+            source.is_timeout().then_some(Self::Timeout {
+                service,
+                after: None,
+            })
         });
         typed.unwrap_or(Self::Transport { service, source })
     }
@@ -363,6 +415,14 @@ impl fmt::Display for Error {
                 }
                 f.write_str("; redirects are not followed")
             }
+            Self::Timeout {
+                service,
+                after: Some(after),
+            } => write!(f, "{service} did not answer within {after:?}"),
+            Self::Timeout {
+                service,
+                after: None,
+            } => write!(f, "{service} did not answer in time"),
             Self::Custom { service, message } => write!(f, "{service}: {message}"),
             Self::StreamStopped {
                 resume: Some(at),
@@ -717,5 +777,39 @@ impl fmt::Display for DecodeError {
             write!(f, " at `{path}`")?;
         }
         write!(f, ": {}", self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timed_out_attempt_is_a_timeout_of_whichever_service_called() {
+        for service in [
+            "ContactHub",
+            "BlueConic",
+            "AWS Customer Profiles",
+            "Flagship",
+        ] {
+            let after = Duration::from_millis(2500);
+            let wrapped = TransportError::Timeout { after }.into_reqwest();
+            let err = Error::from_transport(service, wrapped);
+            assert!(err.is_timeout(), "{err:?}");
+            assert!(
+                matches!(err, Error::Timeout { service: s, after: Some(a) } if s == service && a == after),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("{service} did not answer within 2.5s")
+            );
+        }
+        // Not a timeout: a body too large stays its own kind.
+        let err = Error::from_transport(
+            "Flagship",
+            TransportError::TooLarge { limit: 1 }.into_reqwest(),
+        );
+        assert!(!err.is_timeout(), "{err:?}");
     }
 }

@@ -4697,8 +4697,14 @@ let response = client.send_hit()
 
 Sends a `POST` request to `/v2/activate`
 
+Arguments:
+- `x_sdk_client`: The client library that sends the request (the Python SDK sends `python`).
+- `x_sdk_version`: That library's version.
+- `body`
 ```ignore
 let response = client.activate()
+    .x_sdk_client(x_sdk_client)
+    .x_sdk_version(x_sdk_version)
     .body(body)
     .send()
     .await;
@@ -4716,6 +4722,8 @@ Arguments:
 - `extras`: Extra parts of the answer, such as `accountSettings`.
 - `mode`
 - `send_context_event`: Whether the decision also records the visitor's context (true when absent).
+- `x_sdk_client`: The client library that sends the request (the Python SDK sends `python`).
+- `x_sdk_version`: That library's version.
 - `body`
 ```ignore
 let response = client.get_campaigns()
@@ -4724,6 +4732,8 @@ let response = client.get_campaigns()
     .extras(extras)
     .mode(mode)
     .send_context_event(send_context_event)
+    .x_sdk_client(x_sdk_client)
+    .x_sdk_version(x_sdk_version)
     .body(body)
     .send()
     .await;
@@ -4750,9 +4760,16 @@ let response = client.get_campaign()
 
 Sends a `POST` request to `/v2/{envId}/events`
 
+Arguments:
+- `env_id`
+- `x_sdk_client`: The client library that sends the request (the Python SDK sends `python`).
+- `x_sdk_version`: That library's version.
+- `body`
 ```ignore
 let response = client.send_context_event()
     .env_id(env_id)
+    .x_sdk_client(x_sdk_client)
+    .x_sdk_version(x_sdk_version)
     .body(body)
     .send()
     .await;
@@ -4893,14 +4910,44 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct Activate<'a> {
         client: &'a super::Client,
+        x_sdk_client: Result<Option<::std::string::String>, String>,
+        x_sdk_version: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::ActivateRequest, String>,
     }
     impl<'a> Activate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                x_sdk_client: Ok(None),
+                x_sdk_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+        pub fn x_sdk_client<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_sdk_client = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_sdk_client failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_sdk_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_sdk_version = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_sdk_version failed"
+                        .to_string()
+                });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -4928,14 +4975,16 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/v2/activate`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self { client, body } = self;
+            let Self { client, x_sdk_client, x_sdk_version, body } = self;
+            let x_sdk_client = x_sdk_client.map_err(Error::InvalidRequest)?;
+            let x_sdk_version = x_sdk_version.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ActivateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/activate", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -4943,6 +4992,12 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = x_sdk_client {
+                header_map.append("x-sdk-client", value.to_string().try_into()?);
+            }
+            if let Some(value) = x_sdk_version {
+                header_map.append("x-sdk-version", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4992,6 +5047,8 @@ pub mod builder {
         extras: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         mode: Result<Option<crate::types::DecisionMode>, String>,
         send_context_event: Result<Option<bool>, String>,
+        x_sdk_client: Result<Option<::std::string::String>, String>,
+        x_sdk_version: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::DecisionRequest, String>,
     }
     impl<'a> GetCampaigns<'a> {
@@ -5003,6 +5060,8 @@ pub mod builder {
                 extras: Ok(None),
                 mode: Ok(None),
                 send_context_event: Ok(None),
+                x_sdk_client: Ok(None),
+                x_sdk_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -5068,6 +5127,32 @@ pub mod builder {
                 });
             self
         }
+        pub fn x_sdk_client<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_sdk_client = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_sdk_client failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_sdk_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_sdk_version = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_sdk_version failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DecisionRequest>,
@@ -5103,6 +5188,8 @@ pub mod builder {
                 extras,
                 mode,
                 send_context_event,
+                x_sdk_client,
+                x_sdk_version,
                 body,
             } = self;
             let env_id = env_id.map_err(Error::InvalidRequest)?;
@@ -5110,6 +5197,8 @@ pub mod builder {
             let extras = extras.map_err(Error::InvalidRequest)?;
             let mode = mode.map_err(Error::InvalidRequest)?;
             let send_context_event = send_context_event.map_err(Error::InvalidRequest)?;
+            let x_sdk_client = x_sdk_client.map_err(Error::InvalidRequest)?;
+            let x_sdk_version = x_sdk_version.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::DecisionRequest::try_from(v).map_err(|e| e.to_string())
@@ -5119,7 +5208,7 @@ pub mod builder {
                 "{}/v2/{}/campaigns", client.baseurl,
                 ::cdp_transport::path::segment("envId", & env_id.to_string()) ?,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -5127,6 +5216,12 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = x_sdk_client {
+                header_map.append("x-sdk-client", value.to_string().try_into()?);
+            }
+            if let Some(value) = x_sdk_version {
+                header_map.append("x-sdk-version", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5317,6 +5412,8 @@ pub mod builder {
     pub struct SendContextEvent<'a> {
         client: &'a super::Client,
         env_id: Result<::std::string::String, String>,
+        x_sdk_client: Result<Option<::std::string::String>, String>,
+        x_sdk_version: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::ContextEvent, String>,
     }
     impl<'a> SendContextEvent<'a> {
@@ -5324,6 +5421,8 @@ pub mod builder {
             Self {
                 client: client,
                 env_id: Err("env_id was not initialized".to_string()),
+                x_sdk_client: Ok(None),
+                x_sdk_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -5335,6 +5434,32 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for env_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_sdk_client<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_sdk_client = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_sdk_client failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_sdk_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_sdk_version = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_sdk_version failed"
                         .to_string()
                 });
             self
@@ -5363,8 +5488,10 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/v2/{envId}/events`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self { client, env_id, body } = self;
+            let Self { client, env_id, x_sdk_client, x_sdk_version, body } = self;
             let env_id = env_id.map_err(Error::InvalidRequest)?;
+            let x_sdk_client = x_sdk_client.map_err(Error::InvalidRequest)?;
+            let x_sdk_version = x_sdk_version.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ContextEvent::try_from(v).map_err(|e| e.to_string())
@@ -5374,7 +5501,7 @@ pub mod builder {
                 "{}/v2/{}/events", client.baseurl,
                 ::cdp_transport::path::segment("envId", & env_id.to_string()) ?,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -5382,6 +5509,12 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = x_sdk_client {
+                header_map.append("x-sdk-client", value.to_string().try_into()?);
+            }
+            if let Some(value) = x_sdk_version {
+                header_map.append("x-sdk-version", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client

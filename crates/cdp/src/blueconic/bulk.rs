@@ -427,7 +427,7 @@ async fn send_batch(client: Client, batch: Vec<Entry>, objectives: String) -> Bu
             .await;
             let answer = match sent {
                 Ok(answer) => answer,
-                Err(e @ Error::Transport { .. }) => {
+                Err(e @ (Error::Transport { .. } | Error::Timeout { .. })) => {
                     // The answer was lost: the batch may have been applied.
                     if part.iter().all(|e| e.idempotent) && attempt < MAX_ATTEMPTS {
                         report.retries_lost += 1;

@@ -1,5 +1,6 @@
 //! Activation: telling Flagship that a visitor saw a flag's variation (`POST /v2/activate`).
 
+use super::builder::{SDK_CLIENT, SDK_VERSION};
 use super::visitor::Visitor;
 use crate::{Error, Result};
 
@@ -8,7 +9,7 @@ impl Visitor {
     /// when authenticated), `cid` (the environment), `caid` (the variation group) and `vaid` (the
     /// variation), as the SDK sends it. Nothing is sent in panic mode or for a flag the visitor does not
     /// have (the latter with a warning). `Err` when the activation could not be delivered (after the
-    /// transport's retries, within the timeout); the hook is told too.
+    /// transport's retries, within the timeout: then [`Error::is_timeout`]); the hook is told too.
     ///
     /// ```no_run
     /// # async fn run(visitor: cdp::flagship::Visitor) -> cdp::Result<()> {
@@ -30,6 +31,8 @@ impl Visitor {
         let request = shared
             .decision
             .activate()
+            .x_sdk_client(SDK_CLIENT)
+            .x_sdk_version(SDK_VERSION)
             .body_map(|b| {
                 b.vid(Some(self.id.clone()))
                     .aid(self.anonymous_id.clone())
@@ -38,13 +41,10 @@ impl Visitor {
                     .vaid(Some(info.variation_id.clone()))
             })
             .send();
-        let result = match tokio::time::timeout(shared.timeout, request).await {
+        let result = match shared.within(request).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(error)) => Err(Error::from(error)),
-            Err(_) => Err(Error::Custom {
-                service: "flagship",
-                message: format!("the activation took longer than {:?}", shared.timeout),
-            }),
+            Err(timeout) => Err(timeout),
         };
         if let Err(error) = &result {
             shared.hook.error(format!(

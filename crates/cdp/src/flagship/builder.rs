@@ -2,6 +2,7 @@
 //! the event hook and the visitor cache; the handle every visitor is made from.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +26,19 @@ pub const DEFAULT_HITS_URL: &str = "https://ariane.abtasty.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How often the bucketing file is polled, as in the SDK: every 60 s.
 pub const DEFAULT_POLLING_INTERVAL: Duration = Duration::from_secs(60);
+/// The `x-sdk-client` header of decisions, activations and context events, where the Python SDK sends
+/// `python`: this library's name, so that the service's figures never count it as an official SDK.
+///
+/// ```
+/// assert_eq!(cdp::flagship::SDK_CLIENT, "cdp-rust");
+/// ```
+pub const SDK_CLIENT: &str = "cdp-rust";
+/// The `x-sdk-version` header sent beside [`SDK_CLIENT`]: this crate's version.
+///
+/// ```
+/// assert_eq!(cdp::flagship::SDK_VERSION, env!("CARGO_PKG_VERSION"));
+/// ```
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// How visitors are decided.
 ///
@@ -74,6 +88,27 @@ pub(crate) struct Shared {
     pub(crate) cache: Option<Arc<dyn VisitorCache>>,
     pub(crate) poller: Option<Arc<Poller>>,
     polling: Option<tokio::task::AbortHandle>,
+}
+
+/// The service's name in errors, as the generated client's errors name it.
+pub(crate) const SERVICE: &str = "Flagship";
+
+impl Shared {
+    /// `call`, given the layer's timeout: past it, an [`Error::Timeout`], as the transport's own
+    /// timeouts are.
+    pub(crate) async fn within<T>(&self, call: impl Future<Output = T>) -> Result<T> {
+        tokio::time::timeout(self.timeout, call)
+            .await
+            .map_err(|_| timed_out(self.timeout))
+    }
+}
+
+/// The error of a Flagship call that got no answer within `after`.
+pub(crate) fn timed_out(after: Duration) -> Error {
+    Error::Timeout {
+        service: SERVICE,
+        after: Some(after),
+    }
 }
 
 impl Drop for Shared {

@@ -335,7 +335,8 @@ impl Hit {
 
 impl Visitor {
     /// Sends `hit` to the collector. `Err` for an invalid hit (nothing is sent) and for a delivery that
-    /// failed after the transport's retries, within the timeout: the caller decides (there is no queue).
+    /// failed after the transport's retries, within the timeout (one that took too long is an
+    /// [`Error::Timeout`](crate::Error::Timeout)): the caller decides (there is no queue).
     /// In panic mode nothing is sent. An authenticated visitor's hits carry `vid` = the anonymous id and
     /// `cuid` = the visitor id, as the SDK sends them.
     ///
@@ -355,13 +356,10 @@ impl Visitor {
             None => hit.to_wire(&shared.env_id, &self.id, None)?,
         };
         let request = shared.hits.send_hit().body(wire).send();
-        match tokio::time::timeout(shared.timeout, request).await {
+        match shared.within(request).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(error)) => Err(Error::from(error)),
-            Err(_) => Err(Error::Custom {
-                service: "flagship",
-                message: format!("the hit took longer than {:?}", shared.timeout),
-            }),
+            Err(timeout) => Err(timeout),
         }
     }
 }

@@ -5,8 +5,10 @@
 //! user, [`synchronize`](Visitor::synchronize) it (a call to the Decision API, or a local decision from
 //! the bucketing file in [`Mode::Bucketing`]), then read its flags with
 //! [`modification`](Visitor::modification), typed by their default. Nothing here fails because a service
-//! is down, slow or answers garbage: the visitor keeps its defaults and the event hook is told. Only
-//! programming errors (a non-finite context value, an invalid hit) are `Err`.
+//! is down, slow or answers garbage: the visitor keeps the flags of its last good synchronisation (its
+//! defaults at first), [`FlagsStatus`] says which, and the event hook is told. Only programming errors
+//! (a non-finite context value, an invalid hit) are `Err`; a delivery (an activation, a hit) that got no
+//! answer in time is an [`Error::Timeout`](crate::Error::Timeout).
 //!
 //! ```no_run
 //! # async fn run() -> cdp::Result<()> {
@@ -31,11 +33,12 @@ mod decision;
 mod events;
 mod hits;
 mod modification;
+mod status;
 mod visitor;
 
 pub use builder::{
     DEFAULT_CDN_URL, DEFAULT_DECISION_URL, DEFAULT_HITS_URL, DEFAULT_POLLING_INTERVAL,
-    DEFAULT_TIMEOUT, Flagship, FlagshipBuilder, Mode,
+    DEFAULT_TIMEOUT, Flagship, FlagshipBuilder, Mode, SDK_CLIENT, SDK_VERSION,
 };
 pub use cache::{CachedVisitor, VisitorCache};
 pub use context::ContextValue;
@@ -43,4 +46,5 @@ pub use decision::{Decision, ModificationInfo};
 pub use events::{Event, Level};
 pub use hits::{EventCategory, Hit};
 pub use modification::Modification;
+pub use status::FlagsStatus;
 pub use visitor::{Visitor, VisitorBuilder};

@@ -6,10 +6,11 @@ use std::fmt;
 use flagship_api::types::{ContextEventType, VisitorContext};
 use serde_json::{Map, Value};
 
-use super::builder::{Flagship, Mode};
+use super::builder::{Flagship, Mode, SDK_CLIENT, SDK_VERSION};
 use super::cache::CachedVisitor;
 use super::context::ContextValue;
 use super::decision::{Decision, ModificationInfo};
+use super::status::FlagsStatus;
 use crate::{Error, Result};
 
 /// A visitor before it is built: its id, whether it is authenticated, its context.
@@ -96,6 +97,7 @@ impl VisitorBuilder {
             anonymous_id,
             context,
             decision: Decision::default(),
+            status: FlagsStatus::Defaults,
             kept: Vec::new(),
             cache_read: false,
         })
@@ -108,7 +110,8 @@ fn generated_id() -> String {
 
 /// A visitor of a [`Flagship`] environment: synchronise it, then read its flags. Nothing but a
 /// programming error (a non-finite context value, an invalid hit) fails: when a service is down, slow or
-/// garbled, the visitor keeps the flags it had (its defaults at first) and the event hook is told.
+/// garbled, the visitor keeps the flags it had (its defaults at first), as the SDK keeps them, the event
+/// hook is told, and [`flags_status`](Visitor::flags_status) says so ([`FlagsStatus`]).
 ///
 /// ```no_run
 /// # async fn run(fs: cdp::flagship::Flagship) -> cdp::Result<()> {
@@ -124,6 +127,7 @@ pub struct Visitor {
     pub(crate) anonymous_id: Option<String>,
     pub(crate) context: BTreeMap<String, ContextValue>,
     pub(crate) decision: Decision,
+    status: FlagsStatus,
     /// Variation ids from the visitor cache, kept in bucketing mode.
     kept: Vec<String>,
     cache_read: bool,
@@ -136,6 +140,7 @@ impl fmt::Debug for Visitor {
             .field("anonymous_id", &self.anonymous_id)
             .field("context", &self.context)
             .field("decision", &self.decision)
+            .field("status", &self.status)
             .finish_non_exhaustive()
     }
 }
@@ -159,6 +164,25 @@ impl Visitor {
     /// The last decision (empty before the first synchronisation).
     pub fn decision(&self) -> &Decision {
         &self.decision
+    }
+
+    /// Where the flags come from: the last synchronisation, an earlier one (the last failed), or
+    /// defaults (none succeeded yet, or panic mode).
+    ///
+    /// ```no_run
+    /// # async fn run(fs: cdp::flagship::Flagship) -> cdp::Result<()> {
+    /// use cdp::flagship::FlagsStatus;
+    ///
+    /// let mut visitor = fs.visitor("visitor-1").build()?;
+    /// assert_eq!(visitor.flags_status(), FlagsStatus::Defaults);
+    /// visitor.synchronize().await;
+    /// if visitor.flags_status() == FlagsStatus::Kept {
+    ///     // Flagship did not answer: the flags of the previous synchronisation are in use.
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn flags_status(&self) -> FlagsStatus {
+        self.status
     }
 
     /// Adds or replaces context values; `Err` (and no change at all) for a non-finite float. Chain
@@ -204,18 +228,38 @@ impl Visitor {
     }
 
     /// Decides the visitor again: with the Decision API (`POST /v2/{envId}/campaigns`), or locally from
-    /// the bucketing file and then a context event. Never fails and returns within the timeout: when the
-    /// service is down, slow or garbled the visitor keeps its flags and the event hook is told.
-    pub async fn synchronize(&mut self) {
+    /// the bucketing file and then a context event, and says where its flags now come from. Never fails
+    /// and returns within the timeout: when the service is down, slow or garbled (or there is no
+    /// bucketing file yet) the visitor keeps the flags of its last good synchronisation, as the SDK
+    /// does, the event hook is told at [`Level::Error`](super::Level::Error), and the status is
+    /// [`FlagsStatus::Kept`] (or [`FlagsStatus::Defaults`] when none succeeded yet).
+    ///
+    /// ```no_run
+    /// # async fn run(mut visitor: cdp::flagship::Visitor) {
+    /// if !visitor.synchronize().await.has_decision() {
+    ///     // Every flag gives its default: Flagship was not reached yet, or is in panic mode.
+    /// }
+    /// # }
+    /// ```
+    pub async fn synchronize(&mut self) -> FlagsStatus {
         self.read_cache().await;
         let decided = match self.fs.shared.mode {
             Mode::DecisionApi => self.decide_remotely().await,
             Mode::Bucketing { .. } => self.decide_locally().await,
         };
-        if let Some(decision) = decided {
-            self.decision = decision;
-            self.save_cache().await;
-        }
+        self.status = match decided {
+            Some(decision) => {
+                self.decision = decision;
+                self.save_cache().await;
+                if self.decision.is_panic() {
+                    FlagsStatus::Panic
+                } else {
+                    FlagsStatus::Fresh
+                }
+            }
+            None => self.status.after_failure(),
+        };
+        self.status
     }
 
     /// The context as the wire carries it: without the keys starting with `fs_`, which the SDK keeps
@@ -236,6 +280,8 @@ impl Visitor {
             .decision
             .get_campaigns()
             .env_id(&shared.env_id)
+            .x_sdk_client(SDK_CLIENT)
+            .x_sdk_version(SDK_VERSION)
             .expose_all_keys(true)
             // As the SDK: the decision does not record the context.
             .send_context_event(false)
@@ -246,20 +292,15 @@ impl Visitor {
                     .trigger_hit(Some(false))
             })
             .send();
-        match tokio::time::timeout(shared.timeout, request).await {
-            Ok(Ok(answer)) => Some(Decision::from_response(answer.into_inner())),
-            Ok(Err(error)) => {
-                let error = Error::from_call::<flagship_api::types::DecisionResponse, _>(error);
+        let answer = shared.within(request).await.and_then(|answer| {
+            answer.map_err(Error::from_call::<flagship_api::types::DecisionResponse, _>)
+        });
+        match answer {
+            Ok(answer) => Some(Decision::from_response(answer.into_inner())),
+            Err(error) => {
                 shared.hook.error(format!(
-                    "the decision for visitor `{}` failed ({error}); its flags are unchanged",
+                    "the decision for visitor `{}` failed ({error}); its flags are kept as they were",
                     self.id
-                ));
-                None
-            }
-            Err(_) => {
-                shared.hook.error(format!(
-                    "the decision for visitor `{}` took longer than {:?}; its flags are unchanged",
-                    self.id, shared.timeout
                 ));
                 None
             }
@@ -289,23 +330,23 @@ impl Visitor {
             .decision
             .send_context_event()
             .env_id(&shared.env_id)
+            .x_sdk_client(SDK_CLIENT)
+            .x_sdk_version(SDK_VERSION)
             .body_map(|b| {
                 b.visitor_id(self.id.clone())
                     .type_(ContextEventType::Context)
                     .data(self.wire_context())
             })
             .send();
-        match tokio::time::timeout(shared.timeout, request).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(error)) => shared.hook.error(format!(
-                "the context event of visitor `{}` was not delivered: {}",
-                self.id,
-                Error::from(error)
-            )),
-            Err(_) => shared.hook.error(format!(
-                "the context event of visitor `{}` took longer than {:?}",
-                self.id, shared.timeout
-            )),
+        let sent = shared
+            .within(request)
+            .await
+            .and_then(|sent| sent.map_err(Error::from));
+        if let Err(error) = sent {
+            shared.hook.error(format!(
+                "the context event of visitor `{}` was not delivered: {error}",
+                self.id
+            ));
         }
     }
 

@@ -6,6 +6,7 @@
 //! campaign the first variation group whose audience holds the visitor is the one allocated.
 
 mod allocation;
+mod caseless;
 pub(crate) mod polling;
 mod targeting;
 
@@ -20,6 +21,9 @@ use targeting::{Audience, Condition};
 use super::context::ContextValue;
 use super::decision::{Assignment, Decision};
 use crate::{DecodeError, Error, Result};
+
+/// How many context keys a file may look at before a decision's look-up of them needs the heap.
+const INLINE_KEYS: usize = 32;
 
 /// A bucketing file, parsed once, ready to decide visitors.
 ///
@@ -162,13 +166,24 @@ impl Bucketing {
         if self.panic {
             return Decision::panic();
         }
-        let context = targeting::resolve(&self.keys, context);
+        // The visitor's value of each key the file looks at, on the stack for any usual file.
+        let mut inline = [None; INLINE_KEYS];
+        let mut spilled = Vec::new();
+        let values = match inline.get_mut(..self.keys.len()) {
+            Some(values) => values,
+            None => {
+                spilled.resize(self.keys.len(), None);
+                spilled.as_mut_slice()
+            }
+        };
+        targeting::resolve(&self.keys, context, values);
+        let context = &*values;
         let mut assignments = Vec::with_capacity(self.campaigns.len());
         for campaign in &self.campaigns {
             let Some(group) = campaign
                 .groups
                 .iter()
-                .find(|g| targeting::matches(&g.audience, visitor_id, &context))
+                .find(|g| targeting::matches(&g.audience, visitor_id, context))
             else {
                 continue;
             };

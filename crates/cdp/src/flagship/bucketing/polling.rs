@@ -8,6 +8,7 @@ use std::time::Duration;
 use flagship_api::Error as ApiError;
 
 use super::Bucketing;
+use crate::flagship::builder::timed_out;
 use crate::flagship::events::{Hook, Level};
 use crate::{Error, Result};
 
@@ -73,11 +74,8 @@ impl Poller {
                     "the bucketing file did not arrive within {:?}; the last good file stays in use",
                     self.timeout
                 );
-                self.hook.error(message.clone());
-                return Err(Error::Custom {
-                    service: "flagship",
-                    message,
-                });
+                self.hook.error(message);
+                return Err(timed_out(self.timeout));
             }
         };
         match answer {

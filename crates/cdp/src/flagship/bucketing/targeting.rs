@@ -3,12 +3,13 @@
 //! compared without case, a list meaning "any of them" (or "none of them" for `NOT_EQUALS` and
 //! `NOT_CONTAINS`), numbers and booleans compared natively, values of different types never equal.
 
-use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use flagship_api::types::{TargetingCondition, TargetingOperator};
 use serde_json::Value;
 
 use super::super::context::ContextValue;
+use super::caseless;
 
 /// The operators a condition can use; the `SEMVER_*` ones and those this version does not know never
 /// match.
@@ -45,31 +46,30 @@ pub(crate) fn context_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<S
     keys
 }
 
-/// The visitor's value of each of `keys` (sorted), in one pass over both sorted lists.
+/// Fills `values` with the visitor's value of each of `keys` (sorted; as many as `values`), in one pass
+/// over both sorted lists.
 pub(crate) fn resolve<'c>(
     keys: &[String],
     context: &'c std::collections::BTreeMap<String, ContextValue>,
-) -> Vec<Option<&'c ContextValue>> {
-    let mut values = Vec::with_capacity(keys.len());
+    values: &mut [Option<&'c ContextValue>],
+) {
     let mut entries = context.iter().peekable();
-    for key in keys {
-        let mut found = None;
+    for (key, slot) in keys.iter().zip(values) {
+        *slot = None;
         while let Some((name, value)) = entries.peek() {
             match name.as_str().cmp(key.as_str()) {
-                std::cmp::Ordering::Less => {
+                Ordering::Less => {
                     entries.next();
                 }
-                std::cmp::Ordering::Equal => {
-                    found = Some(*value);
+                Ordering::Equal => {
+                    *slot = Some(*value);
                     entries.next();
                     break;
                 }
-                std::cmp::Ordering::Greater => break,
+                Ordering::Greater => break,
             }
         }
-        values.push(found);
     }
-    values
 }
 
 /// What a condition looks at.
@@ -165,14 +165,10 @@ impl Condition {
     /// Whether the visitor meets the condition;
     /// `context` holds the visitor's value of each of the file's keys, in their order.
     pub(crate) fn matches(&self, visitor_id: &str, context: &[Option<&ContextValue>]) -> bool {
-        let visitor;
         let actual = match &self.subject {
             Subject::Everyone => return true,
-            Subject::VisitorId => {
-                visitor = ContextValue::String(visitor_id.to_owned());
-                Some(&visitor)
-            }
-            Subject::Context(index) => context.get(*index).copied().flatten(),
+            Subject::VisitorId => Some(Actual::Text(visitor_id)),
+            Subject::Context(index) => context.get(*index).copied().flatten().map(Actual::of),
         };
         match self.operator {
             Operator::Exists => return actual.is_some(),
@@ -182,11 +178,6 @@ impl Condition {
         }
         let Some(actual) = actual else {
             return false;
-        };
-        let actual = match actual {
-            ContextValue::String(s) => Actual::Text(lower(s)),
-            ContextValue::Bool(b) => Actual::Bool(*b),
-            other => other.as_f64().map_or(Actual::None, Actual::Number),
         };
         if matches!(self.operator, Operator::NotEquals | Operator::NotContains) {
             self.targets
@@ -211,25 +202,28 @@ pub(crate) fn matches(
         .any(|group| !group.is_empty() && group.iter().all(|c| c.matches(visitor_id, context)))
 }
 
+/// The visitor's value, borrowed: text is compared without case by [`caseless`], never lowered into a
+/// new string.
 enum Actual<'a> {
-    Text(Cow<'a, str>),
+    Text(&'a str),
     Number(f64),
     Bool(bool),
     None,
 }
 
-/// Lower case, borrowing when there is nothing to lower (the common case, and no allocation).
-fn lower(text: &str) -> Cow<'_, str> {
-    if text.chars().any(char::is_uppercase) {
-        Cow::Owned(text.to_lowercase())
-    } else {
-        Cow::Borrowed(text)
+impl<'a> Actual<'a> {
+    fn of(value: &'a ContextValue) -> Self {
+        match value {
+            ContextValue::String(s) => Self::Text(s),
+            ContextValue::Bool(b) => Self::Bool(*b),
+            other => other.as_f64().map_or(Self::None, Self::Number),
+        }
     }
 }
 
 fn target(value: &Value) -> Target {
     match value {
-        Value::String(s) => Target::Text(s.to_lowercase()),
+        Value::String(s) => Target::Text(caseless::lower(s)),
         Value::Number(n) => n.as_f64().map_or(Target::Other, Target::Number),
         Value::Bool(b) => Target::Bool(*b),
         _ => Target::Other,
@@ -239,18 +233,18 @@ fn target(value: &Value) -> Target {
 fn compare(operator: Operator, actual: &Actual<'_>, target: &Target) -> bool {
     match (actual, target) {
         (Actual::Text(a), Target::Text(t)) => {
-            let (a, t) = (a.as_ref(), t.as_str());
+            let (a, t) = (*a, t.as_str());
             match operator {
-                Operator::Equals => a == t,
-                Operator::NotEquals => a != t,
-                Operator::Contains => a.contains(t),
-                Operator::NotContains => !a.contains(t),
-                Operator::StartsWith => a.starts_with(t),
-                Operator::EndsWith => a.ends_with(t),
-                Operator::LowerThan => a < t,
-                Operator::GreaterThan => a > t,
-                Operator::LowerThanOrEquals => a <= t,
-                Operator::GreaterThanOrEquals => a >= t,
+                Operator::Equals => caseless::cmp(a, t).is_eq(),
+                Operator::NotEquals => caseless::cmp(a, t).is_ne(),
+                Operator::Contains => caseless::contains(a, t),
+                Operator::NotContains => !caseless::contains(a, t),
+                Operator::StartsWith => caseless::starts_with(a, t),
+                Operator::EndsWith => caseless::ends_with(a, t),
+                Operator::LowerThan => caseless::cmp(a, t).is_lt(),
+                Operator::GreaterThan => caseless::cmp(a, t).is_gt(),
+                Operator::LowerThanOrEquals => caseless::cmp(a, t).is_le(),
+                Operator::GreaterThanOrEquals => caseless::cmp(a, t).is_ge(),
                 Operator::Exists | Operator::NotExists | Operator::Never => false,
             }
         }
