@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use blueconic_api::ClientInfo as _;
+use blueconic_api::operations::BULK_PROFILES;
 use cdp_transport::{Auth, ClientConfig, ClientCredentials};
 
 use super::{ProfileRequest, SegmentProfiles};
@@ -268,6 +269,11 @@ impl Client {
                 s.config
                     .build("blueconic", Auth::oauth2(credentials))
                     .map(|(http, inner)| {
+                        // A bulk write with ADD, INCREMENT or REMOVE entries applied twice is a
+                        // duplicate: whatever the policy, the transport never repeats it. The bulk
+                        // writer resends the batches it knows to be safe itself.
+                        let retry = inner.retry().clone().never_retry([BULK_PROFILES]);
+                        let inner = inner.with_retry(retry);
                         blueconic_api::Client::new_with_client(s.config.url(), http, inner)
                     })
                     .map_err(|e| Arc::from(format!("cannot build the HTTP client: {e}")))
