@@ -9,7 +9,7 @@ use cdp::blueconic::api::types::{
     BulkInputEntry, BulkProfileError, BulkProfileRequest, BulkState, BulkStrategy, MatchCriterion,
     PropertyChange, ValueStrategy,
 };
-use cdp::blueconic::{Client, ProfileChange};
+use cdp::blueconic::{Client, ProfileChange, ProfileEdits as _};
 use cdp_sandbox::{Config, Faults, Sandbox, Service};
 
 async fn sandbox(profiles: usize) -> Sandbox {

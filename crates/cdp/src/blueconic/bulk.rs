@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::raw::{self, Retries};
-use super::{Client, ProfileChange};
+use super::{Client, ObjectiveId, ProfileChange};
 use crate::{Error, Result};
 
 /// The most entries the service takes in one request.
@@ -139,7 +139,7 @@ type Callback = Arc<dyn Fn(&BulkReport) + Send + Sync>;
 ///
 /// ```no_run
 /// # async fn run() -> cdp::Result<()> {
-/// use cdp::blueconic::ProfileChange;
+/// use cdp::blueconic::{ProfileChange, ProfileEdits};
 ///
 /// let bc = cdp::blueconic::Client::from_env()?;
 /// let mut bulk = bc.bulk_writer();
@@ -274,8 +274,8 @@ impl BulkWriter {
     /// let bulk = cdp::blueconic::Client::new("t.blueconic.net", "i", "s").bulk_writer().objective_ids(["marketing"]);
     /// # drop(bulk);
     /// ```
-    pub fn objective_ids<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        self.objective_ids = ids.into_iter().map(Into::into).collect();
+    pub fn objective_ids<O: Into<ObjectiveId>>(mut self, ids: impl IntoIterator<Item = O>) -> Self {
+        self.objective_ids = ids.into_iter().map(|id| id.into().to_string()).collect();
         self
     }
 
@@ -298,6 +298,7 @@ impl BulkWriter {
     ///
     /// ```no_run
     /// # async fn run(bc: cdp::blueconic::Client) -> cdp::Result<()> {
+    /// use cdp::blueconic::ProfileEdits;
     /// let mut bulk = bc.bulk_writer();
     /// let mut p = bc.profile("p1").send().await?;
     /// p.increment("visits", 1);
