@@ -228,6 +228,15 @@ impl Profile {
         self.raw.replaced_by.as_deref()
     }
 
+    /// The lifecycle stages the profile is in.
+    ///
+    /// ```
+    /// assert!(cdp::blueconic::Profile::new("p1").lifecycle_stages().is_empty());
+    /// ```
+    pub fn lifecycle_stages(&self) -> &[types::LifecycleStage] {
+        &self.raw.lifecycle_stages
+    }
+
     /// The profile's timeline events (when asked for).
     ///
     /// ```
