@@ -203,7 +203,7 @@ impl Store {
                 .index
                 .get(property)
                 .and_then(|values| values.get(value))
-                .map(|ids| ids.iter().cloned().collect())
+                .map(|ids| ids.to_vec())
                 .unwrap_or_default();
         }
         self.profiles
