@@ -4,7 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use cdp::blueconic::{Client, ProfileChange};
+use cdp::blueconic::api::Error as ApiCallError;
+use cdp::blueconic::api::types::{
+    BulkInputEntry, BulkProfileError, BulkProfileRequest, BulkState, BulkStrategy, MatchCriterion,
+    PropertyChange, ValueStrategy,
+};
+use cdp::blueconic::{Client, ProfileChange, ProfileEdits as _};
 use cdp_sandbox::{Config, Faults, Sandbox, Service};
 
 async fn sandbox(profiles: usize) -> Sandbox {
@@ -315,4 +320,131 @@ async fn dropping_an_unfinished_writer_logs_the_unsent_count_and_a_finished_one_
     bulk.finish().await.unwrap();
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(!text.contains("not written"), "{text}");
+}
+
+/// Entries of the generated client that create (or find) the profile of `prefix{i}@example.com` and add
+/// a value to it: not safe to repeat.
+fn raw_adds(prefix: &str, n: usize) -> Vec<BulkInputEntry> {
+    (0..n)
+        .map(|i| BulkInputEntry {
+            strategy: Some(BulkStrategy::Upsert),
+            matching: vec![vec![MatchCriterion {
+                id: "email".into(),
+                value: format!("{prefix}{i}@example.com"),
+            }]],
+            properties: vec![PropertyChange {
+                id: "interests".into(),
+                values: vec!["tea".into()],
+                strategy: Some(ValueStrategy::Add),
+                restriction: None,
+            }],
+            ..BulkInputEntry::default()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_413_of_1000_processed_results_reaches_the_generated_client_typed_and_whole() {
+    let sandbox = sandbox(0).await;
+    let bc = client(&sandbox);
+    let err = bc
+        .api()
+        .unwrap()
+        .bulk_profiles()
+        .body(BulkProfileRequest(raw_adds("t", 1001)))
+        .send()
+        .await
+        .unwrap_err();
+    let ApiCallError::ErrorResponse(answer) = err else {
+        panic!("an error answer expected, got {err:?}")
+    };
+    assert_eq!(answer.status().as_u16(), 413);
+    let BulkProfileError::BulkProfileResponse(results) = answer.into_inner() else {
+        panic!("the processed results expected")
+    };
+    // About 70 bytes a result: far past the 4 KiB of an error text, and past 64 KiB.
+    assert_eq!(results.len(), 1000);
+    assert!(
+        results
+            .iter()
+            .all(|r| r.state == Some(BulkState::Created) && r.profile_id.is_some())
+    );
+    assert_eq!(stored_interests(&sandbox), 1000);
+}
+
+#[tokio::test]
+async fn a_413_past_4_kib_keeps_every_processed_result_of_a_batch_not_safe_to_repeat() {
+    let sandbox = sandbox(0).await;
+    sandbox.blueconic().set_bulk_limit(999);
+    let bc = client(&sandbox);
+    let mut bulk = bc.bulk_writer();
+    for i in 0..1000 {
+        let mut change =
+            ProfileChange::matching([("email", format!("k{i}@example.com"))]).create_missing(true);
+        change.add_value("interests", "tea");
+        bulk.write(change).await.unwrap();
+    }
+    let report = bulk.finish().await.unwrap();
+    assert!(
+        report.outcome_unknown.is_empty() && report.failed.is_empty(),
+        "{} unknown, {} failed",
+        report.outcome_unknown.len(),
+        report.failed.len()
+    );
+    assert_eq!(report.count("CREATED"), 1000, "{:?}", report.counts);
+    assert_eq!((report.retries_lost, report.requests), (0, 2));
+    let requests = bulk_requests(&sandbox);
+    let statuses: Vec<Option<u16>> = requests.iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [Some(413), Some(200)]);
+    assert_eq!(
+        requests[1].body.as_ref().unwrap().as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(stored_interests(&sandbox), 1000);
+}
+
+#[tokio::test]
+async fn the_generated_bulk_call_is_not_sent_again_after_a_lost_answer() {
+    let sandbox = sandbox(0).await;
+    let bc = client(&sandbox);
+    // A token first: the faults below would keep the token route from answering too.
+    bc.api().unwrap().list_segments().send().await.unwrap();
+    sandbox.set_faults(
+        Service::BlueConic,
+        Faults {
+            applied_lost_rate: 1.0,
+            ..Faults::default()
+        },
+    );
+    let err = bc
+        .api()
+        .unwrap()
+        .bulk_profiles()
+        .body(BulkProfileRequest(raw_adds("r", 3)))
+        .send()
+        .await
+        .unwrap_err();
+    let err = cdp::Error::from(err);
+    assert!(matches!(err, cdp::Error::Transport { .. }), "{err:?}");
+    assert_eq!(bulk_requests(&sandbox).len(), 1, "sent once, not again");
+    sandbox.set_faults(Service::BlueConic, Faults::default());
+    assert_eq!(stored_interests(&sandbox), 3, "applied once");
+}
+
+/// How many profiles hold `interests` = `tea` exactly once.
+fn stored_interests(sandbox: &Sandbox) -> usize {
+    let state = sandbox.blueconic();
+    state
+        .segment_members("allvisitors")
+        .unwrap()
+        .iter()
+        .filter(|id| {
+            let profile = state.profile(id).unwrap();
+            profile["properties"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["id"] == "interests" && p["values"] == serde_json::json!(["tea"]))
+        })
+        .count()
 }

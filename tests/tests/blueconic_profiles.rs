@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use cdp::blueconic::{
-    Client, Filter, Profile, ProfileChange, ProfileExpand, SegmentProfilesExpand, TimelineFilter,
+    Client, Filter, ObjectiveId, PermissionLevel, PrivacyLegislation, Profile, ProfileChange,
+    ProfileEdits as _, ProfileExpand, SegmentProfilesExpand, TimelineFilter,
 };
 use cdp_sandbox::{Config, Sandbox};
 use futures::{StreamExt as _, TryStreamExt as _};
@@ -245,6 +246,65 @@ async fn profile_changes_are_written_with_their_strategies() {
     bulk.write(change).await.unwrap();
     let report = bulk.finish().await.unwrap();
     assert_eq!(report.count("CREATED"), 1, "{report:?}");
+}
+
+#[tokio::test]
+async fn consent_permission_level_and_legislation_are_written_stored_and_read_back() {
+    let sandbox = sandbox(0).await;
+    let bc = client(&sandbox);
+    // A new profile: its permission level and legislation as the entry creates it, its consent.
+    let mut change = ProfileChange::matching([("email", "consent@example.com")])
+        .create_missing(true)
+        .permission_level(PermissionLevel::Anonymous);
+    change
+        .set_privacy_legislation(PrivacyLegislation::Gdpr)
+        .consent_to(["marketing", "analytics"]);
+    let mut bulk = bc.bulk_writer();
+    bulk.write(change).await.unwrap();
+    let report = bulk.finish().await.unwrap();
+    assert_eq!(report.count("CREATED"), 1, "{report:?}");
+    let id = ids(&sandbox, "allvisitors")[0].clone();
+    let mut profile = bc.profile(&id).send().await.unwrap();
+    assert_eq!(
+        profile.permission_level(),
+        Some(&PermissionLevel::Anonymous)
+    );
+    assert_eq!(
+        profile.privacy_legislation(),
+        Some(&PrivacyLegislation::Gdpr)
+    );
+    assert_eq!(profile.consented_objectives(), ["marketing", "analytics"]);
+    assert!(profile.refused_objectives().is_empty());
+
+    // The same profile read and changed: a refusal and another legislation.
+    profile
+        .refuse([ObjectiveId::from("marketing")])
+        .set_privacy_legislation(PrivacyLegislation::UkGdpr);
+    assert_eq!(
+        profile.consented_objectives(),
+        ["analytics"],
+        "shown at once"
+    );
+    let mut bulk = bc.bulk_writer();
+    bulk.write(&mut profile).await.unwrap();
+    let report = bulk.finish().await.unwrap();
+    assert_eq!(report.count("MODIFIED"), 1, "{report:?}");
+    let back = bc.profile(&id).send().await.unwrap();
+    assert_eq!(
+        back.privacy_legislation(),
+        Some(&PrivacyLegislation::UkGdpr)
+    );
+    assert_eq!(back.consented_objectives(), ["analytics"]);
+    assert_eq!(back.refused_objectives(), ["marketing"]);
+    assert_eq!(back.permission_level(), Some(&PermissionLevel::Anonymous));
+
+    // Writes under `objectiveIds` go through only for a profile that consented to one of them.
+    let mut bulk = bc.bulk_writer().objective_ids(["marketing"]);
+    let mut change = ProfileChange::for_profile(&id);
+    change.set_value("newsletter", "weekly");
+    bulk.write(change).await.unwrap();
+    let report = bulk.finish().await.unwrap();
+    assert_eq!(report.count("CONSENT_MISMATCH"), 1, "{report:?}");
 }
 
 #[tokio::test]

@@ -2,7 +2,8 @@
 //! request is recorded (and answered) by a recorder in place of the network.
 
 use cdp::blueconic::{
-    Client, Filter, ProfileChange, ProfileExpand, SegmentProfilesExpand, TimelineFilter,
+    Client, Filter, ObjectiveId, PermissionLevel, PrivacyLegislation, ProfileChange,
+    ProfileEdits as _, ProfileExpand, SegmentProfilesExpand, TimelineFilter,
 };
 use cdp::transport::RetryPolicy;
 use cdp_sandbox::Sandbox;
@@ -116,6 +117,59 @@ async fn a_bulk_write_with_every_strategy_and_objectives() {
     let report = bulk.finish().await.unwrap();
     assert_eq!((report.count("MODIFIED"), report.count("CREATED")), (1, 1));
     insta::assert_yaml_snapshot!(recorder.single());
+}
+
+#[tokio::test]
+async fn consent_permission_and_legislation_writes_as_the_official_schema_documents_them() {
+    let (_sandbox, recorder, bc) = recorded().await;
+    recorder.reply(
+        200,
+        r#"[{"state":"CREATED","profileId":"new"},{"state":"MODIFIED","profileId":"p1"}]"#,
+    );
+    let mut bulk = bc
+        .bulk_writer()
+        .objective_ids([ObjectiveId::from("marketing")]);
+    let mut created = ProfileChange::matching([("email", "ann@example.com")])
+        .create_missing(true)
+        .permission_level(PermissionLevel::Anonymous);
+    created
+        .set_privacy_legislation(PrivacyLegislation::Gdpr)
+        .consent_to(["marketing", "analytics"]);
+    bulk.write(created).await.unwrap();
+    let mut existing = ProfileChange::for_profile("p1");
+    existing
+        .set_privacy_legislation(PrivacyLegislation::UkGdpr)
+        .refuse([ObjectiveId::from("marketing")]);
+    bulk.write(existing).await.unwrap();
+    let report = bulk.finish().await.unwrap();
+    assert_eq!((report.count("CREATED"), report.count("MODIFIED")), (1, 1));
+    insta::assert_yaml_snapshot!(recorder.single());
+}
+
+#[tokio::test]
+async fn a_legislation_or_permission_level_the_spec_does_not_list_is_refused_before_sending() {
+    let (_sandbox, recorder, bc) = recorded().await;
+    let mut bulk = bc.bulk_writer();
+    let mut change = ProfileChange::for_profile("p1");
+    change.set_privacy_legislation(PrivacyLegislation::Unknown("MOON_ACT".into()));
+    let err = bulk.write(change).await.unwrap_err();
+    assert!(
+        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "privacy_legislation"),
+        "{err:?}"
+    );
+    let change = ProfileChange::matching([("email", "a@b.c")])
+        .create_missing(true)
+        .permission_level(PermissionLevel::Unknown("GODLIKE".into()));
+    let mut change = change;
+    change.set_value("x", 1);
+    let err = bulk.write(change).await.unwrap_err();
+    assert!(
+        matches!(&err, cdp::Error::InvalidInput { field: Some(f), .. } if f == "permissionLevel"),
+        "{err:?}"
+    );
+    let report = bulk.finish().await.unwrap();
+    assert_eq!(report.requests, 0);
+    assert!(recorder.shapes().is_empty(), "nothing was sent");
 }
 
 #[tokio::test]

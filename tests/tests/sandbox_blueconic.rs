@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use blueconic_api::types::{
-    BulkInputEntry, BulkRestriction, BulkResult, MatchCriterion, PropertyChange,
+    BulkInputEntry, BulkProfileError, BulkRestriction, BulkResult, MatchCriterion, PropertyChange,
     TimelineDataChange, TimelineEventChange,
 };
 use blueconic_api::{Client, Error, ResponseValue};
@@ -1454,6 +1454,9 @@ async fn bulk_writes_are_limited_validated_and_applied_whole() {
     ];
     let (status, body) = failure(client.bulk_profiles().body(entries).send().await);
     assert_eq!(status, 400);
+    let BulkProfileError::ErrorBody(body) = body else {
+        panic!("the error body expected, got {body:?}")
+    };
     assert!(body.message.unwrap().contains("MULTIPLY"));
     assert!(values(&bc.state().profile(&id).unwrap(), "nickname").is_empty());
 

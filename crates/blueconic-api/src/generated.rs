@@ -63,6 +63,23 @@ pub mod types {
             Default::default()
         }
     }
+    ///The body of a bulk write's error answer: the results of the entries processed (413), or BlueConic's error body (any other error).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum BulkProfileError {
+        BulkProfileResponse(BulkProfileResponse),
+        ErrorBody(ErrorBody),
+    }
+    impl ::std::convert::From<BulkProfileResponse> for BulkProfileError {
+        fn from(value: BulkProfileResponse) -> Self {
+            Self::BulkProfileResponse(value)
+        }
+    }
+    impl ::std::convert::From<ErrorBody> for BulkProfileError {
+        fn from(value: ErrorBody) -> Self {
+            Self::ErrorBody(value)
+        }
+    }
     ///The entries of a bulk write, at most 1000.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -8112,7 +8129,10 @@ pub mod builder {
         ///Sends a `PUT` request to `/profiles`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::BulkProfileResponse>, Error<types::ErrorBody>> {
+        ) -> Result<
+            ResponseValue<types::BulkProfileResponse>,
+            Error<types::BulkProfileError>,
+        > {
             let Self { client, objective_ids, body } = self;
             let objective_ids = objective_ids.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;

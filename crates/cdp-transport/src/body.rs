@@ -7,14 +7,16 @@ use bytes::{Bytes, BytesMut};
 /// that keeps every real answer whole while bounding what one call can hold.
 pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
 
-/// The cap of an error body: enough for any service's error document. Past it the error keeps its
-/// status and the first [`ERROR_TEXT_KEPT`] bytes as text.
+/// The cap of an error body that is not JSON (an HTML page, plain text): enough for any error message.
+/// Past it the error keeps its status and the first [`ERROR_TEXT_KEPT`] bytes as text. An error answer
+/// declared JSON may carry data (BlueConic's 413 holds the results of up to 1,000 entries), so it is
+/// read up to the client's body cap and kept whole when it is a JSON object or array.
 pub const MAX_ERROR_BODY: u64 = 64 * 1024;
 
 /// The cap of an OAuth2 token endpoint's answer.
 pub const MAX_TOKEN_BODY: u64 = 64 * 1024;
 
-/// How much of an error body that is not a JSON object (or is too long) is kept as its message.
+/// How much of an error body that is not a JSON object or array (or is too long) is kept as its message.
 pub const ERROR_TEXT_KEPT: usize = 4096;
 
 /// A body read up to a cap.

@@ -440,8 +440,12 @@ impl Inner {
             return Attempt::fatal(error);
         }
         let is_error = status.is_client_error() || status.is_server_error();
-        let cap = if is_error {
+        // A JSON error answer may carry data (BlueConic's 413 answers the results of the entries it
+        // processed, ~70 bytes each): it gets the body cap; any other error page gets the error cap.
+        let cap = if is_error && !declares_json(response.headers()) {
             MAX_ERROR_BODY
+        } else if is_error {
+            self.max_body
         } else {
             if response.content_length().is_some_and(|n| n > self.max_body) {
                 return Attempt::fatal(TransportError::TooLarge {
@@ -472,7 +476,7 @@ impl Inner {
         let mut bytes = body.bytes;
         let mut outcome = None;
         if is_error {
-            if body.truncated || !is_json_object(&bytes) {
+            if body.truncated || !is_json_document(&bytes) {
                 bytes = error_envelope(&bytes, &secrets);
                 headers.insert(
                     reqwest::header::CONTENT_TYPE,
@@ -606,13 +610,28 @@ pub(crate) fn redirect_origin(
     origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
-fn is_json_object(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_ok()
+/// Whether the answer says its body is JSON (`application/json`, or a `+json` type).
+fn declares_json(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
 }
 
-/// An error answer whose body is not a JSON object (empty, HTML from a proxy, plain text, a JSON array)
-/// would make the generated client drop the status and report a decoding failure. Every service's error
-/// type has a `message` (AWS: `Message`), so the text goes there and the status survives.
+/// A JSON object or array: an error document the generated client decodes as it is (an array is how
+/// BlueConic answers the results of a partly processed bulk write).
+fn is_json_document(body: &[u8]) -> bool {
+    match body.trim_ascii_start().first() {
+        Some(b'{' | b'[') => serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok(),
+        _ => false,
+    }
+}
+
+/// An error answer whose body is not a JSON document (empty, HTML from a proxy, plain text, a bare JSON
+/// string) would make the generated client drop the status and report a decoding failure. Every
+/// service's error type has a `message` (AWS: `Message`), so the text goes there and the status survives.
 fn error_envelope(body: &[u8], secrets: &Secrets) -> bytes::Bytes {
     // A whole HTML error page is not a message; its first 4 KiB say what it is. Scrubbed before the
     // cut, so that no part of a credential survives at the edge.

@@ -115,7 +115,7 @@ async fn contacthub(sandbox: &Sandbox) -> Result {
 }
 
 async fn blueconic(sandbox: &Sandbox) -> Result {
-    use cdp::blueconic::{Client, ProfileExpand};
+    use cdp::blueconic::{Client, ProfileEdits as _, ProfileExpand};
     use futures::TryStreamExt as _;
 
     let c = sandbox.credentials();

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::params::Params;
+use super::properties::Properties;
 use super::store::{ALL_VISITORS, Profile, Store};
 use super::timeline::{EventChange, change_timeline};
 use super::values::{Strategy, combine};
@@ -409,7 +410,7 @@ fn create(store: &mut Store, entry: &Entry) -> Outcome {
             .to_owned(),
         consented_objectives: Vec::new(),
         refused_objectives: Vec::new(),
-        properties: BTreeMap::new(),
+        properties: Properties::default(),
         events: Vec::new(),
         history: Vec::new(),
     };
@@ -418,8 +419,7 @@ fn create(store: &mut Store, entry: &Entry) -> Outcome {
         for criterion in group {
             profile
                 .properties
-                .entry(criterion.id.clone())
-                .or_insert_with(|| vec![criterion.value.clone()]);
+                .insert_if_absent(&criterion.id, vec![criterion.value.clone()]);
         }
     }
     store.insert(profile);

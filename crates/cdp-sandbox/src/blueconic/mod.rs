@@ -70,6 +70,7 @@ mod dates;
 mod history;
 mod params;
 mod profiles;
+mod properties;
 mod refinement;
 mod seed;
 mod segments;

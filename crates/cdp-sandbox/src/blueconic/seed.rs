@@ -1,7 +1,7 @@
 //! Demo data, the same for the same seed: profiles with properties, consent and timeline events, and
 //! segments whose membership is drawn here once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::rngs::StdRng;
@@ -9,6 +9,7 @@ use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
 use super::dates;
+use super::properties::Properties;
 use super::store::{ALL_VISITORS, Event, Profile, Segment, Store, uuid};
 
 const FIRST_NAMES: &[&str] = &[
@@ -129,9 +130,9 @@ fn profile(rng: &mut StdRng, i: usize, now: DateTime<Utc>) -> (Profile, Vec<&'st
         created + Duration::seconds(rng.random_range(0..(now - created).num_seconds()));
     let (country, legislation) = COUNTRIES[rng.random_range(0..COUNTRIES.len())];
     let known = rng.random_bool(0.7);
-    let mut properties = BTreeMap::new();
+    let mut properties = Properties::default();
     let mut set = |key: &str, values: Vec<String>| {
-        properties.insert(key.to_owned(), values);
+        properties.insert(key, values);
     };
     set("country", vec![country.to_owned()]);
     set("last_visit_date", vec![dates::format(last_visit)]);
@@ -189,6 +190,7 @@ fn profile(rng: &mut StdRng, i: usize, now: DateTime<Utc>) -> (Profile, Vec<&'st
     if rng.random_bool(0.15) {
         segments.push("churn_risk");
     }
+    properties.shrink_to_fit();
     let profile = Profile {
         history: Vec::new(),
         id,

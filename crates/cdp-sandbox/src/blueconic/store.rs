@@ -8,6 +8,8 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
+use super::properties::Properties;
+
 /// The segment every profile is in.
 pub(super) const ALL_VISITORS: &str = "allvisitors";
 
@@ -24,7 +26,7 @@ pub(super) struct Profile {
     pub(super) permission_level: String,
     pub(super) consented_objectives: Vec<String>,
     pub(super) refused_objectives: Vec<String>,
-    pub(super) properties: BTreeMap<String, Vec<String>>,
+    pub(super) properties: Properties,
     /// Newest first.
     pub(super) events: Vec<Event>,
     /// Consent changes as `GET /profileEvents` answers them, newest first.
@@ -34,7 +36,7 @@ pub(super) struct Profile {
 impl Profile {
     /// The values of a property; empty when it has none.
     pub(super) fn values(&self, property: &str) -> &[String] {
-        self.properties.get(property).map_or(&[], Vec::as_slice)
+        self.properties.get(property).unwrap_or_default()
     }
 }
 
@@ -68,8 +70,9 @@ pub(super) struct Store {
     pub(super) profiles: BTreeMap<String, Profile>,
     /// In the order `GET /segments` lists them.
     pub(super) segments: Vec<Segment>,
-    /// Unique property → value → profile ids.
-    index: HashMap<String, HashMap<String, BTreeSet<String>>>,
+    /// Unique property → value → profile ids, in id order (nearly always one: a short list, not a
+    /// tree node, for each).
+    index: HashMap<String, HashMap<String, Vec<String>>>,
     ids: StdRng,
 }
 
@@ -146,7 +149,7 @@ impl Store {
     }
 
     pub(super) fn insert(&mut self, profile: Profile) {
-        for (property, values) in &profile.properties {
+        for (property, values) in profile.properties.iter() {
             self.index_values(&profile.id, property, values, true);
         }
         self.profiles.insert(profile.id.clone(), profile);
@@ -163,7 +166,7 @@ impl Store {
         let Some(profile) = self.profiles.remove(id) else {
             return false;
         };
-        for (property, values) in &profile.properties {
+        for (property, values) in profile.properties.iter() {
             self.index_values(id, property, values, false);
         }
         for segment in &mut self.segments {
@@ -182,7 +185,7 @@ impl Store {
         } else {
             profile
                 .properties
-                .insert(property.to_owned(), values.clone())
+                .insert(property, values.clone())
                 .unwrap_or_default()
         };
         if old == values {
@@ -200,7 +203,7 @@ impl Store {
                 .index
                 .get(property)
                 .and_then(|values| values.get(value))
-                .map(|ids| ids.iter().cloned().collect())
+                .map(|ids| ids.to_vec())
                 .unwrap_or_default();
         }
         self.profiles
@@ -233,12 +236,12 @@ impl Store {
         let by_value = self.index.entry(property.to_owned()).or_default();
         for value in values {
             if add {
-                by_value
-                    .entry(value.clone())
-                    .or_default()
-                    .insert(id.to_owned());
+                let ids = by_value.entry(value.clone()).or_default();
+                if let Err(at) = ids.binary_search_by(|held| held.as_str().cmp(id)) {
+                    ids.insert(at, id.to_owned());
+                }
             } else if let Some(ids) = by_value.get_mut(value) {
-                ids.remove(id);
+                ids.retain(|held| held != id);
                 if ids.is_empty() {
                     by_value.remove(value);
                 }

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use blueconic_api::types::{BulkInputEntry, BulkResult, BulkState, BulkStrategy};
+use blueconic_api::types::{BulkInputEntry, BulkProfileError, BulkResult, BulkState, BulkStrategy};
 use reqwest::Method;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::raw::{self, Retries};
-use super::{Client, ProfileChange};
+use super::{Client, ObjectiveId, ProfileChange};
 use crate::{Error, Result};
 
 /// The most entries the service takes in one request.
@@ -139,7 +139,7 @@ type Callback = Arc<dyn Fn(&BulkReport) + Send + Sync>;
 ///
 /// ```no_run
 /// # async fn run() -> cdp::Result<()> {
-/// use cdp::blueconic::ProfileChange;
+/// use cdp::blueconic::{ProfileChange, ProfileEdits};
 ///
 /// let bc = cdp::blueconic::Client::from_env()?;
 /// let mut bulk = bc.bulk_writer();
@@ -274,8 +274,8 @@ impl BulkWriter {
     /// let bulk = cdp::blueconic::Client::new("t.blueconic.net", "i", "s").bulk_writer().objective_ids(["marketing"]);
     /// # drop(bulk);
     /// ```
-    pub fn objective_ids<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        self.objective_ids = ids.into_iter().map(Into::into).collect();
+    pub fn objective_ids<O: Into<ObjectiveId>>(mut self, ids: impl IntoIterator<Item = O>) -> Self {
+        self.objective_ids = ids.into_iter().map(|id| id.into().to_string()).collect();
         self
     }
 
@@ -298,6 +298,7 @@ impl BulkWriter {
     ///
     /// ```no_run
     /// # async fn run(bc: cdp::blueconic::Client) -> cdp::Result<()> {
+    /// use cdp::blueconic::ProfileEdits;
     /// let mut bulk = bc.bulk_writer();
     /// let mut p = bc.profile("p1").send().await?;
     /// p.increment("visits", 1);
@@ -522,14 +523,47 @@ async fn send_batch(client: Client, batch: Vec<Entry>, objectives: String) -> Bu
     report
 }
 
-/// The results a 413 answer carries. The transport wraps an error body that is not a JSON object in
-/// `{"message": …}` (kept up to 4 KiB), so the array is looked for there too.
+/// The results a 413 answer carries, as the spec declares them (`BulkProfileError`); the transport
+/// keeps a JSON error body whole, however many results it holds.
 fn processed_results(bytes: &[u8]) -> Option<Vec<BulkResult>> {
-    if let Ok(results) = serde_json::from_slice::<Vec<BulkResult>>(bytes) {
-        return Some(results);
+    match serde_json::from_slice::<BulkProfileError>(bytes).ok()? {
+        BulkProfileError::BulkProfileResponse(results) => Some(results.0),
+        BulkProfileError::ErrorBody(_) => None,
     }
-    let wrapped: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    serde_json::from_str(wrapped.get("message")?.as_str()?).ok()
+}
+
+/// A bulk write's error answer from the generated client (`bulk_profiles`): a 413's processed results
+/// become the message's count (read them from the generated error before converting it), any other
+/// answer BlueConic's error body.
+///
+/// ```
+/// use cdp::ServiceErrorBody as _;
+/// use cdp::blueconic::api::types::{BulkProfileError, BulkProfileResponse, BulkResult};
+///
+/// let body = BulkProfileError::BulkProfileResponse(BulkProfileResponse(vec![BulkResult::default()]));
+/// let err = body.into_api_error(413, &Default::default());
+/// assert_eq!(err.status, 413);
+/// assert_eq!(err.message.as_deref(), Some("the service processed the first 1 entries only"));
+/// ```
+impl crate::ServiceErrorBody for BulkProfileError {
+    const SERVICE: &'static str = "BlueConic";
+
+    fn into_api_error(self, status: u16, headers: &reqwest::header::HeaderMap) -> crate::ApiError {
+        match self {
+            Self::ErrorBody(body) => body.into_api_error(status, headers),
+            Self::BulkProfileResponse(results) => {
+                let message = format!(
+                    "the service processed the first {} entries only",
+                    results.0.len()
+                );
+                let body = blueconic_api::types::ErrorBody {
+                    message: Some(message),
+                    ..Default::default()
+                };
+                body.into_api_error(status, headers)
+            }
+        }
+    }
 }
 
 /// The pause before attempt `attempt + 1`: the service's `Retry-After` (up to a minute), or 100 ms

@@ -1,11 +1,12 @@
 //! Changes to one profile: the operations to send for it in a bulk write, each with its strategy.
 
 use blueconic_api::types::{
-    BulkInputEntry, BulkStrategy, MatchCriterion, PropertyChange, TimelineEventChange,
-    ValueStrategy,
+    BulkInputEntry, BulkStrategy, MatchCriterion, PermissionLevel, PrivacyLegislation,
+    PropertyChange, TimelineEventChange, ValueStrategy,
 };
 
 use super::PropertyValue;
+use super::edits::{PRIVACY_LEGISLATION, sealed};
 use crate::{Error, Result};
 
 /// How a change finds its profile.
@@ -30,7 +31,7 @@ pub(crate) struct Operation {
 /// REMOVE); a [`Profile`](super::Profile) records the same operations as they are made on it.
 ///
 /// ```
-/// use cdp::blueconic::ProfileChange;
+/// use cdp::blueconic::{ProfileChange, ProfileEdits};
 ///
 /// let mut change = ProfileChange::matching([("email", "ann@example.com")]).create_missing(true);
 /// change.set_value("first_name", "Ann").add_value("interests", "tea").increment("visits", 1);
@@ -41,6 +42,7 @@ pub(crate) struct Operation {
 pub struct ProfileChange {
     target: Target,
     create_missing: bool,
+    permission_level: Option<PermissionLevel>,
     pub(crate) operations: Vec<Operation>,
     events: Vec<TimelineEventChange>,
 }
@@ -56,6 +58,7 @@ impl ProfileChange {
         Self {
             target: Target::Id(id.into()),
             create_missing: false,
+            permission_level: None,
             operations: Vec::new(),
             events: Vec::new(),
         }
@@ -78,6 +81,7 @@ impl ProfileChange {
                     .collect(),
             ),
             create_missing: false,
+            permission_level: None,
             operations: Vec::new(),
             events: Vec::new(),
         }
@@ -94,6 +98,24 @@ impl ProfileChange {
         self
     }
 
+    /// The permission level of a profile this change creates (the entry's `permissionLevel`, which the
+    /// official schema applies "when creating a profile" only; PERSONAL when not given). A level the
+    /// spec does not list (`Unknown`) is refused when the change is written.
+    ///
+    /// ```
+    /// use cdp::blueconic::ProfileChange;
+    /// use cdp::blueconic::api::types::PermissionLevel;
+    ///
+    /// let change = ProfileChange::matching([("email", "a@b.c")])
+    ///     .create_missing(true)
+    ///     .permission_level(PermissionLevel::Anonymous);
+    /// # let _ = change;
+    /// ```
+    pub fn permission_level(mut self, level: PermissionLevel) -> Self {
+        self.permission_level = Some(level);
+        self
+    }
+
     fn push(&mut self, property: &str, strategy: ValueStrategy, values: Vec<PropertyValue>) {
         // A SET replaces what came before on the property: the earlier operations no longer matter.
         if strategy == ValueStrategy::Set {
@@ -104,98 +126,6 @@ impl ProfileChange {
             strategy,
             values,
         });
-    }
-
-    /// Sets the property to this one value.
-    ///
-    /// ```
-    /// let mut change = cdp::blueconic::ProfileChange::for_profile("p1");
-    /// change.set_value("next_best_product", "tea");
-    /// ```
-    pub fn set_value(&mut self, property: &str, value: impl Into<PropertyValue>) -> &mut Self {
-        self.push(property, ValueStrategy::Set, vec![value.into()]);
-        self
-    }
-
-    /// Sets the property to these values.
-    ///
-    /// ```
-    /// let mut change = cdp::blueconic::ProfileChange::for_profile("p1");
-    /// change.set_values("interests", ["tea", "cake"]);
-    /// ```
-    pub fn set_values<V: Into<PropertyValue>>(
-        &mut self,
-        property: &str,
-        values: impl IntoIterator<Item = V>,
-    ) -> &mut Self {
-        let values = values.into_iter().map(Into::into).collect();
-        self.push(property, ValueStrategy::Set, values);
-        self
-    }
-
-    /// Adds one value to the property's values.
-    ///
-    /// ```
-    /// let mut change = cdp::blueconic::ProfileChange::for_profile("p1");
-    /// change.add_value("interests", "tea");
-    /// ```
-    pub fn add_value(&mut self, property: &str, value: impl Into<PropertyValue>) -> &mut Self {
-        self.push(property, ValueStrategy::Add, vec![value.into()]);
-        self
-    }
-
-    /// Adds values to the property's values.
-    ///
-    /// ```
-    /// let mut change = cdp::blueconic::ProfileChange::for_profile("p1");
-    /// change.add_values("interests", ["tea", "cake"]);
-    /// ```
-    pub fn add_values<V: Into<PropertyValue>>(
-        &mut self,
-        property: &str,
-        values: impl IntoIterator<Item = V>,
-    ) -> &mut Self {
-        let values = values.into_iter().map(Into::into).collect();
-        self.push(property, ValueStrategy::Add, values);
-        self
-    }
-
-    /// Sets the property only if it has no value yet.
-    ///
-    /// ```
-    /// let mut change = cdp::blueconic::ProfileChange::for_profile("p1");
-    /// change.set_if_empty("first_seen", "2026-01-01T00:00:00.000Z");
-    /// ```
-    pub fn set_if_empty(&mut self, property: &str, value: impl Into<PropertyValue>) -> &mut Self {
-        self.push(property, ValueStrategy::SetIfEmpty, vec![value.into()]);
-        self
-    }
-
-    /// Adds `by` to the number the property holds.
-    ///
-    /// ```
-    /// let mut change = cdp::blueconic::ProfileChange::for_profile("p1");
-    /// change.increment("visits", 1);
-    /// ```
-    pub fn increment(&mut self, property: &str, by: impl Into<PropertyValue>) -> &mut Self {
-        self.push(property, ValueStrategy::Increment, vec![by.into()]);
-        self
-    }
-
-    /// Removes these values from the property.
-    ///
-    /// ```
-    /// let mut change = cdp::blueconic::ProfileChange::for_profile("p1");
-    /// change.remove_values("interests", ["cake"]);
-    /// ```
-    pub fn remove_values<V: Into<PropertyValue>>(
-        &mut self,
-        property: &str,
-        values: impl IntoIterator<Item = V>,
-    ) -> &mut Self {
-        let values = values.into_iter().map(Into::into).collect();
-        self.push(property, ValueStrategy::Remove, values);
-        self
     }
 
     /// Adds (or, with its strategy, updates or deletes) a timeline event. An event without an `id` is
@@ -243,6 +173,7 @@ impl ProfileChange {
     /// REMOVE. Only such changes are sent again after an answer was lost.
     ///
     /// ```
+    /// use cdp::blueconic::ProfileEdits;
     /// let mut change = cdp::blueconic::ProfileChange::for_profile("p1");
     /// change.set_value("a", "1");
     /// assert!(change.is_idempotent());
@@ -293,6 +224,15 @@ impl ProfileChange {
             None if self.create_missing => BulkStrategy::Upsert,
             None => BulkStrategy::Update,
         });
+        if let Some(level) = self.permission_level {
+            if !PermissionLevel::KNOWN.contains(&level.as_str()) {
+                return Err(Error::invalid_input(
+                    "permissionLevel",
+                    format!("`{level}` is not a permission level BlueConic documents"),
+                ));
+            }
+            entry.permission_level = Some(level);
+        }
         crate::finite::check(&self.events, "timeline")?;
         entry.timeline = self.events;
         for op in self.operations {
@@ -307,6 +247,11 @@ impl ProfileChange {
                         "a number that is not finite (NaN or infinity) cannot be sent",
                     )
                 })?;
+            if op.property == PRIVACY_LEGISLATION {
+                // The property changes an existing profile's legislation; the entry's field is what
+                // a profile the entry creates starts under.
+                entry.privacy_legislation = Some(legislation(&values)?);
+            }
             entry.properties.push(PropertyChange {
                 id: op.property,
                 restriction: None,
@@ -315,5 +260,27 @@ impl ProfileChange {
             });
         }
         Ok(entry)
+    }
+}
+
+/// The one legislation the `privacy_legislation` values name, or why they cannot be sent: the
+/// official list is closed.
+fn legislation(values: &[String]) -> Result<PrivacyLegislation> {
+    match values {
+        [one] if PrivacyLegislation::KNOWN.contains(&one.as_str()) => {
+            Ok(PrivacyLegislation::from(one.as_str()))
+        }
+        _ => Err(Error::invalid_input(
+            PRIVACY_LEGISLATION,
+            format!(
+                "one of the privacy legislations BlueConic documents is needed, not {values:?}"
+            ),
+        )),
+    }
+}
+
+impl sealed::Record for ProfileChange {
+    fn record(&mut self, property: &str, strategy: ValueStrategy, values: Vec<PropertyValue>) {
+        self.push(property, strategy, values);
     }
 }

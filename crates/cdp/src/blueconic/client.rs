@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use blueconic_api::ClientInfo as _;
+use blueconic_api::operations::BULK_PROFILES;
 use cdp_transport::{Auth, ClientConfig, ClientCredentials};
 
 use super::{ProfileRequest, SegmentProfiles};
@@ -253,6 +254,11 @@ impl Client {
             )
             .scopes(&s.scopes);
             let (http, inner) = connect(config, "blueconic", Auth::oauth2(credentials))?;
+            // A bulk write with ADD, INCREMENT or REMOVE entries applied twice is a duplicate: whatever
+            // the policy, the transport never repeats it. The bulk writer resends the batches it knows
+            // to be safe itself.
+            let retry = inner.retry().clone().never_retry([BULK_PROFILES]);
+            let inner = inner.with_retry(retry);
             Ok(blueconic_api::Client::new_with_client(
                 config.url(),
                 http,

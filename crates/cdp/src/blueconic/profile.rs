@@ -2,6 +2,7 @@
 
 use blueconic_api::types::{self, ValueStrategy};
 
+use super::edits::{CONSENTED_OBJECTIVES, PRIVACY_LEGISLATION, REFUSED_OBJECTIVES, sealed};
 use super::{ProfileChange, PropertyValue};
 
 /// A profile as the service returned it, and the operations made on it since: writing it back (with a
@@ -9,7 +10,7 @@ use super::{ProfileChange, PropertyValue};
 /// when nothing changed. Reading a property the profile does not hold gives `None`.
 ///
 /// ```
-/// use cdp::blueconic::Profile;
+/// use cdp::blueconic::{Profile, ProfileEdits};
 ///
 /// let mut p = Profile::new("p1");
 /// assert_eq!(p.value("email"), None);
@@ -122,177 +123,6 @@ impl Profile {
             .map_or(&[], |p| p.values.as_slice())
     }
 
-    fn values_mut(&mut self, property: &str) -> &mut Vec<String> {
-        let at = match self
-            .raw
-            .properties
-            .iter()
-            .position(|p| p.id.as_deref() == Some(property))
-        {
-            Some(at) => at,
-            None => {
-                self.raw.properties.push(types::ProfilePropertyValues {
-                    id: Some(property.to_owned()),
-                    values: Vec::new(),
-                });
-                self.raw.properties.len() - 1
-            }
-        };
-        &mut self.raw.properties[at].values
-    }
-
-    /// Applies an operation here as the service will, and records it.
-    fn apply(&mut self, property: &str, strategy: ValueStrategy, values: Vec<PropertyValue>) {
-        let texts: Vec<String> = values
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect();
-        let held = self.values_mut(property);
-        match strategy {
-            ValueStrategy::Set => *held = texts,
-            ValueStrategy::Add => {
-                for t in texts {
-                    if !held.contains(&t) {
-                        held.push(t);
-                    }
-                }
-            }
-            ValueStrategy::SetIfEmpty if held.is_empty() => *held = texts,
-            ValueStrategy::Increment => {
-                let now = held
-                    .first()
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .unwrap_or(0.0);
-                let by = texts
-                    .first()
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .unwrap_or(0.0);
-                let sum = now + by;
-                let shown = if sum.fract() == 0.0 && sum.abs() < 9.0e15 {
-                    format!("{}", sum as i64)
-                } else {
-                    sum.to_string()
-                };
-                *held = vec![shown];
-            }
-            ValueStrategy::Remove => held.retain(|v| !texts.contains(v)),
-            _ => {}
-        }
-        match strategy {
-            ValueStrategy::Set => self.change.set_values(property, values),
-            ValueStrategy::Add => self.change.add_values(property, values),
-            ValueStrategy::SetIfEmpty => match values.into_iter().next() {
-                Some(v) => self.change.set_if_empty(property, v),
-                None => &mut self.change,
-            },
-            ValueStrategy::Increment => match values.into_iter().next() {
-                Some(v) => self.change.increment(property, v),
-                None => &mut self.change,
-            },
-            ValueStrategy::Remove => self.change.remove_values(property, values),
-            _ => &mut self.change,
-        };
-    }
-
-    /// Sets the property to this one value.
-    ///
-    /// ```
-    /// let mut p = cdp::blueconic::Profile::new("p1");
-    /// p.set_value("next_best_product", "tea");
-    /// assert_eq!(p.value("next_best_product"), Some("tea"));
-    /// ```
-    pub fn set_value(&mut self, property: &str, value: impl Into<PropertyValue>) -> &mut Self {
-        self.apply(property, ValueStrategy::Set, vec![value.into()]);
-        self
-    }
-
-    /// Sets the property to these values.
-    ///
-    /// ```
-    /// let mut p = cdp::blueconic::Profile::new("p1");
-    /// p.set_values("interests", ["tea", "cake"]);
-    /// assert_eq!(p.values("interests"), ["tea", "cake"]);
-    /// ```
-    pub fn set_values<V: Into<PropertyValue>>(
-        &mut self,
-        property: &str,
-        values: impl IntoIterator<Item = V>,
-    ) -> &mut Self {
-        let values = values.into_iter().map(Into::into).collect();
-        self.apply(property, ValueStrategy::Set, values);
-        self
-    }
-
-    /// Adds one value to the property.
-    ///
-    /// ```
-    /// let mut p = cdp::blueconic::Profile::new("p1");
-    /// p.add_value("interests", "tea");
-    /// assert_eq!(p.values("interests"), ["tea"]);
-    /// ```
-    pub fn add_value(&mut self, property: &str, value: impl Into<PropertyValue>) -> &mut Self {
-        self.apply(property, ValueStrategy::Add, vec![value.into()]);
-        self
-    }
-
-    /// Adds values to the property.
-    ///
-    /// ```
-    /// let mut p = cdp::blueconic::Profile::new("p1");
-    /// p.add_values("interests", ["tea", "cake"]);
-    /// assert_eq!(p.values("interests").len(), 2);
-    /// ```
-    pub fn add_values<V: Into<PropertyValue>>(
-        &mut self,
-        property: &str,
-        values: impl IntoIterator<Item = V>,
-    ) -> &mut Self {
-        let values = values.into_iter().map(Into::into).collect();
-        self.apply(property, ValueStrategy::Add, values);
-        self
-    }
-
-    /// Sets the property only if it holds no value.
-    ///
-    /// ```
-    /// let mut p = cdp::blueconic::Profile::new("p1");
-    /// p.set_if_empty("source", "web").set_if_empty("source", "app");
-    /// assert_eq!(p.value("source"), Some("web"));
-    /// ```
-    pub fn set_if_empty(&mut self, property: &str, value: impl Into<PropertyValue>) -> &mut Self {
-        self.apply(property, ValueStrategy::SetIfEmpty, vec![value.into()]);
-        self
-    }
-
-    /// Adds `by` to the number the property holds.
-    ///
-    /// ```
-    /// let mut p = cdp::blueconic::Profile::new("p1");
-    /// p.increment("visits", 1).increment("visits", 2);
-    /// assert_eq!(p.value("visits"), Some("3"));
-    /// ```
-    pub fn increment(&mut self, property: &str, by: impl Into<PropertyValue>) -> &mut Self {
-        self.apply(property, ValueStrategy::Increment, vec![by.into()]);
-        self
-    }
-
-    /// Removes these values from the property.
-    ///
-    /// ```
-    /// let mut p = cdp::blueconic::Profile::new("p1");
-    /// p.set_values("interests", ["tea", "cake"]).remove_values("interests", ["cake"]);
-    /// assert_eq!(p.values("interests"), ["tea"]);
-    /// ```
-    pub fn remove_values<V: Into<PropertyValue>>(
-        &mut self,
-        property: &str,
-        values: impl IntoIterator<Item = V>,
-    ) -> &mut Self {
-        let values = values.into_iter().map(Into::into).collect();
-        self.apply(property, ValueStrategy::Remove, values);
-        self
-    }
-
     /// Adds a timeline event to write with the profile's other changes (see
     /// [`ProfileChange::add_event`]).
     ///
@@ -322,6 +152,7 @@ impl Profile {
     /// Takes the operations made so far, leaving none: what a writer sends.
     ///
     /// ```
+    /// use cdp::blueconic::ProfileEdits;
     /// let mut p = cdp::blueconic::Profile::new("p1");
     /// p.set_value("a", 1);
     /// assert_eq!(p.take_changes().len(), 1);
@@ -397,6 +228,15 @@ impl Profile {
         self.raw.replaced_by.as_deref()
     }
 
+    /// The lifecycle stages the profile is in.
+    ///
+    /// ```
+    /// assert!(cdp::blueconic::Profile::new("p1").lifecycle_stages().is_empty());
+    /// ```
+    pub fn lifecycle_stages(&self) -> &[types::LifecycleStage] {
+        &self.raw.lifecycle_stages
+    }
+
     /// The profile's timeline events (when asked for).
     ///
     /// ```
@@ -426,5 +266,84 @@ impl From<Profile> for ProfileChange {
 impl From<&mut Profile> for ProfileChange {
     fn from(profile: &mut Profile) -> Self {
         profile.take_changes()
+    }
+}
+
+impl Profile {
+    /// The values an operation on `property` changes here: a consent field, or the property's values.
+    fn values_mut(&mut self, property: &str) -> &mut Vec<String> {
+        match property {
+            CONSENTED_OBJECTIVES => return &mut self.raw.consented_objectives,
+            REFUSED_OBJECTIVES => return &mut self.raw.refused_objectives,
+            _ => {}
+        }
+        let at = match self
+            .raw
+            .properties
+            .iter()
+            .position(|p| p.id.as_deref() == Some(property))
+        {
+            Some(at) => at,
+            None => {
+                self.raw.properties.push(types::ProfilePropertyValues {
+                    id: Some(property.to_owned()),
+                    values: Vec::new(),
+                });
+                self.raw.properties.len() - 1
+            }
+        };
+        &mut self.raw.properties[at].values
+    }
+}
+
+/// Applies an operation here as the service will, and records it.
+impl sealed::Record for Profile {
+    fn record(&mut self, property: &str, strategy: ValueStrategy, values: Vec<PropertyValue>) {
+        let texts: Vec<String> = values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        if property == PRIVACY_LEGISLATION {
+            if let (ValueStrategy::Set, Some(name)) = (&strategy, texts.first()) {
+                self.raw.privacy_legislation = Some(types::PrivacyLegislation::from(name.as_str()));
+            }
+        } else {
+            apply_locally(self.values_mut(property), &strategy, texts);
+        }
+        self.change.record(property, strategy, values);
+    }
+}
+
+/// What an operation does to the values a profile holds.
+fn apply_locally(held: &mut Vec<String>, strategy: &ValueStrategy, texts: Vec<String>) {
+    match strategy {
+        ValueStrategy::Set => *held = texts,
+        ValueStrategy::Add => {
+            for t in texts {
+                if !held.contains(&t) {
+                    held.push(t);
+                }
+            }
+        }
+        ValueStrategy::SetIfEmpty if held.is_empty() => *held = texts,
+        ValueStrategy::Increment => {
+            let now = held
+                .first()
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0);
+            let by = texts
+                .first()
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0);
+            let sum = now + by;
+            let shown = if sum.fract() == 0.0 && sum.abs() < 9.0e15 {
+                format!("{}", sum as i64)
+            } else {
+                sum.to_string()
+            };
+            *held = vec![shown];
+        }
+        ValueStrategy::Remove => held.retain(|v| !texts.contains(v)),
+        _ => {}
     }
 }

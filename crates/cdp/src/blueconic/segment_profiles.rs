@@ -68,6 +68,11 @@ impl SegmentProfilesExpand {
 /// The profiles of one segment, ended by [`stream`](SegmentProfiles::stream) (every profile, or
 /// [`limit`](SegmentProfiles::limit) of them) or [`send`](SegmentProfiles::send) (one page).
 ///
+/// There is no lifecycle-stage filter: the official OpenAPI (r103, and r102 for this route) documents
+/// none on `GET /segments/{segment}/profiles`, neither as a parameter nor in the refinement
+/// (`RefinementBean`), so none is offered. Each profile still carries its stages
+/// ([`Profile::lifecycle_stages`](super::Profile::lifecycle_stages)) to filter on the client side.
+///
 /// ```no_run
 /// # async fn run() -> cdp::Result<()> {
 /// use cdp::blueconic::{Filter, SegmentProfilesExpand};
