@@ -65,7 +65,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {} {}: {e}", args.scenario, args.side);
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

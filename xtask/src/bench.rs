@@ -111,6 +111,8 @@ struct Scenario {
     sandbox: Sandbox,
     /// Whether it has a floor.
     floor: bool,
+    /// Rounds per `--runs` run: more for the short, noisy ones.
+    repeat: usize,
     figures: &'static [Figure],
 }
 
@@ -130,6 +132,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 2_000,
             sandbox: Sandbox::Data,
             floor: true,
+            repeat: 1,
             figures: &[
                 Figure {
                     label: "read all customers, pages of 50, stream()",
@@ -146,6 +149,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 200,
             sandbox: Sandbox::Data,
             floor: true,
+            repeat: 1,
             figures: &[Figure {
                 label: "client peak heap, the first tenth of the customers",
                 unit: "MB",
@@ -159,6 +163,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 1_000,
             sandbox: Sandbox::Slow,
             floor: true,
+            repeat: 1,
             figures: &[Figure {
                 label: "20 ms per page, one page at a time (cdp: default stream)",
                 unit: "customers/s",
@@ -172,6 +177,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 1_000,
             sandbox: Sandbox::Slow,
             floor: true,
+            repeat: 1,
             figures: &[Figure {
                 label: "20 ms per page, 4 pages in flight",
                 unit: "customers/s",
@@ -185,6 +191,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 20_000,
             sandbox: Sandbox::Data,
             floor: true,
+            repeat: 1,
             figures: &[
                 Figure {
                     label: "stream allvisitors, pages of 1,000",
@@ -201,6 +208,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 10_000,
             sandbox: Sandbox::Data,
             floor: true,
+            repeat: 1,
             figures: &[
                 Figure {
                     label: "bulk-write one SET per profile, 1,000 a request",
@@ -221,6 +229,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 1_000,
             sandbox: Sandbox::Data,
             floor: true,
+            repeat: 1,
             figures: &[Figure {
                 label: "segment membership, 100 ids a call, 4 in flight, SigV4",
                 unit: "ids/s",
@@ -234,6 +243,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 100_000,
             sandbox: Sandbox::None,
             floor: false,
+            repeat: 1,
             figures: &[Figure {
                 label: "bucketing decisions, 10 campaigns, one core",
                 unit: "decisions/s",
@@ -247,6 +257,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 300,
             sandbox: Sandbox::Data,
             floor: true,
+            repeat: 1,
             figures: &[Figure {
                 label: "Decision API synchronisations, one after another",
                 unit: "syncs/s",
@@ -260,6 +271,7 @@ fn scenarios() -> Vec<Scenario> {
             quick_items: 1,
             sandbox: Sandbox::Data,
             floor: true,
+            repeat: 10,
             figures: &[Figure {
                 label: "fresh process: build a client, first call, exit",
                 unit: "ms",
@@ -444,19 +456,28 @@ fn summary(values: &[f64]) -> Option<(f64, f64)> {
     Some((m, spread))
 }
 
+/// A whole number with thousands separators: `20,000`.
+fn format_count(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn format_value(value: f64) -> String {
     let magnitude = value.abs();
-    if magnitude >= 100_000.0 {
-        let whole = value.round() as i64;
-        let digits = whole.abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
+    if magnitude >= 10_000.0 && value.is_finite() {
+        let count = format_count(magnitude.round() as u64);
+        if value < 0.0 {
+            format!("-{count}")
+        } else {
+            count
         }
-        if whole < 0 { format!("-{out}") } else { out }
     } else if magnitude >= 100.0 {
         format!("{value:.0}")
     } else if magnitude >= 10.0 {
@@ -544,12 +565,67 @@ fn table(rows: &[Row]) -> String {
             "| {} | {} | {} | {} | {} | {} | {} |",
             row.scenario,
             row.label,
-            format_value(row.items as f64),
+            format_count(row.items as u64),
             row.unit,
             cell(row.floor),
             cell(row.cdp),
             ratio
         );
+    }
+    out
+}
+
+/// Figures that compare two rows of one side: what concurrent pages gain, whether memory stays flat.
+fn derived(rows: &[Row]) -> Vec<(String, Option<f64>, Option<f64>)> {
+    let find = |scenario: &str, unit: &str| {
+        rows.iter()
+            .find(|r| r.scenario == scenario && r.unit == unit)
+    };
+    let quotient = |a: Option<(f64, f64)>, b: Option<(f64, f64)>| match (a, b) {
+        (Some((a, _)), Some((b, _))) if b > 0.0 => Some(a / b),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    if let (Some(conc), Some(seq)) = (
+        find("contacthub-latency-concurrent", "customers/s"),
+        find("contacthub-latency-sequential", "customers/s"),
+    ) {
+        out.push((
+            "20 ms per page: 4 pages in flight ÷ one at a time (×, higher is better)".to_owned(),
+            quotient(conc.floor, seq.floor),
+            quotient(conc.cdp, seq.cdp),
+        ));
+    }
+    if let (Some(big), Some(small)) = (
+        find("contacthub-stream", "MB"),
+        find("contacthub-heap-small", "MB"),
+    ) {
+        out.push((
+            format!(
+                "peak heap at {} customers ÷ at {} (1.00 = flat)",
+                format_count(big.items as u64),
+                format_count(small.items as u64)
+            ),
+            quotient(big.floor, small.floor),
+            quotient(big.cdp, small.cdp),
+        ));
+    }
+    out
+}
+
+fn derived_table(derived: &[(String, Option<f64>, Option<f64>)]) -> String {
+    if derived.is_empty() {
+        return String::new();
+    }
+    let show = |v: &Option<f64>| v.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"));
+    let mut out = String::from(
+        "
+| comparison | floor | cdp |
+|---|---|---|
+",
+    );
+    for (label, floor, cdp) in derived {
+        let _ = writeln!(out, "| {label} | {} | {} |", show(floor), show(cdp));
     }
     out
 }
@@ -573,6 +649,11 @@ fn to_json(rows: &[Row], runs: usize, quick: bool, pinned: bool) -> Value {
             "cdp": side(r.cdp),
             "ratio": r.ratio,
             "note": r.note,
+        })).collect::<Vec<_>>(),
+        "comparisons": derived(rows).into_iter().map(|(label, floor, cdp)| json!({
+            "comparison": label,
+            "floor": floor,
+            "cdp": cdp,
         })).collect::<Vec<_>>(),
     })
 }
@@ -709,7 +790,7 @@ fn try_run(root: &Path, args: &[&str]) -> Result<(), String> {
         let n = items(scenario);
         let began = Instant::now();
         let mut outcome = Outcome::default();
-        for round in 0..runs {
+        for round in 0..runs * scenario.repeat {
             // Alternate which side goes first, so that neither always meets a warmer sandbox.
             let order: &[&str] = match (scenario.floor, round % 2) {
                 (false, _) => &["cdp"],
@@ -757,8 +838,10 @@ fn try_run(root: &Path, args: &[&str]) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "\n{}\nratio: cdp's cost over the floor's (time per item, memory, requests), median of the per-round ratios; 1.00× = as the floor.\nspread: ± half the range of the {runs} run(s), as a percentage of the median. Total {:.0}s.",
+        "\n{}{}\nratio: cdp's cost over the floor's (time per item, memory, requests), median of the per-round ratios; 1.00× = as the floor.\nspread: ± half the range of the {runs} run(s) (start-up: {} samples), as a percentage of the median. Total {:.0}s.",
         table(&all_rows),
+        derived_table(&derived(&all_rows)),
+        runs * 10,
         started.elapsed().as_secs_f64()
     );
     if let Some(path) = &options.json {
