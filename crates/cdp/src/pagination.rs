@@ -3,7 +3,9 @@
 //! The three ways the services page are one [`Page`] type with three constructors: numbered pages with
 //! totals ([`Page::numbered`], ContactHub), a cursor ([`Page::cursor`], BlueConic) and a next token
 //! ([`Page::token`], AWS). A [`Pager`] fetches the page at a [`PageRef`]; [`stream`] turns it into a
-//! `Stream` of items that holds one page in memory, plus the next one when prefetching.
+//! `Stream` of items, in order, that fetches pages ahead while they are read: several at once for
+//! numbered pages whose count is known ([`PageStream::concurrency`]), one for cursors and tokens, which
+//! are only known when the page before them arrives.
 //!
 //! A stream checks what the service says rather than trusting it: a page that is not the one asked for,
 //! a page that repeats the one before, items past the stated total, or a page past the stated page count
@@ -17,7 +19,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::future::BoxFuture;
-use futures::{FutureExt as _, Stream};
+use futures::stream::FuturesOrdered;
+use futures::{FutureExt as _, Stream, StreamExt as _};
 use tokio::task::JoinHandle;
 
 use crate::{DecodeError, Error, Result};
@@ -287,12 +290,29 @@ pub trait Pager: Send + Sync + 'static {
     fn page(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<Self::Item>>>;
 }
 
-/// Every item of a listing, page after page, from its first page. With `prefetch`, the next page is
-/// fetched in the background (a Tokio task, so a Tokio runtime is needed) while the items of the current
-/// one are consumed; memory holds at most those two pages. What the service says is checked (see the
-/// [module](self) documentation): a page reference that comes back a second time, a page that is not the
-/// one asked for or repeats the one before, items past the stated total, end the stream with
-/// [`Error::StreamStopped`] rather than looping, duplicating or ending silently.
+/// How many pages a stream of a numbered listing fetches at once unless told otherwise
+/// ([`PageStream::concurrency`]).
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// The most pages a stream fetches at once: a bound on the requests a listing sends together and on the
+/// pages it holds.
+pub const MAX_CONCURRENCY: usize = 32;
+
+/// Every item of a listing, page after page, from its first page. With `prefetch`, pages are fetched in
+/// the background (Tokio tasks, so a Tokio runtime is needed) while the items of the current one are
+/// consumed.
+///
+/// How far ahead depends on how the listing pages. Numbered pages with a stated page count
+/// ([`Page::numbered`] with totals) are known in advance: once the first page has said how many there
+/// are, up to [`concurrency`](PageStream::concurrency) pages ([`DEFAULT_CONCURRENCY`] unless set) are
+/// fetched at once, and their items still come in page order. A cursor or a token is only known when
+/// the page before it arrives, so those listings (and numbered pages without totals) keep one page in
+/// flight. Memory holds at most the pages in flight or waiting, plus the one being read.
+///
+/// What the service says is checked (see the [module](self) documentation): a page reference that comes
+/// back a second time, a page that is not the one asked for or repeats the one before, items past the
+/// stated total, end the stream with [`Error::StreamStopped`] rather than looping, duplicating or ending
+/// silently; the pages fetched ahead of it are dropped unread.
 ///
 /// ```no_run
 /// # async fn run(pager: impl cdp::pagination::Pager<Item = u64>) -> cdp::Result<()> {
@@ -333,11 +353,13 @@ pub fn stream_from<P: Pager>(
         service: pager.service(),
         pager: std::sync::Arc::new(pager),
         prefetch,
+        concurrency: DEFAULT_CONCURRENCY,
+        checked: false,
         items: VecDeque::new(),
-        fetching: None,
-        asked: None,
-        background: None,
+        window: FuturesOrdered::new(),
+        asked: VecDeque::new(),
         next: Some(start),
+        last_page: None,
         seen: HashSet::new(),
         last_digest: None,
         done: false,
@@ -346,20 +368,26 @@ pub fn stream_from<P: Pager>(
 
 type Fetch<T> = Pin<Box<dyn std::future::Future<Output = Result<Page<T>>> + Send>>;
 
-/// The stream [`stream`] returns. Dropping it stops a page fetch under way in the background.
+/// The stream [`stream`] returns. Dropping it stops the page fetches under way in the background.
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T: Send + 'static> {
     service: &'static str,
     pager: std::sync::Arc<dyn PagerObject<T>>,
     prefetch: bool,
+    /// The most pages asked for and not yet read.
+    concurrency: usize,
+    /// Whether `concurrency` was checked (on the first poll, so that the setter need not fail).
+    checked: bool,
+    /// The items of the page being read.
     items: VecDeque<Result<T>>,
-    fetching: Option<Fetch<T>>,
-    /// The page the fetch in flight asked for (`None`: the first).
-    asked: Option<PageRef>,
-    /// The task fetching in the background, aborted when the stream is dropped.
-    background: Option<tokio::task::AbortHandle>,
-    /// The page to fetch after the one in flight: `Some(None)` is the first page, `None` the end.
+    /// The pages asked for and not yet read, in page order, in flight or arrived.
+    window: FuturesOrdered<Fetch<T>>,
+    /// What each fetch of `window` asked for, in the same order (`None`: the first page).
+    asked: VecDeque<Option<PageRef>>,
+    /// The page to ask for after the window: `Some(None)` is the first page, `None` not known (yet).
     next: Option<Option<PageRef>>,
+    /// The last page number the latest page's totals state: pages up to it can be asked for ahead.
+    last_page: Option<u64>,
     /// Cursors and tokens handed out so far (page numbers are checked against the number asked for).
     seen: HashSet<PageRef>,
     /// The digest of the last page received, to see it served twice.
@@ -367,57 +395,101 @@ pub struct PageStream<T: Send + 'static> {
     done: bool,
 }
 
-impl<T: Send + 'static> Drop for PageStream<T> {
-    fn drop(&mut self) {
-        if let Some(task) = &self.background {
-            task.abort();
+impl<T: Send + 'static> PageStream<T> {
+    /// At most `pages` pages asked for and not yet read, `1` to [`MAX_CONCURRENCY`]
+    /// ([`DEFAULT_CONCURRENCY`] when not set). It applies to numbered listings whose page count is
+    /// stated; with `1`, pages are fetched one at a time. Any other number ends the stream at once with
+    /// [`Error::InvalidInput`], before anything is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(pager: impl cdp::pagination::Pager<Item = u64>) -> cdp::Result<()> {
+    /// use futures::TryStreamExt;
+    ///
+    /// let all: Vec<u64> = cdp::pagination::stream(pager, true).concurrency(8).try_collect().await?;
+    /// # let _ = all; Ok(()) }
+    /// ```
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages;
+        self
+    }
+
+    /// Asks for pages until the window is full or the next page is not known yet.
+    fn fill(&mut self) {
+        while self.window.len() < self.concurrency && (self.prefetch || self.items.is_empty()) {
+            let Some(at) = self.next.take() else {
+                return;
+            };
+            if let Some(reference @ (PageRef::Cursor(_) | PageRef::Token(_))) = &at {
+                self.seen.insert(reference.clone());
+            }
+            // The page after this one is known now only when the totals say it exists.
+            self.next = match (&at, self.last_page) {
+                (Some(PageRef::Number(n)), Some(last)) if *n < last => {
+                    Some(Some(PageRef::Number(n + 1)))
+                }
+                _ => None,
+            };
+            let fetch = self.pager.fetch(at.clone());
+            self.asked.push_back(at);
+            self.window.push_back(if self.prefetch {
+                Box::pin(Background::spawn(fetch, self.service))
+            } else {
+                fetch
+            });
         }
     }
-}
 
-/// `Pager` without its associated type in the way of a trait object.
-trait PagerObject<T>: Send + Sync {
-    fn fetch(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<T>>>;
-}
-
-impl<P: Pager> PagerObject<P::Item> for P {
-    fn fetch(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<P::Item>>> {
-        self.page(at)
-    }
-}
-
-impl<T: Send + 'static> PageStream<T> {
-    /// Starts fetching the next page, in the background when prefetching.
-    fn start_fetch(&mut self) -> Result<()> {
-        let Some(at) = self.next.take() else {
-            return Ok(());
+    /// Learns from a page read in order where the listing goes on; an error when it goes back to a
+    /// cursor or token it already handed out.
+    fn follow(&mut self, page: &Page<T>) -> Option<Error> {
+        let Some(following) = page.next.clone() else {
+            // The last page: anything fetched past it is not part of the listing.
+            self.drop_window();
+            return None;
         };
-        if let Some(reference @ (PageRef::Cursor(_) | PageRef::Token(_))) = &at
-            && !self.seen.insert(reference.clone())
+        if matches!(following, PageRef::Cursor(_) | PageRef::Token(_))
+            && self.seen.contains(&following)
         {
-            return Err(self.stopped_at(
-                at.clone(),
-                format!("the page {reference:?} was handed out twice"),
+            self.drop_window();
+            return Some(self.stopped_at(
+                Some(following.clone()),
+                format!("the page {following:?} was handed out twice"),
             ));
         }
-        self.asked = at.clone();
-        let fetch = self.pager.fetch(at);
-        self.fetching = Some(if self.prefetch {
-            let handle: JoinHandle<Result<Page<T>>> = tokio::spawn(fetch);
-            self.background = Some(handle.abort_handle());
-            let service = self.service;
-            Box::pin(handle.map(move |joined| {
-                joined.unwrap_or_else(|e| {
-                    Err(Error::Pagination {
-                        service,
-                        message: format!("page fetch ended: {e}"),
-                    })
-                })
-            }))
+        self.last_page = match (page.number, page.total_pages, &following) {
+            (Some(number), Some(pages), PageRef::Number(n)) if *n == number.saturating_add(1) => {
+                Some(pages.saturating_sub(1))
+            }
+            _ => None,
+        };
+        if self.asked.front() == Some(&Some(following.clone())) {
+            // The window goes on from here; how far depends on the totals just read, which may have
+            // grown or shrunk.
+            self.next = match self.asked.back() {
+                Some(Some(PageRef::Number(back))) if self.last_page.is_some_and(|l| l > *back) => {
+                    Some(Some(PageRef::Number(back + 1)))
+                }
+                _ => None,
+            };
         } else {
-            fetch
-        });
-        Ok(())
+            self.drop_window();
+            self.next = Some(Some(following));
+        }
+        None
+    }
+
+    /// Forgets the pages asked for ahead, stopping their fetches.
+    fn drop_window(&mut self) {
+        self.window = FuturesOrdered::new();
+        self.asked.clear();
+        self.next = None;
+    }
+
+    /// Ends the stream: nothing more is fetched, nothing fetched is kept.
+    fn stop(&mut self) {
+        self.done = true;
+        self.drop_window();
+        self.items.clear();
     }
 
     /// The error that ends the stream at `at`, for a page the service got wrong.
@@ -431,10 +503,10 @@ impl<T: Send + 'static> PageStream<T> {
         }
     }
 
-    /// What is wrong with a page that arrived, if anything.
-    fn check(&self, page: &Page<T>) -> Option<String> {
+    /// What is wrong with a page that arrived for `asked`, if anything.
+    fn check(&self, asked: Option<&PageRef>, page: &Page<T>) -> Option<String> {
         let count = (page.items.len() + page.failed.len()) as u64;
-        if let (Some(PageRef::Number(asked)), Some(number)) = (&self.asked, page.number)
+        if let (Some(PageRef::Number(asked)), Some(number)) = (asked, page.number)
             && *asked != number
         {
             return Some(format!("asked for page {asked}, got page {number}"));
@@ -478,6 +550,55 @@ impl<T: Send + 'static> PageStream<T> {
     }
 }
 
+/// A page fetched by a Tokio task, which is aborted when this is dropped: a stream dropped or stopped
+/// leaves no fetch running.
+struct Background<T: Send + 'static> {
+    task: JoinHandle<Result<Page<T>>>,
+    service: &'static str,
+}
+
+impl<T: Send + 'static> Background<T> {
+    fn spawn(fetch: Fetch<T>, service: &'static str) -> Self {
+        Self {
+            task: tokio::spawn(fetch),
+            service,
+        }
+    }
+}
+
+impl<T: Send + 'static> std::future::Future for Background<T> {
+    type Output = Result<Page<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let service = self.service;
+        self.task.poll_unpin(cx).map(|joined| {
+            joined.unwrap_or_else(|e| {
+                Err(Error::Pagination {
+                    service,
+                    message: format!("page fetch ended: {e}"),
+                })
+            })
+        })
+    }
+}
+
+impl<T: Send + 'static> Drop for Background<T> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// `Pager` without its associated type in the way of a trait object.
+trait PagerObject<T>: Send + Sync {
+    fn fetch(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<T>>>;
+}
+
+impl<P: Pager> PagerObject<P::Item> for P {
+    fn fetch(&self, at: Option<PageRef>) -> BoxFuture<'static, Result<Page<P::Item>>> {
+        self.page(at)
+    }
+}
+
 // No field is ever pinned in place: the fetch futures are boxed.
 impl<T: Send + 'static> Unpin for PageStream<T> {}
 
@@ -486,49 +607,52 @@ impl<T: Send + 'static> Stream for PageStream<T> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        if !this.checked {
+            this.checked = true;
+            if !(1..=MAX_CONCURRENCY).contains(&this.concurrency) {
+                this.stop();
+                return Poll::Ready(Some(Err(Error::invalid_input(
+                    "concurrency",
+                    format!("must be 1 to {MAX_CONCURRENCY}, not {}", this.concurrency),
+                ))));
+            }
+        }
         loop {
             if this.done {
                 return Poll::Ready(None);
             }
-            if this.fetching.is_none()
-                && (this.items.is_empty() || this.prefetch)
-                && let Err(e) = this.start_fetch()
-            {
-                this.done = true;
-                return Poll::Ready(Some(Err(e)));
-            }
+            this.fill();
             if let Some(item) = this.items.pop_front() {
                 return Poll::Ready(Some(item));
             }
-            let Some(fetching) = this.fetching.as_mut() else {
-                this.done = true;
-                return Poll::Ready(None);
-            };
-            match fetching.as_mut().poll(cx) {
+            let fetched = match this.window.poll_next_unpin(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => {
+                Poll::Ready(None) => {
                     this.done = true;
-                    this.fetching = None;
-                    let resume = this.asked.take();
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(fetched)) => fetched,
+            };
+            let asked = this.asked.pop_front().flatten();
+            let page = match fetched {
+                Ok(page) => page,
+                Err(e) => {
+                    this.stop();
                     return Poll::Ready(Some(Err(Error::StreamStopped {
-                        resume,
+                        resume: asked,
                         source: Box::new(e),
                     })));
                 }
-                Poll::Ready(Ok(page)) => {
-                    this.fetching = None;
-                    this.background = None;
-                    if let Some(message) = this.check(&page) {
-                        this.done = true;
-                        let asked = this.asked.take();
-                        let error = this.stopped_at(asked, message);
-                        return Poll::Ready(Some(Err(error)));
-                    }
-                    this.last_digest = page.digest;
-                    this.next = page.next.clone().map(Some);
-                    this.items.extend(page.into_results());
-                }
+            };
+            if let Some(message) = this.check(asked.as_ref(), &page) {
+                this.stop();
+                return Poll::Ready(Some(Err(this.stopped_at(asked, message))));
             }
+            this.last_digest = page.digest;
+            let stopped = this.follow(&page);
+            this.items.extend(page.into_results());
+            // A cursor that comes back ends the stream after the items of the page that gave it.
+            this.items.extend(stopped.map(Err));
         }
     }
 }
@@ -538,6 +662,8 @@ impl<T: Send + 'static> std::fmt::Debug for PageStream<T> {
         f.debug_struct("PageStream")
             .field("service", &self.service)
             .field("prefetch", &self.prefetch)
+            .field("concurrency", &self.concurrency)
+            .field("pages_ahead", &self.window.len())
             .field("buffered", &self.items.len())
             .field("done", &self.done)
             .finish_non_exhaustive()
@@ -553,7 +679,8 @@ mod tests {
 
     use super::*;
 
-    /// `total` numbers in pages of `size`, by number, cursor or token; counts the pages fetched.
+    /// `total` numbers in pages of `size`, by number, cursor or token; counts the pages fetched and
+    /// the fetches under way.
     struct Numbers {
         total: u64,
         size: u64,
@@ -561,6 +688,12 @@ mod tests {
         fetched: Arc<AtomicU64>,
         fail_at: Option<u64>,
         stuck: bool,
+        /// How long page `n` takes, in milliseconds.
+        delay: fn(u64) -> u64,
+        /// The total that page `n` states (`total` when not set): a listing that changes as it is read.
+        total_at: Option<fn(u64) -> u64>,
+        in_flight: Arc<AtomicU64>,
+        most_in_flight: Arc<AtomicU64>,
     }
 
     impl Numbers {
@@ -572,7 +705,20 @@ mod tests {
                 fetched: Arc::default(),
                 fail_at: None,
                 stuck: false,
+                delay: |_| 0,
+                total_at: None,
+                in_flight: Arc::default(),
+                most_in_flight: Arc::default(),
             }
+        }
+    }
+
+    /// Counts a fetch under way for as long as it lives.
+    struct InFlight(Arc<AtomicU64>);
+
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
@@ -590,14 +736,16 @@ mod tests {
                 Some(PageRef::Number(n)) => *n,
                 Some(PageRef::Cursor(c) | PageRef::Token(c)) => c.parse().unwrap_or(0),
             };
-            let (size, total, style, fail, stuck) = (
-                self.size,
-                self.total,
-                self.style,
-                self.fail_at == Some(n),
-                self.stuck,
-            );
+            let total = self.total_at.map_or(self.total, |at| at(n));
+            let (size, style, fail, stuck) =
+                (self.size, self.style, self.fail_at == Some(n), self.stuck);
+            let delay = std::time::Duration::from_millis((self.delay)(n));
+            let (in_flight, most) = (self.in_flight.clone(), self.most_in_flight.clone());
             async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                let _counted = InFlight(in_flight);
+                tokio::time::sleep(delay).await;
                 if fail {
                     return Err(Error::invalid_input("page", "failed on purpose"));
                 }
@@ -622,19 +770,171 @@ mod tests {
     async fn every_item_once_in_order_for_each_strategy_with_and_without_prefetch() {
         for style in ["number", "cursor", "token"] {
             for prefetch in [false, true] {
-                for (total, size) in [(0, 5), (1, 5), (10, 5), (11, 5), (97, 10)] {
-                    let all: Vec<u64> = stream(Numbers::new(total, size, style), prefetch)
-                        .try_collect()
-                        .await
-                        .unwrap();
-                    assert_eq!(
-                        all,
-                        (0..total).collect::<Vec<_>>(),
-                        "{style} prefetch={prefetch} {total}/{size}"
-                    );
+                for concurrency in [1, 2, 4, MAX_CONCURRENCY] {
+                    for (total, size) in [(0, 5), (1, 5), (10, 5), (11, 5), (97, 10)] {
+                        let all: Vec<u64> = stream(Numbers::new(total, size, style), prefetch)
+                            .concurrency(concurrency)
+                            .try_collect()
+                            .await
+                            .unwrap();
+                        assert_eq!(
+                            all,
+                            (0..total).collect::<Vec<_>>(),
+                            "{style} prefetch={prefetch} concurrency={concurrency} {total}/{size}"
+                        );
+                    }
                 }
             }
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn numbered_pages_are_fetched_n_at_once_and_come_in_order() {
+        for prefetch in [true, false] {
+            for concurrency in [1, 2, 4, 7] {
+                let mut pager = Numbers::new(500, 10, "number");
+                // Later pages answer sooner, so they arrive out of order.
+                pager.delay = |n| 20 + 50u64.saturating_sub(n) * 3;
+                let most = pager.most_in_flight.clone();
+                let all: Vec<u64> = stream(pager, prefetch)
+                    .concurrency(concurrency)
+                    .try_collect()
+                    .await
+                    .unwrap();
+                assert_eq!(all, (0..500).collect::<Vec<_>>(), "{concurrency}");
+                assert_eq!(
+                    most.load(Ordering::SeqCst),
+                    concurrency as u64,
+                    "prefetch={prefetch}: pages in flight at once"
+                );
+            }
+        }
+        // Cursors and tokens are only known page by page: one in flight whatever the setting.
+        for style in ["cursor", "token"] {
+            let pager = Numbers::new(100, 10, style);
+            let most = pager.most_in_flight.clone();
+            let all: Vec<u64> = stream(pager, true)
+                .concurrency(8)
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(all.len(), 100);
+            assert_eq!(most.load(Ordering::SeqCst), 1, "{style}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn memory_holds_at_most_n_pages_besides_the_one_being_read() {
+        let pager = Numbers::new(1_000, 10, "number");
+        let fetched = pager.fetched.clone();
+        let mut items = stream(pager, true).concurrency(4);
+        for read in 0..300u64 {
+            assert_eq!(items.try_next().await.unwrap(), Some(read));
+            // A slow reader: every fetch the stream may start has time to finish.
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            let pages_read = read / 10 + 1;
+            assert!(
+                fetched.load(Ordering::SeqCst) <= pages_read + 4,
+                "item {read}: {} pages fetched",
+                fetched.load(Ordering::SeqCst)
+            );
+        }
+        assert_eq!(
+            fetched.load(Ordering::SeqCst),
+            30 + 4,
+            "the window is kept full"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_concurrency_out_of_range_is_refused_before_anything_is_sent() {
+        for concurrency in [0, MAX_CONCURRENCY + 1, usize::MAX] {
+            let pager = Numbers::new(30, 10, "number");
+            let fetched = pager.fetched.clone();
+            let results: Vec<Result<u64>> =
+                stream(pager, true).concurrency(concurrency).collect().await;
+            assert_eq!(results.len(), 1, "{concurrency}");
+            assert!(
+                matches!(&results[0], Err(Error::InvalidInput { field: Some(f), .. }) if f == "concurrency"),
+                "{:?}",
+                results[0]
+            );
+            assert_eq!(fetched.load(Ordering::SeqCst), 0);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failing_page_ahead_stops_the_stream_after_the_pages_before_it() {
+        for concurrency in [1, 4] {
+            let mut pager = Numbers::new(200, 10, "number");
+            pager.fail_at = Some(5);
+            // The failing page answers first; the pages before it still come, and none after it.
+            pager.delay = |n| if n == 5 { 1 } else { 30 };
+            let results: Vec<Result<u64>> =
+                stream(pager, true).concurrency(concurrency).collect().await;
+            assert_eq!(results.len(), 51, "{concurrency}: 50 items, then the error");
+            let items: Vec<u64> = results[..50].iter().map(|r| *r.as_ref().unwrap()).collect();
+            assert_eq!(items, (0..50).collect::<Vec<_>>());
+            let err = results[50].as_ref().unwrap_err();
+            assert_eq!(err.resume_from(), Some(&PageRef::Number(5)), "{err}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn totals_that_change_while_the_listing_is_read_are_followed_page_by_page() {
+        for concurrency in [1, 3, 8] {
+            // Shrinks: page 0 says 100 items, pages from 2 on say 35. Pages fetched ahead past the new
+            // end are dropped, not read.
+            let mut shrinking = Numbers::new(100, 10, "number");
+            shrinking.total_at = Some(|n| if n < 2 { 100 } else { 35 });
+            let all: Vec<u64> = stream(shrinking, true)
+                .concurrency(concurrency)
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(all, (0..35).collect::<Vec<_>>(), "{concurrency}");
+
+            // Grows: page 0 says 25 items, later pages say 95.
+            let mut growing = Numbers::new(25, 10, "number");
+            growing.total_at = Some(|n| if n == 0 { 25 } else { 95 });
+            let all: Vec<u64> = stream(growing, true)
+                .concurrency(concurrency)
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(all, (0..95).collect::<Vec<_>>(), "{concurrency}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dropping_the_stream_stops_every_fetch_ahead() {
+        let mut pager = Numbers::new(1_000, 10, "number");
+        // Page 0 is quick; the pages ahead take an hour.
+        pager.delay = |n| if n == 0 { 0 } else { 3_600_000 };
+        let in_flight = pager.in_flight.clone();
+        let tasks = tokio::runtime::Handle::current().metrics();
+        let before = tasks.num_alive_tasks();
+        let mut items = stream(pager, true).concurrency(4);
+        assert_eq!(items.try_next().await.unwrap(), Some(0));
+        tokio::task::yield_now().await;
+        assert_eq!(
+            in_flight.load(Ordering::SeqCst),
+            4,
+            "pages 1 to 4 under way"
+        );
+        assert_eq!(tasks.num_alive_tasks(), before + 4);
+        drop(items);
+        for _ in 0..50 {
+            if in_flight.load(Ordering::SeqCst) == 0 && tasks.num_alive_tasks() == before {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!(
+            "{} fetches and {} tasks left running after the stream was dropped",
+            in_flight.load(Ordering::SeqCst),
+            tasks.num_alive_tasks() - before
+        );
     }
 
     #[tokio::test]

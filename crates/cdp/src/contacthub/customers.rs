@@ -52,6 +52,7 @@ pub struct CustomerList {
     query: Option<Query>,
     query_json: Option<String>,
     prefetch: bool,
+    concurrency: usize,
     start: Option<PageRef>,
 }
 
@@ -67,6 +68,7 @@ impl CustomerList {
             query: None,
             query_json: None,
             prefetch: true,
+            concurrency: pagination::DEFAULT_CONCURRENCY,
             start: None,
         }
     }
@@ -180,10 +182,29 @@ impl CustomerList {
         self
     }
 
-    /// Whether [`CustomerList::stream`] fetches the next page while the current one is read (on by
-    /// default).
+    /// Whether [`CustomerList::stream`] fetches pages in the background while the current one is read
+    /// (on by default). Without it, the stream fetches only while it is polled and its items run out.
     pub fn prefetch(mut self, prefetch: bool) -> Self {
         self.prefetch = prefetch;
+        self
+    }
+
+    /// How many pages [`CustomerList::stream`] fetches at once once the first page has said how many
+    /// there are: 1 to [`MAX_CONCURRENCY`](pagination::MAX_CONCURRENCY), 4
+    /// ([`DEFAULT_CONCURRENCY`](pagination::DEFAULT_CONCURRENCY)) when not set, `1` for one page at a
+    /// time. Customers still come in page order, each once; memory holds at most this many pages
+    /// besides the one being read. Another number makes the stream end at once with
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput), before anything is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use futures::TryStreamExt;
+    ///
+    /// let everyone: Vec<_> = node.customers().size(50).concurrency(8).stream().try_collect().await?;
+    /// # let _ = everyone; Ok(()) }
+    /// ```
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages;
         self
     }
 
@@ -219,18 +240,19 @@ impl CustomerList {
         self.fetch(number).await
     }
 
-    /// Every customer from the page asked for on, page after page, with memory for one page (two with
-    /// prefetch, which needs a Tokio runtime). A customer that does not decode comes as an
+    /// Every customer from the page asked for on, in page order, several pages fetched at once (see
+    /// [`concurrency`](CustomerList::concurrency); prefetch needs a Tokio runtime). A customer that does
+    /// not decode comes as an
     /// [`Error::Decode`] with its index, id and JSON, and the stream goes on; a stream that stops ends with
     /// [`Error::StreamStopped`], which says where to resume ([`starting_at`](CustomerList::starting_at)).
     pub fn stream(self) -> PageStream<Customer> {
-        let prefetch = self.prefetch;
+        let (prefetch, concurrency) = (self.prefetch, self.concurrency);
         let start = Some(
             self.start
                 .clone()
                 .unwrap_or(PageRef::Number(u64::from(self.page))),
         );
-        pagination::stream_from(self, prefetch, start)
+        pagination::stream_from(self, prefetch, start).concurrency(concurrency)
     }
 
     async fn fetch(&self, number: u32) -> Result<CustomerPage> {

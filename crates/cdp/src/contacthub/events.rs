@@ -305,6 +305,7 @@ impl Node {
             date_to: None,
             page: 0,
             size: 20,
+            concurrency: pagination::DEFAULT_CONCURRENCY,
             start: None,
         }
     }
@@ -340,8 +341,8 @@ impl Node {
     }
 }
 
-/// A customer's events, filtered and paged (pages from 0, 1 to 50 events each). Streams fetch the next
-/// page in the background, which needs a Tokio runtime.
+/// A customer's events, filtered and paged (pages from 0, 1 to 50 events each). Streams fetch pages
+/// ahead in the background, several at once, which needs a Tokio runtime.
 ///
 /// ```no_run
 /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
@@ -363,6 +364,7 @@ pub struct EventList {
     date_to: Option<DateTime<Utc>>,
     page: u32,
     size: u32,
+    concurrency: usize,
     start: Option<PageRef>,
 }
 
@@ -409,6 +411,24 @@ impl EventList {
         self
     }
 
+    /// How many pages [`EventList::stream`] fetches at once once the first page has said how many there
+    /// are: 1 to [`MAX_CONCURRENCY`](pagination::MAX_CONCURRENCY), 4
+    /// ([`DEFAULT_CONCURRENCY`](pagination::DEFAULT_CONCURRENCY)) when not set, `1` for one page at a
+    /// time. Events still come in page order, each once. Another number makes the stream end at once
+    /// with [`Error::InvalidInput`], before anything is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(node: cdp::contacthub::Node) -> cdp::Result<()> {
+    /// use futures::TryStreamExt;
+    ///
+    /// let events: Vec<_> = node.events("c1").size(50).concurrency(2).stream().try_collect().await?;
+    /// # let _ = events; Ok(()) }
+    /// ```
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages;
+        self
+    }
+
     /// From the page a stopped stream said to resume at ([`Error::resume_from`]); it overrides
     /// [`page`](EventList::page).
     ///
@@ -432,7 +452,8 @@ impl EventList {
         Ok(ListPage::new(page, None, Arc::new(self)))
     }
 
-    /// Every event from the page asked for on. An event that does not decode comes as an
+    /// Every event from the page asked for on, in page order, several pages fetched at once (see
+    /// [`concurrency`](EventList::concurrency)). An event that does not decode comes as an
     /// [`Error::Decode`] and the stream goes on; a stream that stops says where to resume.
     pub fn stream(self) -> PageStream<contacthub_api::types::Event> {
         let start = Some(
@@ -440,7 +461,8 @@ impl EventList {
                 .clone()
                 .unwrap_or(PageRef::Number(u64::from(self.page))),
         );
-        pagination::stream_from(self, true, start)
+        let concurrency = self.concurrency;
+        pagination::stream_from(self, true, start).concurrency(concurrency)
     }
 
     async fn fetch(&self, number: u32) -> Result<Page<contacthub_api::types::Event>> {
