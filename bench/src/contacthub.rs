@@ -17,13 +17,12 @@ fn node() -> Result<cdp::contacthub::Node, BoxError> {
     Ok(hub.node(&c.contacthub_node))
 }
 
-/// `items` customers (all of them by default) through `node.customers().size(50).stream()`; with
-/// `concurrency` above 1, that many pages in flight.
+/// `items` customers (all of them by default) through `node.customers().size(50).stream()` with
+/// `concurrency` pages in flight (4 is cdp's default, 1 one page at a time).
 pub(crate) async fn cdp_stream(args: &Args, concurrency: usize) -> Result<Sample, BoxError> {
     let items = args.items_or(usize::MAX);
     let node = node()?;
-    let list = node.customers().size(PAGE as u32);
-    let list = with_concurrency(list, concurrency)?;
+    let list = node.customers().size(PAGE as u32).concurrency(concurrency);
     let meter = Meter::start();
     let mut stream = list.stream().take(items);
     let mut count = 0u64;
@@ -33,26 +32,6 @@ pub(crate) async fn cdp_stream(args: &Args, concurrency: usize) -> Result<Sample
     }
     let pages = count.div_ceil(PAGE as u64);
     Ok(meter.stop(count, pages))
-}
-
-#[cfg(feature = "concurrent-pages")]
-fn with_concurrency(
-    list: cdp::contacthub::CustomerList,
-    concurrency: usize,
-) -> Result<cdp::contacthub::CustomerList, BoxError> {
-    Ok(list.concurrency(concurrency))
-}
-
-#[cfg(not(feature = "concurrent-pages"))]
-fn with_concurrency(
-    list: cdp::contacthub::CustomerList,
-    concurrency: usize,
-) -> Result<cdp::contacthub::CustomerList, BoxError> {
-    if concurrency > 1 {
-        Err("not built: CustomerList::concurrency is not on this branch".into())
-    } else {
-        Ok(list)
-    }
 }
 
 /// The same with plain reqwest: page 0 says how many pages there are, then the pages in order with

@@ -19,10 +19,12 @@ const IN_FLIGHT: usize = 4;
 /// The ids of the sandbox's profiles and a segment: a sandbox with the same seed and the same number of
 /// profiles, started in this process, seeds the same ids (not measured).
 async fn work(n: usize) -> Result<(Vec<String>, String), BoxError> {
-    let mut config = cdp_sandbox::Config::default();
-    config.customers = 0;
-    config.profiles = 0;
-    config.aws_profiles = n;
+    let config = cdp_sandbox::Config {
+        customers: 0,
+        profiles: 0,
+        aws_profiles: n,
+        ..cdp_sandbox::Config::default()
+    };
     let twin = cdp_sandbox::Sandbox::start_with(config).await?;
     let mut ids = twin.customer_profiles().profile_ids();
     ids.sort();

@@ -74,16 +74,12 @@ fn main() -> ExitCode {
 async fn run(args: &Args) -> Result<Sample, sample::BoxError> {
     let side = args.side;
     match (args.scenario.as_str(), side) {
-        ("contacthub-stream" | "contacthub-latency-sequential", Side::Cdp) => {
-            contacthub::cdp_stream(args, 1).await
-        }
-        ("contacthub-stream" | "contacthub-latency-sequential", Side::Floor) => {
-            contacthub::floor_stream(args, 1).await
-        }
-        ("contacthub-latency-concurrent", Side::Cdp) => {
+        ("contacthub-latency-sequential", Side::Cdp) => contacthub::cdp_stream(args, 1).await,
+        ("contacthub-latency-sequential", Side::Floor) => contacthub::floor_stream(args, 1).await,
+        ("contacthub-stream" | "contacthub-latency-concurrent", Side::Cdp) => {
             contacthub::cdp_stream(args, args.concurrency).await
         }
-        ("contacthub-latency-concurrent", Side::Floor) => {
+        ("contacthub-stream" | "contacthub-latency-concurrent", Side::Floor) => {
             contacthub::floor_stream(args, args.concurrency).await
         }
         ("blueconic-stream", Side::Cdp) => blueconic::cdp_stream(args).await,
