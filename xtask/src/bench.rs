@@ -53,7 +53,7 @@ impl Options {
 enum Sandbox {
     /// The big one: 20,000 customers, 200,000 BlueConic profiles, 10,000 AWS profiles.
     Data,
-    /// 4,000 customers behind 20 ms of latency per answer.
+    /// 2,000 customers behind 20 ms of latency per answer.
     Slow,
     /// None (the work is local).
     None,
@@ -113,6 +113,8 @@ struct Scenario {
     floor: bool,
     /// Rounds per `--runs` run: more for the short, noisy ones.
     repeat: usize,
+    /// At most this many rounds without `--runs` (the long ones keep the whole run near five minutes).
+    default_cap: usize,
     figures: &'static [Figure],
 }
 
@@ -133,6 +135,7 @@ fn scenarios() -> Vec<Scenario> {
             sandbox: Sandbox::Data,
             floor: true,
             repeat: 1,
+            default_cap: usize::MAX,
             figures: &[
                 Figure {
                     label: "read every customer, pages of 50, stream() (4 pages in flight, cdp's default)",
@@ -150,6 +153,7 @@ fn scenarios() -> Vec<Scenario> {
             sandbox: Sandbox::Data,
             floor: true,
             repeat: 1,
+            default_cap: usize::MAX,
             figures: &[Figure {
                 label: "client peak heap, the first tenth of the customers",
                 unit: "MB",
@@ -159,11 +163,12 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "contacthub-latency-sequential",
             runner: "contacthub-latency-sequential",
-            items: 4_000,
-            quick_items: 1_000,
+            items: 2_000,
+            quick_items: 500,
             sandbox: Sandbox::Slow,
             floor: true,
             repeat: 1,
+            default_cap: usize::MAX,
             figures: &[Figure {
                 label: "20 ms per page, one page at a time (concurrency(1))",
                 unit: "customers/s",
@@ -173,11 +178,12 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "contacthub-latency-concurrent",
             runner: "contacthub-latency-concurrent",
-            items: 4_000,
-            quick_items: 1_000,
+            items: 2_000,
+            quick_items: 500,
             sandbox: Sandbox::Slow,
             floor: true,
             repeat: 1,
+            default_cap: usize::MAX,
             figures: &[Figure {
                 label: "20 ms per page, 4 pages in flight (concurrency(4))",
                 unit: "customers/s",
@@ -192,6 +198,7 @@ fn scenarios() -> Vec<Scenario> {
             sandbox: Sandbox::Data,
             floor: true,
             repeat: 1,
+            default_cap: 3,
             figures: &[
                 Figure {
                     label: "stream allvisitors, pages of 1,000",
@@ -209,6 +216,7 @@ fn scenarios() -> Vec<Scenario> {
             sandbox: Sandbox::Data,
             floor: true,
             repeat: 1,
+            default_cap: 3,
             figures: &[
                 Figure {
                     label: "bulk-write one SET per profile, 1,000 a request",
@@ -230,6 +238,7 @@ fn scenarios() -> Vec<Scenario> {
             sandbox: Sandbox::Data,
             floor: true,
             repeat: 1,
+            default_cap: usize::MAX,
             figures: &[Figure {
                 label: "segment membership, 100 ids a call, 4 in flight, SigV4",
                 unit: "ids/s",
@@ -239,11 +248,12 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "flagship-bucketing",
             runner: "flagship-bucketing",
-            items: 1_000_000,
+            items: 300_000,
             quick_items: 100_000,
             sandbox: Sandbox::None,
             floor: false,
             repeat: 1,
+            default_cap: usize::MAX,
             figures: &[Figure {
                 label: "bucketing decisions, 10 campaigns, one core",
                 unit: "decisions/s",
@@ -253,11 +263,12 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "flagship-decision-api",
             runner: "flagship-decision-api",
-            items: 2_000,
+            items: 1_000,
             quick_items: 300,
             sandbox: Sandbox::Data,
             floor: true,
             repeat: 1,
+            default_cap: usize::MAX,
             figures: &[Figure {
                 label: "Decision API synchronisations, one after another",
                 unit: "syncs/s",
@@ -272,6 +283,7 @@ fn scenarios() -> Vec<Scenario> {
             sandbox: Sandbox::Data,
             floor: true,
             repeat: 10,
+            default_cap: usize::MAX,
             figures: &[Figure {
                 label: "fresh process: build a client, first call, exit",
                 unit: "ms",
@@ -495,6 +507,8 @@ struct Row {
     label: &'static str,
     unit: &'static str,
     items: usize,
+    /// Samples per side.
+    runs: usize,
     floor: Option<(f64, f64)>,
     cdp: Option<(f64, f64)>,
     ratio: Option<f64>,
@@ -534,6 +548,7 @@ fn rows(scenario: &Scenario, items: usize, outcome: &Outcome) -> Vec<Row> {
                 label: figure.label,
                 unit: figure.unit,
                 items,
+                runs: outcome.cdp.len().max(outcome.floor.len()),
                 floor: summary(&floor),
                 cdp: summary(&cdp),
                 ratio: (!ratios.is_empty()).then(|| median(&mut ratios)),
@@ -552,7 +567,7 @@ fn cell(value: Option<(f64, f64)>) -> String {
 
 fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| scenario | figure | items | unit | floor | cdp | ratio |\n|---|---|---|---|---|---|---|\n",
+        "| scenario | figure | items | runs | unit | floor | cdp | ratio |\n|---|---|---|---|---|---|---|---|\n",
     );
     for row in rows {
         let ratio = match (row.ratio, &row.note) {
@@ -562,10 +577,11 @@ fn table(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             row.scenario,
             row.label,
             format_count(row.items as u64),
+            row.runs,
             row.unit,
             cell(row.floor),
             cell(row.cdp),
@@ -644,6 +660,7 @@ fn to_json(rows: &[Row], runs: usize, quick: bool, pinned: bool) -> Value {
             "scenario": r.scenario,
             "figure": r.label,
             "items": r.items,
+            "runs": r.runs,
             "unit": r.unit,
             "floor": side(r.floor),
             "cdp": side(r.cdp),
@@ -790,7 +807,11 @@ fn try_run(root: &Path, args: &[&str]) -> Result<(), String> {
         let n = items(scenario);
         let began = Instant::now();
         let mut outcome = Outcome::default();
-        for round in 0..runs * scenario.repeat {
+        let rounds = match options.runs {
+            Some(runs) => runs,
+            None => runs.min(scenario.default_cap),
+        } * scenario.repeat;
+        for round in 0..rounds {
             // Alternate which side goes first, so that neither always meets a warmer sandbox.
             let order: &[&str] = match (scenario.floor, round % 2) {
                 (false, _) => &["cdp"],
@@ -838,10 +859,9 @@ fn try_run(root: &Path, args: &[&str]) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "\n{}{}\nratio: cdp's cost over the floor's (time per item, memory, requests), median of the per-round ratios; 1.00× = as the floor.\nspread: ± half the range of the {runs} run(s) (start-up: {} samples), as a percentage of the median. Total {:.0}s.",
+        "\n{}{}\nratio: cdp's cost over the floor's (time per item, memory, requests), median of the per-round ratios; 1.00× = as the floor.\nspread: ± half the range of the runs, as a percentage of the median. Total {:.0}s.",
         table(&all_rows),
         derived_table(&derived(&all_rows)),
-        runs * 10,
         started.elapsed().as_secs_f64()
     );
     if let Some(path) = &options.json {
