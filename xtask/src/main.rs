@@ -3,12 +3,16 @@
 //! ```text
 //! cargo xtask regen            regenerate crates/*-api/src/generated.rs from specs/
 //! cargo xtask regen --check    exit 1 and name each generated file that is stale
+//! cargo xtask bench [--quick] [--only NAME] [--json FILE] [--runs N]
+//!                              the end-to-end benchmarks, cdp beside its floor (see BENCHMARKS.md)
 //! ```
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask regen [--check]";
+const USAGE: &str = "usage: cargo xtask regen [--check]\n       cargo xtask bench [--quick] [--only NAME] [--json FILE] [--runs N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,6 +20,7 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["regen"] => regen(false),
         ["regen", "--check"] => regen(true),
+        ["bench", rest @ ..] => bench::run(&workspace_root(), rest),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
