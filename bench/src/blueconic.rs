@@ -4,6 +4,7 @@
 use blueconic_api::types::{
     BulkInputEntry, BulkProfileResponse, BulkStrategy, Profile, PropertyChange, ValueStrategy,
 };
+use cdp::blueconic::ProfileEdits as _;
 use futures::TryStreamExt as _;
 use serde::Deserialize;
 
