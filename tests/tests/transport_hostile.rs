@@ -234,6 +234,33 @@ async fn a_huge_error_page_keeps_its_status_and_first_4_kib_and_is_requested_onc
 }
 
 #[tokio::test]
+async fn a_json_error_document_is_kept_whole_past_the_error_cap_and_scrubbed() {
+    // Like BlueConic's 413: the results of the entries processed, here about 140 KB, echoing the token.
+    let token = "b3arer-t0ken-echoed";
+    let results: Vec<String> = (0..2000)
+        .map(|i| format!(r#"{{"state":"CREATED","profileId":"p-{i:040}"}}"#))
+        .collect();
+    let body = format!(
+        r#"[{},{{"state":"SKIPPED","identifier":"Bearer {token}"}}]"#,
+        results.join(",")
+    );
+    assert!(body.len() as u64 > cdp_transport::MAX_ERROR_BODY);
+    let server = Hostile::start(move |_, _| json(413, &body)).await;
+    let (http, inner) = ClientConfig::new(&server.url)
+        .retry(quick())
+        .build("test", Auth::bearer(token))
+        .unwrap();
+    let got = get(&inner, &http, &format!("{}/thing", server.url))
+        .await
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&got).unwrap();
+    let items = value.as_array().unwrap();
+    assert_eq!(items.len(), 2001);
+    assert_eq!(items[1999]["profileId"], format!("p-{:040}", 1999));
+    assert!(!String::from_utf8_lossy(&got).contains(token));
+}
+
+#[tokio::test]
 async fn a_token_answer_past_its_cap_is_an_auth_error() {
     let server = Hostile::start(|_, _| {
         Reply::Endless("HTTP/1.1 200 OK\r\nContent-Type: application/json".into())
