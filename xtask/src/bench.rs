@@ -370,23 +370,11 @@ fn start_sandbox(binary: &Path, args: &[String], pin: bool) -> Result<Running, S
     // The banner: one line per service, `  NAME  URL  (…)`, the admin line last.
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| format!("reading the sandbox's banner: {e}"))?;
-        let mut words = line.split_whitespace();
-        let (Some(first), Some(second)) = (words.next(), words.next()) else {
-            continue;
-        };
-        let key = match (first, second) {
-            ("flagship", kind) => format!("FLAGSHIP_{}", kind.to_uppercase()),
-            (name, _) => name.replace('-', "_").to_uppercase(),
-        };
-        let url = if first == "flagship" {
-            words.next()
-        } else {
-            Some(second)
-        };
-        if let Some(url) = url.filter(|u| u.starts_with("http")) {
-            running.urls.insert(key, url.to_owned());
+        if let Some((key, url)) = banner_entry(&line) {
+            running.urls.insert(key, url);
         }
-        if first == "admin" {
+        let first = line.split_whitespace().next();
+        if first == Some("admin") {
             break;
         }
     }
@@ -397,6 +385,20 @@ fn start_sandbox(binary: &Path, args: &[String], pin: bool) -> Result<Running, S
         ));
     }
     Ok(running)
+}
+
+/// One line of the sandbox's banner as the runner's environment key and the URL: `  blueconic  URL  (…)`
+/// is `BLUECONIC`, `  flagship decision  URL` is `FLAGSHIP_DECISION`; lines without a URL are `None`.
+fn banner_entry(line: &str) -> Option<(String, String)> {
+    let mut words = line.split_whitespace();
+    let first = words.next()?;
+    let second = words.next()?;
+    let (key, url) = match first {
+        "flagship" => (format!("FLAGSHIP_{}", second.to_uppercase()), words.next()?),
+        name => (name.replace('-', "_").to_uppercase(), second),
+    };
+    let url = url.trim_end_matches(',');
+    url.starts_with("http").then(|| (key, url.to_owned()))
 }
 
 /// The figures of one scenario: per figure, the floor's and cdp's values and the ratios per round.
@@ -872,4 +874,133 @@ fn try_run(root: &Path, args: &[&str]) -> Result<(), String> {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banner_lines_become_environment_keys() {
+        let entry = |line: &str| banner_entry(line);
+        assert_eq!(entry("cdp sandbox listening on 127.0.0.1:4000"), None);
+        assert_eq!(
+            entry(
+                "  contacthub         http://127.0.0.1:4000/contacthub  (token t, workspace w, node n)"
+            ),
+            Some((
+                "CONTACTHUB".into(),
+                "http://127.0.0.1:4000/contacthub".into()
+            ))
+        );
+        assert_eq!(
+            entry(
+                "  customer-profiles  http://127.0.0.1:4000/aws  (key k / s, region r, domain d)"
+            ),
+            Some((
+                "CUSTOMER_PROFILES".into(),
+                "http://127.0.0.1:4000/aws".into()
+            ))
+        );
+        assert_eq!(
+            entry(
+                "  flagship decision  http://127.0.0.1:4000/flagship/decision  (env e, api key k)"
+            ),
+            Some((
+                "FLAGSHIP_DECISION".into(),
+                "http://127.0.0.1:4000/flagship/decision".into()
+            ))
+        );
+        assert_eq!(
+            entry(
+                "  admin              http://127.0.0.1:4000/_sandbox/journal, http://127.0.0.1:4000/_sandbox/faults/{service}"
+            ),
+            Some((
+                "ADMIN".into(),
+                "http://127.0.0.1:4000/_sandbox/journal".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn options_parse_and_refuse_what_they_do_not_know() {
+        let options = Options::parse(&[
+            "--quick", "--only", "startup", "--json", "out.json", "--runs", "0",
+        ])
+        .unwrap();
+        assert!(options.quick);
+        assert_eq!(options.only.as_deref(), Some("startup"));
+        assert_eq!(options.json, Some(PathBuf::from("out.json")));
+        assert_eq!(options.runs, Some(1), "at least one run");
+        assert!(Options::parse(&["--only"]).is_err());
+        assert!(Options::parse(&["--runs", "many"]).is_err());
+        assert!(Options::parse(&["--fast"]).is_err());
+    }
+
+    #[test]
+    fn median_and_spread() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(&mut []).is_nan());
+        let (m, spread) = summary(&[90.0, 100.0, 110.0]).unwrap();
+        assert_eq!(m, 100.0);
+        assert!((spread - 10.0).abs() < 1e-9, "{spread}");
+        assert_eq!(summary(&[]), None);
+    }
+
+    #[test]
+    fn ratios_are_cdp_cost_over_floor_cost_per_round() {
+        let sample = |seconds: f64, peak_heap: u64| Sample {
+            seconds,
+            items: 100,
+            peak_heap,
+            ..Sample::default()
+        };
+        let outcome = Outcome {
+            // Round 1: cdp takes twice the time; round 2: the same. Memory: 3× in both.
+            floor: vec![sample(1.0, 1_000_000), sample(2.0, 1_000_000)],
+            cdp: vec![sample(2.0, 3_000_000), sample(2.0, 3_000_000)],
+            ..Outcome::default()
+        };
+        let all = scenarios();
+        let stream = all.iter().find(|s| s.name == "blueconic-stream").unwrap();
+        let rows = rows(stream, 100, &outcome);
+        assert_eq!(rows[0].unit, "profiles/s");
+        assert_eq!(rows[0].ratio, Some(1.5), "median of 2.0 and 1.0");
+        assert_eq!(rows[1].unit, "MB");
+        assert_eq!(rows[1].ratio, Some(3.0));
+        assert_eq!(rows[0].runs, 2);
+    }
+
+    #[test]
+    fn a_side_that_failed_is_named_in_the_row() {
+        let outcome = Outcome {
+            floor: vec![Sample {
+                seconds: 1.0,
+                items: 10,
+                ..Sample::default()
+            }],
+            cdp_error: Some("not built".into()),
+            ..Outcome::default()
+        };
+        let all = scenarios();
+        let scenario = all
+            .iter()
+            .find(|s| s.name == "contacthub-latency-concurrent")
+            .unwrap();
+        let rows = rows(scenario, 10, &outcome);
+        assert_eq!(rows[0].ratio, None);
+        assert_eq!(rows[0].note.as_deref(), Some("cdp: not built"));
+        assert!(table(&rows).contains("cdp: not built"));
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(20_000), "20,000");
+        assert_eq!(format_count(1_000_000), "1,000,000");
+        assert_eq!(format_value(410_445.4), "410,445");
+        assert_eq!(format_value(4.27), "4.27");
+    }
 }
