@@ -53,7 +53,7 @@ impl Options {
 enum Sandbox {
     /// The big one: 20,000 customers, 200,000 BlueConic profiles, 10,000 AWS profiles.
     Data,
-    /// 2,000 customers behind 20 ms of latency per answer.
+    /// 20,000 customers behind 20 ms of latency per answer.
     Slow,
     /// None (the work is local).
     None,
@@ -163,12 +163,12 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "contacthub-latency-sequential",
             runner: "contacthub-latency-sequential",
-            items: 2_000,
+            items: 20_000,
             quick_items: 500,
             sandbox: Sandbox::Slow,
             floor: true,
             repeat: 1,
-            default_cap: usize::MAX,
+            default_cap: 3,
             figures: &[Figure {
                 label: "20 ms per page, one page at a time (concurrency(1))",
                 unit: "customers/s",
@@ -178,12 +178,12 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "contacthub-latency-concurrent",
             runner: "contacthub-latency-concurrent",
-            items: 2_000,
+            items: 20_000,
             quick_items: 500,
             sandbox: Sandbox::Slow,
             floor: true,
             repeat: 1,
-            default_cap: usize::MAX,
+            default_cap: 3,
             figures: &[Figure {
                 label: "20 ms per page, 4 pages in flight (concurrency(4))",
                 unit: "customers/s",
