@@ -5348,7 +5348,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = BulkState;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<BulkState, E> {
+                    Ok(BulkState::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<BulkState, E> {
+                    Ok(BulkState::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What a bulk entry does with its profile.
@@ -5450,7 +5472,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = BulkStrategy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<BulkStrategy, E> {
+                    Ok(BulkStrategy::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<BulkStrategy, E> {
+                    Ok(BulkStrategy::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Whether a field holds personal data.
@@ -5548,7 +5592,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = DataSensitivity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<DataSensitivity, E> {
+                    Ok(DataSensitivity::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<DataSensitivity, E> {
+                    Ok(DataSensitivity::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The OAuth2 grant.
@@ -5654,7 +5720,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = GrantType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<GrantType, E> {
+                    Ok(GrantType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<GrantType, E> {
+                    Ok(GrantType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What may be stored about a profile.
@@ -5760,7 +5848,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = PermissionLevel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<PermissionLevel, E> {
+                    Ok(PermissionLevel::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<PermissionLevel, E> {
+                    Ok(PermissionLevel::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The privacy legislation a profile falls under: the official `BulkInputEntryV2` list (the official `profile` schema lists only the first 21; the longer list is the one the service accepts on writes).
@@ -6096,7 +6206,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = PrivacyLegislation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<PrivacyLegislation, E> {
+                    Ok(PrivacyLegislation::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<PrivacyLegislation, E> {
+                    Ok(PrivacyLegislation::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What changed in a profile event.
@@ -6197,7 +6329,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ProfileEventType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ProfileEventType, E> {
+                    Ok(ProfileEventType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ProfileEventType, E> {
+                    Ok(ProfileEventType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Extra parts of one profile to return.
@@ -6308,7 +6462,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ProfileExpand;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ProfileExpand, E> {
+                    Ok(ProfileExpand::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ProfileExpand, E> {
+                    Ok(ProfileExpand::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Which profiles a property change applies to.
@@ -6414,7 +6590,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = PropertyRestriction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<PropertyRestriction, E> {
+                    Ok(PropertyRestriction::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<PropertyRestriction, E> {
+                    Ok(PropertyRestriction::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The consent state of an objective to filter on.
@@ -6530,7 +6728,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = RefinementObjective;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<RefinementObjective, E> {
+                    Ok(RefinementObjective::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<RefinementObjective, E> {
+                    Ok(RefinementObjective::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How a refinement filters.
@@ -6711,7 +6931,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = RefinementOperator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<RefinementOperator, E> {
+                    Ok(RefinementOperator::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<RefinementOperator, E> {
+                    Ok(RefinementOperator::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Extra parts of each profile of a segment to return.
@@ -6832,7 +7074,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = SegmentProfilesExpand;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SegmentProfilesExpand, E> {
+                    Ok(SegmentProfilesExpand::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SegmentProfilesExpand, E> {
+                    Ok(SegmentProfilesExpand::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How long events of a type are kept (`LOW` is kept for `retentionPeriod` days).
@@ -6930,7 +7194,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineEventPriority;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineEventPriority, E> {
+                    Ok(TimelineEventPriority::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineEventPriority, E> {
+                    Ok(TimelineEventPriority::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Where events of a type come from.
@@ -7028,7 +7314,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineEventSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineEventSource, E> {
+                    Ok(TimelineEventSource::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineEventSource, E> {
+                    Ok(TimelineEventSource::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What happened to a timeline event of a bulk entry.
@@ -7149,7 +7457,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineState;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineState, E> {
+                    Ok(TimelineState::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineState, E> {
+                    Ok(TimelineState::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What a timeline change does with its event.
@@ -7260,7 +7590,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineStrategy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineStrategy, E> {
+                    Ok(TimelineStrategy::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineStrategy, E> {
+                    Ok(TimelineStrategy::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How new values of a timeline event property combine with the current ones. The official schema (`Property.strategy`) allows only these three here; `INCREMENT` and `REMOVE` are for profile properties.
@@ -7362,7 +7714,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineValueStrategy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineValueStrategy, E> {
+                    Ok(TimelineValueStrategy::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineValueStrategy, E> {
+                    Ok(TimelineValueStrategy::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How new values combine with the current ones.
@@ -7478,7 +7852,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ValueStrategy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ValueStrategy, E> {
+                    Ok(ValueStrategy::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ValueStrategy, E> {
+                    Ok(ValueStrategy::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
 }
