@@ -578,6 +578,10 @@ fn decode_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
         };
         return Err(decode_error_in(None, message, bytes));
     }
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
+    // Decoded again, keeping track of where it is, only to say where it went wrong.
     let mut input = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut input).map_err(|e| {
         let path = Some(e.path().to_string()).filter(|p| p != ".");
