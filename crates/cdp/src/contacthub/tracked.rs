@@ -46,8 +46,7 @@ pub trait Document: Serialize + DeserializeOwned {
         None
     }
 
-    /// Hands each member that differs from `old`'s to `diff` (see
-    /// [`MergeDiff`](contacthub_api::merge_diff::MergeDiff)), for a type whose
+    /// Hands each member that differs from `old`'s to `diff` (see [`MergeDiff`]), for a type whose
     /// [`typed_copy`](Self::typed_copy) is `Some`; `None` (the default) for any other.
     ///
     /// ```
