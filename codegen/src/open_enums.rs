@@ -206,7 +206,22 @@ pub fn render(e: &OpenEnum) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::std::string::String::deserialize(deserializer).map(Self::from)
+                // The text is matched where the decoder holds it; only a value the spec does not know
+                // is copied out.
+                struct Text;
+                impl<'de> ::serde::de::Visitor<'de> for Text {
+                    type Value = #ty;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<#ty, E> {
+                        Ok(#ty::from(value))
+                    }
+                    fn visit_string<E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<#ty, E> {
+                        Ok(#ty::from(value))
+                    }
+                }
+                deserializer.deserialize_str(Text)
             }
         }
     }

@@ -292,3 +292,57 @@ async fn members_the_model_does_not_know_survive() {
     expected.as_object_mut().unwrap().remove("updatedAt");
     assert_eq!(hub.stored(&id), expected);
 }
+
+#[tokio::test]
+async fn a_fetched_customer_is_kept_as_answered_and_saves_exactly_its_edits() {
+    let hub = hub().await;
+    let (status, created) = hub.create(bruce()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let answered = hub
+        .http
+        .get(hub.url(&format!("/{id}")))
+        .bearer_auth(hub.token())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let node = cdp::contacthub::Workspace::new(&hub.workspace, hub.token())
+        .base_url(&hub.sandbox.urls().contacthub)
+        .node(&hub.node);
+
+    // Decoded once from the answer's bytes, which are kept verbatim for a full update.
+    let mut customer = node.customer(&id).await.unwrap();
+    assert_eq!(customer.tracked().raw_json(), answered);
+    assert!(!customer.tracked().is_changed());
+    customer.patch().await.unwrap();
+    assert_eq!(hub.patches_sent(), 0);
+
+    customer.base_mut().contacts_mut().email = Some("bruce@example.com".into());
+    customer.base_mut().last_name = None;
+    customer.tags_mut().manual.push("batman".into());
+    customer.patch().await.unwrap();
+    let sent: Vec<Value> = hub
+        .sandbox
+        .journal()
+        .of(Service::ContactHub)
+        .into_iter()
+        .filter(|e| e.method == "PATCH")
+        .filter_map(|e| e.body)
+        .collect();
+    assert_eq!(
+        sent,
+        [json!({
+            "base": {"contacts": {"email": "bruce@example.com"}, "lastName": null},
+            "tags": {"manual": ["vip", "gotham", "batman"]}
+        })]
+    );
+    // Taken as the service answered the save: nothing left to send.
+    assert!(!customer.tracked().is_changed());
+    let stored: Value = serde_json::from_str(customer.tracked().raw_json()).unwrap();
+    assert_eq!(stored["base"]["contacts"]["email"], "bruce@example.com");
+    customer.patch().await.unwrap();
+    assert_eq!(hub.patches_sent(), 1);
+}

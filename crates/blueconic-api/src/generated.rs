@@ -5365,7 +5365,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = BulkState;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<BulkState, E> {
+                    Ok(BulkState::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<BulkState, E> {
+                    Ok(BulkState::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What a bulk entry does with its profile.
@@ -5467,7 +5489,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = BulkStrategy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<BulkStrategy, E> {
+                    Ok(BulkStrategy::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<BulkStrategy, E> {
+                    Ok(BulkStrategy::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Whether a field holds personal data.
@@ -5565,7 +5609,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = DataSensitivity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<DataSensitivity, E> {
+                    Ok(DataSensitivity::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<DataSensitivity, E> {
+                    Ok(DataSensitivity::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The OAuth2 grant.
@@ -5671,7 +5737,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = GrantType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<GrantType, E> {
+                    Ok(GrantType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<GrantType, E> {
+                    Ok(GrantType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What may be stored about a profile.
@@ -5777,7 +5865,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = PermissionLevel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<PermissionLevel, E> {
+                    Ok(PermissionLevel::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<PermissionLevel, E> {
+                    Ok(PermissionLevel::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The privacy legislation a profile falls under: the official `BulkInputEntryV2` list (the official `profile` schema lists only the first 21; the longer list is the one the service accepts on writes).
@@ -6113,7 +6223,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = PrivacyLegislation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<PrivacyLegislation, E> {
+                    Ok(PrivacyLegislation::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<PrivacyLegislation, E> {
+                    Ok(PrivacyLegislation::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What changed in a profile event.
@@ -6214,7 +6346,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ProfileEventType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ProfileEventType, E> {
+                    Ok(ProfileEventType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ProfileEventType, E> {
+                    Ok(ProfileEventType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Extra parts of one profile to return.
@@ -6325,7 +6479,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ProfileExpand;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ProfileExpand, E> {
+                    Ok(ProfileExpand::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ProfileExpand, E> {
+                    Ok(ProfileExpand::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Which profiles a property change applies to.
@@ -6431,7 +6607,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = PropertyRestriction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<PropertyRestriction, E> {
+                    Ok(PropertyRestriction::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<PropertyRestriction, E> {
+                    Ok(PropertyRestriction::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The consent state of an objective to filter on.
@@ -6547,7 +6745,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = RefinementObjective;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<RefinementObjective, E> {
+                    Ok(RefinementObjective::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<RefinementObjective, E> {
+                    Ok(RefinementObjective::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How a refinement filters.
@@ -6728,7 +6948,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = RefinementOperator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<RefinementOperator, E> {
+                    Ok(RefinementOperator::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<RefinementOperator, E> {
+                    Ok(RefinementOperator::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Extra parts of each profile of a segment to return.
@@ -6849,7 +7091,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = SegmentProfilesExpand;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SegmentProfilesExpand, E> {
+                    Ok(SegmentProfilesExpand::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SegmentProfilesExpand, E> {
+                    Ok(SegmentProfilesExpand::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How long events of a type are kept (`LOW` is kept for `retentionPeriod` days).
@@ -6947,7 +7211,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineEventPriority;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineEventPriority, E> {
+                    Ok(TimelineEventPriority::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineEventPriority, E> {
+                    Ok(TimelineEventPriority::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Where events of a type come from.
@@ -7045,7 +7331,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineEventSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineEventSource, E> {
+                    Ok(TimelineEventSource::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineEventSource, E> {
+                    Ok(TimelineEventSource::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What happened to a timeline event of a bulk entry.
@@ -7166,7 +7474,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineState;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineState, E> {
+                    Ok(TimelineState::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineState, E> {
+                    Ok(TimelineState::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What a timeline change does with its event.
@@ -7277,7 +7607,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineStrategy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineStrategy, E> {
+                    Ok(TimelineStrategy::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineStrategy, E> {
+                    Ok(TimelineStrategy::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How new values of a timeline event property combine with the current ones. The official schema (`Property.strategy`) allows only these three here; `INCREMENT` and `REMOVE` are for profile properties.
@@ -7379,7 +7731,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TimelineValueStrategy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimelineValueStrategy, E> {
+                    Ok(TimelineValueStrategy::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TimelineValueStrategy, E> {
+                    Ok(TimelineValueStrategy::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How new values combine with the current ones.
@@ -7495,7 +7869,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ValueStrategy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ValueStrategy, E> {
+                    Ok(ValueStrategy::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ValueStrategy, E> {
+                    Ok(ValueStrategy::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
 }

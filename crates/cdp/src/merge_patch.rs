@@ -44,6 +44,8 @@
 
 use serde_json::{Map, Value};
 
+pub(crate) mod typed;
+
 /// The merge patch that turns `old` into `new`, or `None` when nothing changed.
 ///
 /// Exactly what changed is in it: a member that is gone becomes `null`, an object member that changed

@@ -7154,7 +7154,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = BringBackType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<BringBackType, E> {
+                    Ok(BringBackType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<BringBackType, E> {
+                    Ok(BringBackType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The kind of an other contact.
@@ -7270,7 +7292,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ContactType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ContactType, E> {
+                    Ok(ContactType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ContactType, E> {
+                    Ok(ContactType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Where an event happened.
@@ -7406,7 +7450,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = EventContext;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EventContext, E> {
+                    Ok(EventContext::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<EventContext, E> {
+                    Ok(EventContext::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Whether the customer did something (active) or something happened to them (passive).
@@ -7504,7 +7570,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = EventMode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EventMode, E> {
+                    Ok(EventMode::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<EventMode, E> {
+                    Ok(EventMode::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The type of an event.
@@ -7830,7 +7918,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = EventType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EventType, E> {
+                    Ok(EventType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<EventType, E> {
+                    Ok(EventType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The operating system of a mobile device.
@@ -7941,7 +8051,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = MobileDeviceType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<MobileDeviceType, E> {
+                    Ok(MobileDeviceType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<MobileDeviceType, E> {
+                    Ok(MobileDeviceType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The push notification service of a mobile device (`notificationService`, as the official customer JSON Schema names the member; the Node SDK's `notificationCenter` is not followed).
@@ -8051,7 +8183,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = NotificationService;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<NotificationService, E> {
+                    Ok(NotificationService::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<NotificationService, E> {
+                    Ok(NotificationService::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The level of a school.
@@ -8167,7 +8321,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = SchoolType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SchoolType, E> {
+                    Ok(SchoolType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SchoolType, E> {
+                    Ok(SchoolType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What a subscription is to.
@@ -8273,7 +8449,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = SubscriptionKind;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SubscriptionKind, E> {
+                    Ok(SubscriptionKind::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SubscriptionKind, E> {
+                    Ok(SubscriptionKind::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///A time zone name from the official list: the 342 names of the `timezone` enum in the official customer JSON Schema (contacthub-json-schemas, customer/base.json), which the service validates as a closed list. Open on reading: another name decodes as an unknown value.
@@ -10074,7 +10272,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = Timezone;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<Timezone, E> {
+                    Ok(Timezone::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<Timezone, E> {
+                    Ok(Timezone::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
 }

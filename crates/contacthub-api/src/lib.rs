@@ -47,6 +47,7 @@
 //! ```
 
 mod field;
+pub mod merge_diff;
 mod patch;
 
 // The generated module is never edited by hand (see the header of the file).

@@ -8317,7 +8317,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = AttributeDimensionType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<AttributeDimensionType, E> {
+                    Ok(AttributeDimensionType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<AttributeDimensionType, E> {
+                    Ok(AttributeDimensionType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The contact member an engagement preference points at.
@@ -8443,7 +8465,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ContactType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ContactType, E> {
+                    Ok(ContactType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ContactType, E> {
+                    Ok(ContactType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The file format of a snapshot.
@@ -8545,7 +8589,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = DataFormat;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<DataFormat, E> {
+                    Ok(DataFormat::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<DataFormat, E> {
+                    Ok(DataFormat::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How a date attribute is compared.
@@ -8661,7 +8727,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = DateDimensionType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<DateDimensionType, E> {
+                    Ok(DateDimensionType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<DateDimensionType, E> {
+                    Ok(DateDimensionType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How far an estimate is.
@@ -8763,7 +8851,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = EstimateStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EstimateStatus, E> {
+                    Ok(EstimateStatus::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<EstimateStatus, E> {
+                    Ok(EstimateStatus::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///A profile's gender.
@@ -8865,7 +8975,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = Gender;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<Gender, E> {
+                    Ok(Gender::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<Gender, E> {
+                    Ok(Gender::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How groups or dimensions combine.
@@ -8967,7 +9099,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = IncludeOptions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<IncludeOptions, E> {
+                    Ok(IncludeOptions::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<IncludeOptions, E> {
+                    Ok(IncludeOptions::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How search keys combine.
@@ -9065,7 +9219,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = LogicalOperator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<LogicalOperator, E> {
+                    Ok(LogicalOperator::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<LogicalOperator, E> {
+                    Ok(LogicalOperator::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The kind of party a profile is.
@@ -9167,7 +9343,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = PartyType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<PartyType, E> {
+                    Ok(PartyType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<PartyType, E> {
+                    Ok(PartyType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Whether a profile is an account profile.
@@ -9265,7 +9463,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ProfileType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ProfileType, E> {
+                    Ok(ProfileType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ProfileType, E> {
+                    Ok(ProfileType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How the profile type is compared.
@@ -9363,7 +9583,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ProfileTypeDimensionType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ProfileTypeDimensionType, E> {
+                    Ok(ProfileTypeDimensionType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ProfileTypeDimensionType, E> {
+                    Ok(ProfileTypeDimensionType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///Whether a profile is in the segment.
@@ -9461,7 +9703,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = QueryResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<QueryResult, E> {
+                    Ok(QueryResult::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<QueryResult, E> {
+                    Ok(QueryResult::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The unit of a range.
@@ -9555,7 +9819,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = RangeUnit;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<RangeUnit, E> {
+                    Ok(RangeUnit::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<RangeUnit, E> {
+                    Ok(RangeUnit::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How a sort attribute compares.
@@ -9657,7 +9943,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = SegmentSortDataType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SegmentSortDataType, E> {
+                    Ok(SegmentSortDataType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SegmentSortDataType, E> {
+                    Ok(SegmentSortDataType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The order of a sort attribute.
@@ -9755,7 +10063,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = SegmentSortOrder;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SegmentSortOrder, E> {
+                    Ok(SegmentSortOrder::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SegmentSortOrder, E> {
+                    Ok(SegmentSortOrder::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The kind of a segment definition.
@@ -9853,7 +10183,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = SegmentType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SegmentType, E> {
+                    Ok(SegmentType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SegmentType, E> {
+                    Ok(SegmentType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How far a snapshot is.
@@ -9959,7 +10311,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = SnapshotStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SnapshotStatus, E> {
+                    Ok(SnapshotStatus::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SnapshotStatus, E> {
+                    Ok(SnapshotStatus::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///What a sort attribute is.
@@ -10057,7 +10431,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = SortAttributeType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SortAttributeType, E> {
+                    Ok(SortAttributeType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SortAttributeType, E> {
+                    Ok(SortAttributeType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How a text attribute is compared.
@@ -10173,7 +10569,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = StringDimensionType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<StringDimensionType, E> {
+                    Ok(StringDimensionType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<StringDimensionType, E> {
+                    Ok(StringDimensionType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
 }

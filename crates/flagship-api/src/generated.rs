@@ -3864,7 +3864,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = CampaignType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<CampaignType, E> {
+                    Ok(CampaignType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<CampaignType, E> {
+                    Ok(CampaignType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The kind of a decision event.
@@ -3958,7 +3980,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ContextEventType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ContextEventType, E> {
+                    Ok(ContextEventType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ContextEventType, E> {
+                    Ok(ContextEventType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How much the decision answer holds.
@@ -4060,7 +4104,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = DecisionMode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<DecisionMode, E> {
+                    Ok(DecisionMode::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<DecisionMode, E> {
+                    Ok(DecisionMode::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The category of an EVENT hit.
@@ -4161,7 +4227,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = EventCategory;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EventCategory, E> {
+                    Ok(EventCategory::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<EventCategory, E> {
+                    Ok(EventCategory::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The kind of a hit.
@@ -4302,7 +4390,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = HitType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<HitType, E> {
+                    Ok(HitType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<HitType, E> {
+                    Ok(HitType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///The kind of modification a variation makes.
@@ -4428,7 +4538,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = ModificationType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ModificationType, E> {
+                    Ok(ModificationType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ModificationType, E> {
+                    Ok(ModificationType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
     ///How a targeting condition compares the context value.
@@ -4609,7 +4741,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Text;
+            impl<'de> ::serde::de::Visitor<'de> for Text {
+                type Value = TargetingOperator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TargetingOperator, E> {
+                    Ok(TargetingOperator::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TargetingOperator, E> {
+                    Ok(TargetingOperator::from(value))
+                }
+            }
+            deserializer.deserialize_str(Text)
         }
     }
 }

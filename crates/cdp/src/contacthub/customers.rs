@@ -282,19 +282,64 @@ impl CustomerList {
         if let Some(query) = query {
             call = call.query(query);
         }
-        let received = paging::receive(
-            call.send().await,
-            |p: PagedCustomer| (p.elements, p.page),
-            number,
-            self.size,
-        )?;
-        let unfiltered = received
-            .meta
-            .total_unfiltered_elements
-            .map(paging::non_negative);
-        let page = paging::numbered(received, number, self.size, |c| &c.id)?;
+        let (page, unfiltered) = page_of(call.send().await, number, self.size)?;
         Ok(ListPage::new(page, unfiltered, Arc::new(self.clone())))
     }
+
+    /// Decodes the body of a page of customers as [`send`](Self::send) and [`stream`](Self::stream) do:
+    /// the page in one pass, and item by item only when that fails, so that one bad customer is a
+    /// [`DecodeError`](crate::DecodeError) in [`Page::failed`] and the others still arrive. `number` and
+    /// `size` are the page asked for; an answer for another page is an [`Error::Pagination`].
+    ///
+    /// ```
+    /// use cdp::contacthub::CustomerList;
+    ///
+    /// # fn main() -> cdp::Result<()> {
+    /// let body = br#"{"elements": [{"id": "a"}, {"id": "b", "base": {"dob": 7}}],
+    ///                 "page": {"number": 0, "size": 2, "totalElements": 2, "totalPages": 1}}"#;
+    /// let page = CustomerList::decode_page(body, 0, 2)?;
+    /// assert_eq!(page.items().len(), 1);
+    /// assert_eq!(page.failed()[0].id.as_deref(), Some("b"));
+    /// # Ok(()) }
+    /// ```
+    pub fn decode_page(bytes: &[u8], number: u32, size: u32) -> Result<Page<Customer>> {
+        // What the generated client does with the body of a successful answer.
+        let answer = match serde_json::from_slice::<PagedCustomer>(bytes) {
+            Ok(page) => Ok(progenitor_client::ResponseValue::new(
+                page,
+                reqwest::StatusCode::OK,
+                reqwest::header::HeaderMap::new(),
+            )),
+            Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(
+                bytes.to_vec().into(),
+                e,
+            )),
+        };
+        page_of(answer, number, size).map(|(page, _)| page)
+    }
+}
+
+/// The page of customers in an answer, and the number of customers before filtering when it says.
+fn page_of(
+    answer: std::result::Result<
+        progenitor_client::ResponseValue<PagedCustomer>,
+        progenitor_client::Error<contacthub_api::types::ApiError>,
+    >,
+    number: u32,
+    size: u32,
+) -> Result<(Page<Customer>, Option<u64>)> {
+    let received = paging::receive(
+        answer,
+        |p: PagedCustomer| (p.elements, p.page),
+        number,
+        size,
+    )?;
+    let unfiltered = received
+        .meta
+        .total_unfiltered_elements
+        .map(paging::non_negative);
+    let page = paging::numbered(received, number, size, |c| &c.id)?;
+    Ok((page, unfiltered))
 }
 
 impl Fetch<Customer> for CustomerList {

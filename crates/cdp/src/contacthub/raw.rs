@@ -20,6 +20,30 @@ impl Node {
         body: Option<&Value>,
         operation: &'static str,
     ) -> Result<Value> {
+        self.customer_answer(method, customer_id, body, operation, |status, bytes| {
+            serde_json::from_slice(bytes).map_err(|e| {
+                Error::Decode(Box::new(DecodeError::new(
+                    SERVICE,
+                    Some(status),
+                    None,
+                    e.to_string(),
+                    bytes,
+                )))
+            })
+        })
+        .await
+    }
+
+    /// [`customer_json`](Self::customer_json) handing the status and bytes of a successful answer to
+    /// `decode`, for a caller that decodes them once, straight into its own form.
+    pub(crate) async fn customer_answer<R>(
+        &self,
+        method: Method,
+        customer_id: &str,
+        body: Option<&Value>,
+        operation: &'static str,
+        decode: impl FnOnce(u16, &[u8]) -> Result<R>,
+    ) -> Result<R> {
         let api = self.api()?;
         let url = format!(
             "{}/workspaces/{}/customers/{}",
@@ -65,14 +89,6 @@ impl Node {
                 body.into_api_error(status.as_u16(), &headers),
             )));
         }
-        serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Decode(Box::new(DecodeError::new(
-                SERVICE,
-                Some(status.as_u16()),
-                None,
-                e.to_string(),
-                &bytes,
-            )))
-        })
+        decode(status.as_u16(), &bytes)
     }
 }

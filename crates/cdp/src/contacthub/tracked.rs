@@ -5,6 +5,7 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 use contacthub_api::MergePatch;
+use contacthub_api::merge_diff::{Differ, MergeDiff};
 use contacthub_api::types::Customer;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -29,11 +30,73 @@ pub trait Document: Serialize + DeserializeOwned {
     const NAME: &'static str;
     /// The dotted paths of the members that hold lists, from the schema.
     const LISTS: &'static [&'static str] = &[];
+
+    /// A copy of the value to measure changes from, for a type that compares itself member by member
+    /// ([`merge_diff_typed`](Self::merge_diff_typed)); `None` (the default): changes are measured from
+    /// the value written as JSON.
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Document;
+    ///
+    /// let customer: Customer = serde_json::from_value(serde_json::json!({"id": "c1"})).unwrap();
+    /// assert!(customer.typed_copy().is_some());
+    /// ```
+    fn typed_copy(&self) -> Option<Self> {
+        None
+    }
+
+    /// Hands each member that differs from `old`'s to `diff` (see [`MergeDiff`]), for a type whose
+    /// [`typed_copy`](Self::typed_copy) is `Some`; `None` (the default) for any other.
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Document;
+    ///
+    /// struct Count(usize);
+    /// impl cdp::contacthub::api::merge_diff::Differ for Count {
+    ///     type Error = ();
+    ///     fn object<T: cdp::contacthub::api::merge_diff::MergeDiff>(&mut self, _: &'static str, _: Option<&T>, _: Option<&T>) -> Result<(), ()> {
+    ///         self.0 += 1;
+    ///         Ok(())
+    ///     }
+    ///     fn leaf<T: serde::Serialize + ?Sized>(&mut self, _: &'static str, _: Option<&T>, _: Option<&T>) -> Result<(), ()> {
+    ///         self.0 += 1;
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let old: Customer = serde_json::from_value(serde_json::json!({"id": "c1"})).unwrap();
+    /// let mut new = old.clone();
+    /// new.extra = Some("vip".into());
+    /// let mut count = Count(0);
+    /// assert_eq!(new.merge_diff_typed(&old, &mut count), Some(Ok(())));
+    /// assert_eq!(count.0, 1);
+    /// ```
+    fn merge_diff_typed<D: Differ>(
+        &self,
+        old: &Self,
+        diff: &mut D,
+    ) -> Option<std::result::Result<(), D::Error>> {
+        let _ = (old, diff);
+        None
+    }
 }
 
 impl Document for Customer {
     const NAME: &'static str = "customer";
     const LISTS: &'static [&'static str] = contacthub_api::fields::customer::LISTS;
+
+    fn typed_copy(&self) -> Option<Self> {
+        Some(self.clone())
+    }
+
+    fn merge_diff_typed<D: Differ>(
+        &self,
+        old: &Self,
+        diff: &mut D,
+    ) -> Option<std::result::Result<(), D::Error>> {
+        Some(self.merge_diff(old, diff))
+    }
 }
 
 /// A value fetched from the service (a customer, say) that remembers what it was.
@@ -44,6 +107,12 @@ impl Document for Customer {
 /// survive: `changes` compares the typed value as first decoded with the typed value now, so a member
 /// `T` does not know never shows up as removed, and `full_document` applies the changes to the raw
 /// JSON, so such a member is still there.
+///
+/// What it holds: the typed value; the value as first decoded (what changes are measured from): a
+/// typed copy for a type that compares itself member by member, such as `Customer`, else written as a
+/// JSON tree; and the document's text as the service sent it, verbatim (one string, read again only
+/// for a full update). A value that was never reached mutably has no changes, without looking;
+/// otherwise only the members that differ are written as JSON.
 ///
 /// Arrays are the unit of change (a merge patch cannot edit one item): when a list changes it is sent
 /// whole, as `T` writes it, and members its items have that `T` does not model are not in it. A list
@@ -81,10 +150,21 @@ impl Document for Customer {
 pub struct Tracked<T> {
     /// The typed value, edited by the caller.
     value: T,
-    /// The document as the service sent it (or as last saved): always an object.
-    raw: Map<String, Value>,
-    /// `value` as first decoded, written back as JSON: what changes are measured from.
-    baseline: Map<String, Value>,
+    /// Whether `value` may have been changed: it has been lent mutably since it was decoded or saved.
+    touched: bool,
+    /// The document as the service sent it (or as last saved), verbatim: the text of an object.
+    raw: Box<str>,
+    /// `value` as first decoded: what changes are measured from.
+    baseline: Baseline<T>,
+}
+
+/// The value as first decoded.
+#[derive(Clone)]
+enum Baseline<T> {
+    /// A typed copy, for a type that compares itself member by member.
+    Typed(T),
+    /// Written as JSON: an object.
+    Tree(Value),
 }
 
 impl<T: Document> Tracked<T> {
@@ -108,14 +188,37 @@ impl<T: Document> Tracked<T> {
     /// ```
     pub fn from_json(raw: Value) -> Result<Self> {
         let value = decode(&raw)?;
-        let raw = match raw {
-            Value::Object(members) => members,
-            // `decode` has refused anything else already.
-            other => return Err(not_an_object(&other)),
-        };
-        let baseline = encode(&value)?;
+        Self::new(value, raw.to_string().into_boxed_str())
+    }
+
+    /// Decodes `bytes`, the text of a document as the service sent it, once and straight into `T`,
+    /// and keeps the text as it is. Errors are those of [`from_json`](Self::from_json); text that is
+    /// not JSON is a [`Error::Decode`] too.
+    ///
+    /// ```
+    /// use cdp::contacthub::api::types::Customer;
+    /// use cdp::contacthub::tracked::Tracked;
+    ///
+    /// # fn main() -> cdp::Result<()> {
+    /// let customer = Tracked::<Customer>::from_slice(br#"{"id": "c1", "nickname": "Batman"}"#)?;
+    /// assert_eq!(customer.id, "c1");
+    /// assert_eq!(customer.raw_json(), r#"{"id": "c1", "nickname": "Batman"}"#);
+    /// assert!(Tracked::<Customer>::from_slice(b"[1]").is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn from_slice(bytes: &[u8]) -> Result<Self> {
+        let value = decode_slice(bytes)?;
+        // JSON is UTF-8 (serde_json has checked the strings, and everything else is ASCII).
+        let raw = std::str::from_utf8(bytes)
+            .map_err(|e| decode_error_in(None, format!("the document is not UTF-8: {e}"), bytes))?;
+        Self::new(value, raw.into())
+    }
+
+    fn new(value: T, raw: Box<str>) -> Result<Self> {
+        let baseline = baseline_of(&value)?;
         Ok(Self {
             value,
+            touched: false,
             raw,
             baseline,
         })
@@ -145,11 +248,49 @@ impl<T: Document> Tracked<T> {
     /// # Ok(()) }
     /// ```
     pub fn changes(&self) -> Result<Option<MergePatch>> {
+        Ok(self.diff()?.map(MergePatch::from))
+    }
+
+    /// The merge patch from the baseline to the value now, as members.
+    fn diff(&self) -> Result<Option<Map<String, Value>>> {
+        if !self.touched {
+            return Ok(None);
+        }
+        // What the fast ways do not handle (a non-finite number among them): the long way, which
+        // says why when it fails too.
+        match &self.baseline {
+            Baseline::Typed(original) => {
+                let mut patch = merge_patch::typed::Patch::new(T::LISTS);
+                match self.value.merge_diff_typed(original, &mut patch) {
+                    Some(Ok(())) => Ok(patch.finish()),
+                    _ => self.diff_whole(),
+                }
+            }
+            Baseline::Tree(tree) => {
+                match merge_patch::typed::diff_members(tree, &self.value, T::LISTS) {
+                    Ok(patch) => Ok(patch),
+                    Err(_) => self.diff_whole(),
+                }
+            }
+        }
+    }
+
+    /// The baseline as a JSON tree (an object).
+    fn baseline_tree(&self) -> Result<std::borrow::Cow<'_, Value>> {
+        Ok(match &self.baseline {
+            Baseline::Typed(original) => std::borrow::Cow::Owned(Value::Object(encode(original)?)),
+            Baseline::Tree(tree) => std::borrow::Cow::Borrowed(tree),
+        })
+    }
+
+    /// The merge patch from the baseline to the value now, with the value written whole as JSON.
+    fn diff_whole(&self) -> Result<Option<Map<String, Value>>> {
         let now = encode(&self.value)?;
-        Ok(
-            merge_patch::diff_members_with_lists(&self.baseline, &now, T::LISTS)
-                .map(MergePatch::from),
-        )
+        let baseline = self.baseline_tree()?;
+        // The baseline is always an object.
+        let empty = Map::new();
+        let old = baseline.as_object().unwrap_or(&empty);
+        Ok(merge_patch::diff_members_with_lists(old, &now, T::LISTS))
     }
 
     /// Whether anything changed since the value was fetched (or last saved). A value that cannot be
@@ -187,11 +328,17 @@ impl<T: Document> Tracked<T> {
     /// # Ok(()) }
     /// ```
     pub fn full_document(&self) -> Result<Value> {
-        let mut document = Value::Object(self.raw.clone());
-        if let Some(patch) = self.changes()? {
-            merge_patch::apply(&mut document, &Value::from(patch));
+        let mut document = self.raw_document()?;
+        if let Some(patch) = self.diff()? {
+            merge_patch::apply(&mut document, &Value::Object(patch));
         }
         Ok(document)
+    }
+
+    /// The raw text read again.
+    fn raw_document(&self) -> Result<Value> {
+        serde_json::from_str(&self.raw)
+            .map_err(|e| decode_error_in(None, e.to_string(), self.raw.as_bytes()))
     }
 
     /// Starts over from `raw`, the document the service answered a successful save with: it becomes the
@@ -237,12 +384,24 @@ impl<T: Document> Tracked<T> {
     /// # Ok(()) }
     /// ```
     pub fn rebase(&mut self, raw: Value) -> Result<()> {
-        let pending = self.changes()?;
-        let mut next = Self::from_json(raw)?;
+        let pending = self.diff()?;
+        let next = Self::from_json(raw)?;
+        self.rebase_onto(next, pending)
+    }
+
+    /// [`rebase`](Self::rebase) onto the text of a document, decoded once.
+    pub(crate) fn rebase_slice(&mut self, bytes: &[u8]) -> Result<()> {
+        let pending = self.diff()?;
+        let next = Self::from_slice(bytes)?;
+        self.rebase_onto(next, pending)
+    }
+
+    fn rebase_onto(&mut self, mut next: Self, pending: Option<Map<String, Value>>) -> Result<()> {
         if let Some(pending) = pending {
-            let mut value = Value::Object(next.baseline.clone());
-            merge_patch::apply(&mut value, &Value::from(pending));
+            let mut value = next.baseline_tree()?.into_owned();
+            merge_patch::apply(&mut value, &Value::Object(pending));
             next.value = decode(&value)?;
+            next.touched = true;
         }
         *self = next;
         Ok(())
@@ -264,21 +423,23 @@ impl<T: Document> Tracked<T> {
     /// # Ok(()) }
     /// ```
     pub fn mark_changes_saved(&mut self) -> Result<()> {
-        let now = encode(&self.value)?;
-        if let Some(patch) = merge_patch::diff_members_with_lists(&self.baseline, &now, T::LISTS) {
-            let mut document = Value::Object(std::mem::take(&mut self.raw));
-            merge_patch::apply(&mut document, &Value::Object(patch));
-            if let Value::Object(members) = document {
-                self.raw = members;
-            }
-        }
-        self.baseline = now;
+        let Some(patch) = self.diff()? else {
+            self.touched = false;
+            return Ok(());
+        };
+        let baseline = baseline_of(&self.value)?;
+        let mut document = self.raw_document()?;
+        merge_patch::apply(&mut document, &Value::Object(patch));
+        self.raw = document.to_string().into_boxed_str();
+        self.baseline = baseline;
+        self.touched = false;
         Ok(())
     }
 }
 
 impl<T> Tracked<T> {
-    /// The document the value was decoded from, as the service sent it (or as last saved).
+    /// The document the value was decoded from, as the service sent it (or as last saved), read again
+    /// from the text kept.
     ///
     /// ```
     /// # fn main() -> cdp::Result<()> {
@@ -287,7 +448,26 @@ impl<T> Tracked<T> {
     /// assert_eq!(customer.raw().get("sourceInfo"), raw.get("sourceInfo"));
     /// # Ok(()) }
     /// ```
-    pub fn raw(&self) -> &Map<String, Value> {
+    pub fn raw(&self) -> Map<String, Value> {
+        match serde_json::from_str(&self.raw) {
+            Ok(Value::Object(members)) => members,
+            // The text was decoded as an object when it was taken.
+            _ => Map::new(),
+        }
+    }
+
+    /// The text of the document the value was decoded from, as the service sent it (or as last
+    /// saved).
+    ///
+    /// ```
+    /// # fn main() -> cdp::Result<()> {
+    /// let customer = cdp::contacthub::tracked::Tracked::<cdp::contacthub::api::types::Customer>::from_slice(
+    ///     br#"{"id":"c1"}"#,
+    /// )?;
+    /// assert_eq!(customer.raw_json(), r#"{"id":"c1"}"#);
+    /// # Ok(()) }
+    /// ```
+    pub fn raw_json(&self) -> &str {
         &self.raw
     }
 
@@ -315,7 +495,9 @@ impl<T> Deref for Tracked<T> {
 }
 
 impl<T> DerefMut for Tracked<T> {
+    // Every change goes through here: the value is only reachable mutably this way.
     fn deref_mut(&mut self) -> &mut T {
+        self.touched = true;
         &mut self.value
     }
 }
@@ -336,6 +518,15 @@ fn decode<T: DeserializeOwned>(raw: &Value) -> Result<T> {
         let path = Some(e.path().to_string()).filter(|p| p != ".");
         decode_error(path, e.inner().to_string(), raw)
     })
+}
+
+/// What changes of `value` are measured from: a typed copy when the type compares itself, else the
+/// value written as a JSON object.
+fn baseline_of<T: Document>(value: &T) -> Result<Baseline<T>> {
+    match value.typed_copy() {
+        Some(copy) => Ok(Baseline::Typed(copy)),
+        None => Ok(Baseline::Tree(Value::Object(encode(value)?))),
+    }
 }
 
 /// `value` as a JSON object; a non-finite number in it is refused rather than written as `null`.
@@ -366,11 +557,39 @@ fn not_an_object(raw: &Value) -> Error {
 }
 
 fn decode_error(path: Option<String>, message: String, raw: &Value) -> Error {
-    // The document came in a successful answer, hence 200.
-    let body = serde_json::to_vec(raw).unwrap_or_default();
+    decode_error_in(path, message, &serde_json::to_vec(raw).unwrap_or_default())
+}
+
+fn decode_error_in(path: Option<String>, message: String, body: &[u8]) -> Error {
     Error::Decode(Box::new(DecodeError::new(
-        SERVICE, None, path, message, &body,
+        SERVICE, None, path, message, body,
     )))
+}
+
+/// The text `bytes` as a `T`, decoded in one pass; an error names the path where it does not fit.
+fn decode_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    // A struct also decodes from a JSON list: only an object is a document.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        let message = match serde_json::from_slice::<Value>(bytes) {
+            Ok(other) => format!("expected a JSON object, found {}", kind(&other)),
+            Err(e) => e.to_string(),
+        };
+        return Err(decode_error_in(None, message, bytes));
+    }
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
+    // Decoded again, keeping track of where it is, only to say where it went wrong.
+    let mut input = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut input).map_err(|e| {
+        let path = Some(e.path().to_string()).filter(|p| p != ".");
+        decode_error_in(path, e.inner().to_string(), bytes)
+    })?;
+    input
+        .end()
+        .map_err(|e| decode_error_in(None, e.to_string(), bytes))?;
+    Ok(value)
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -524,7 +743,7 @@ mod tests {
         );
         assert_eq!(tracked.tags.as_ref().unwrap().manual.len(), 3);
         assert_eq!(patch(&tracked), Some(json!({"base": {"firstName": "B."}})));
-        assert_eq!(tracked.raw(), stored.as_object().unwrap());
+        assert_eq!(&tracked.raw(), stored.as_object().unwrap());
         // A document that does not decode changes nothing.
         assert!(tracked.rebase(json!({"id": 1})).is_err());
         assert_eq!(patch(&tracked), Some(json!({"base": {"firstName": "B."}})));
@@ -605,6 +824,141 @@ mod tests {
             panic!("a string is not a document");
         };
         assert!(message.contains("not a string"), "{message}");
+    }
+
+    /// The patch found by walking the value beside the baseline, checked against the long way.
+    fn walked(tracked: &Tracked<Customer>) -> Option<Value> {
+        let walked = tracked.diff().unwrap();
+        assert_eq!(
+            walked,
+            tracked.diff_whole().unwrap(),
+            "the walk and the long way differ"
+        );
+        walked.map(Value::Object)
+    }
+
+    #[test]
+    fn every_way_to_change_the_value_is_seen() {
+        let fresh = || Tracked::<Customer>::from_json(customer()).unwrap();
+        let other: Customer = serde_json::from_value(json!({"id": "c1", "extra": "x"})).unwrap();
+
+        let mut tracked = fresh();
+        tracked.extra = Some("x".into());
+        assert_eq!(walked(&tracked), Some(json!({"extra": "x"})));
+
+        let mut tracked = fresh();
+        tracked.base_mut().contacts_mut().phone = None;
+        assert_eq!(
+            walked(&tracked),
+            Some(json!({"base": {"contacts": {"phone": null}}}))
+        );
+
+        // The whole value replaced, swapped or taken apart.
+        let mut tracked = fresh();
+        *tracked = other.clone();
+        let expected = json!({
+            "extra": "x", "nodeId": null, "registeredAt": null, "base": null, "extended": null,
+            "tags": null
+        });
+        assert_eq!(walked(&tracked), Some(expected.clone()));
+        let mut tracked = fresh();
+        let mut swapped = other.clone();
+        std::mem::swap(&mut *tracked, &mut swapped);
+        assert_eq!(walked(&tracked), Some(expected));
+        let mut tracked = fresh();
+        let tags = tracked.tags.take();
+        assert_eq!(walked(&tracked), Some(json!({"tags": null})));
+        tracked.tags = tags;
+        assert_eq!(walked(&tracked), None);
+
+        // Through a plain `&mut Customer`, and in a clone.
+        let mut tracked = fresh();
+        let customer: &mut Customer = &mut tracked;
+        customer.enabled = Some(true);
+        let copy = tracked.clone();
+        assert_eq!(walked(&copy), Some(json!({"enabled": true})));
+    }
+
+    #[test]
+    fn a_change_the_walk_cannot_follow_is_found_the_long_way() {
+        // An enum variant that carries data: the walk beside the baseline gives up on it, and the value
+        // is written whole instead; the change is still found, exactly.
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        enum Shape {
+            Circle(f64),
+            Square(f64),
+        }
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        struct Drawing {
+            id: String,
+            shape: Shape,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            note: Option<String>,
+        }
+        impl Document for Drawing {
+            const NAME: &'static str = "drawing";
+        }
+        let mut drawing = Tracked::<Drawing>::from_json(
+            json!({"id": "d1", "shape": {"Circle": 1.0}, "note": "n"}),
+        )
+        .unwrap();
+        drawing.shape = Shape::Square(2.0);
+        drawing.note = None;
+        assert!(
+            merge_patch::typed::diff_members(
+                &drawing.baseline_tree().unwrap(),
+                &drawing.value,
+                &[]
+            )
+            .is_err(),
+            "the walk was expected to give up here"
+        );
+        assert_eq!(
+            drawing.changes().unwrap().map(Value::from),
+            Some(json!({"shape": {"Circle": null, "Square": 2.0}, "note": null}))
+        );
+        drawing.shape = Shape::Circle(1.0);
+        drawing.note = Some("n".into());
+        assert_eq!(drawing.changes().unwrap(), None);
+        assert!(!drawing.is_changed());
+    }
+
+    #[test]
+    fn a_document_is_decoded_once_from_its_text_and_kept_verbatim() {
+        let text = serde_json::to_vec_pretty(&customer()).unwrap();
+        let tracked = Tracked::<Customer>::from_slice(&text).unwrap();
+        assert_eq!(tracked.raw_json().as_bytes(), &text[..]);
+        assert_eq!(patch(&tracked), None);
+        assert_eq!(tracked.full_document().unwrap(), customer());
+        let from_value = Tracked::<Customer>::from_json(customer()).unwrap();
+        assert_eq!(*tracked, *from_value);
+        assert_eq!(
+            tracked.baseline_tree().unwrap(),
+            from_value.baseline_tree().unwrap()
+        );
+        // A customer is measured from a typed copy, not from a JSON tree.
+        assert!(matches!(tracked.baseline, Baseline::Typed(_)));
+
+        let Err(Error::Decode(e)) =
+            Tracked::<Customer>::from_slice(br#"{"id": "c1", "base": {"dob": 7}}"#)
+        else {
+            panic!("a number is not a date");
+        };
+        assert_eq!(e.path.as_deref(), Some("base.dob"));
+        assert!(e.body.contains("dob"), "{}", e.body);
+        for bad in [
+            &b"[\"c1\"]"[..],
+            b"null",
+            b"\"c1\"",
+            b"{\"id\": \"c1\"} x",
+            b"{\"id\": ",
+            b"  ",
+            b"",
+        ] {
+            let Err(Error::Decode(_)) = Tracked::<Customer>::from_slice(bad) else {
+                panic!("{} is not a document", String::from_utf8_lossy(bad));
+            };
+        }
     }
 
     /// A customer with every list of the schema holding items.
@@ -693,6 +1047,59 @@ mod tests {
                     .is_some_and(|l| !l.is_empty()),
                 "the fixture has no items at {path}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// Any edits of a customer, at any depth and of any kind the model takes: comparing with the
+        /// typed copy, and walking the value beside the JSON tree, find exactly the patch that writing
+        /// both whole and comparing the trees finds.
+        #[test]
+        fn the_walk_finds_what_the_long_way_finds(
+            edits in proptest::collection::vec((0..16usize, 0..10usize), 1..5),
+        ) {
+            const AT: [&str; 16] = [
+                "/base/firstName", "/base/contacts/email", "/base/contacts", "/base/educations",
+                "/base/educations/0/schoolName", "/base", "/extended/loyalty/level",
+                "/extended/loyalty/points", "/extended/loyalty", "/extended", "/tags/manual",
+                "/tags", "/registeredAt", "/enabled", "/extra", "/base/educations/0",
+            ];
+            let values = [
+                Value::Null, json!("z"), json!(3), json!(2.5), json!(true), json!([]),
+                json!(["vip"]), json!({}), json!({"email": "a@b.example", "schoolName": "U"}),
+                json!("2020-01-01T00:00:00.000+0000"),
+            ];
+            let mut edited = customer();
+            for (at, value) in edits {
+                let (parent, name) = AT[at].rsplit_once('/').unwrap_or(("", AT[at]));
+                match edited.pointer_mut(parent) {
+                    Some(Value::Object(members)) if value == 0 && at % 2 == 0 => {
+                        members.remove(name);
+                    }
+                    Some(Value::Object(members)) => {
+                        members.insert(name.to_owned(), values[value].clone());
+                    }
+                    Some(Value::Array(items)) => {
+                        if let Some(item) = name.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                            *item = values[value].clone();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // Only what the model takes can be an edit of the typed value.
+            let Ok(edited) = serde_json::from_value::<Customer>(edited) else {
+                return Ok(());
+            };
+            let mut tracked = Tracked::<Customer>::from_json(customer()).unwrap();
+            *tracked = edited;
+            let whole = tracked.diff_whole().unwrap();
+            proptest::prop_assert_eq!(tracked.diff().unwrap(), whole.clone());
+            let tree = tracked.baseline_tree().unwrap();
+            let walk = merge_patch::typed::diff_members(&tree, &tracked.value, Customer::LISTS);
+            proptest::prop_assert_eq!(walk.unwrap(), whole);
         }
     }
 

@@ -41,10 +41,16 @@ pub struct TrackedCustomer {
 
 impl TrackedCustomer {
     pub(crate) async fn fetch(node: &Node, customer_id: &str) -> Result<Self> {
-        let raw = node
-            .customer_json(Method::GET, customer_id, None, "get_customer")
+        // Decoded once, straight from the answer's bytes.
+        let customer = node
+            .customer_answer(
+                Method::GET,
+                customer_id,
+                None,
+                "get_customer",
+                |_, bytes| Tracked::<Customer>::from_slice(bytes),
+            )
             .await?;
-        let customer = Tracked::<Customer>::from_json(raw)?;
         Ok(Self {
             node: node.clone(),
             id: customer.id.clone(),
@@ -75,9 +81,16 @@ impl TrackedCustomer {
         let body = Value::from(patch);
         let stored = self
             .node
-            .customer_json(Method::PATCH, &self.id, Some(&body), "patch_customer")
+            .customer_answer(
+                Method::PATCH,
+                &self.id,
+                Some(&body),
+                "patch_customer",
+                |_, bytes| Tracked::<Customer>::from_slice(bytes),
+            )
             .await?;
-        self.customer.mark_saved(stored)
+        self.customer = stored;
+        Ok(())
     }
 
     /// Sends the whole customer (PUT): what was removed from it is removed at the service, and members the
@@ -100,9 +113,16 @@ impl TrackedCustomer {
         }
         let stored = self
             .node
-            .customer_json(Method::PUT, &self.id, Some(&document), "update_customer")
+            .customer_answer(
+                Method::PUT,
+                &self.id,
+                Some(&document),
+                "update_customer",
+                |_, bytes| Tracked::<Customer>::from_slice(bytes),
+            )
             .await?;
-        self.customer.mark_saved(stored)
+        self.customer = stored;
+        Ok(())
     }
 
     /// Reads the customer again, dropping unsaved changes (an edited `id` too).
@@ -189,11 +209,12 @@ impl TrackedCustomer {
         list: &str,
         local: impl FnOnce(&mut Customer),
     ) -> Result<()> {
-        let stored = self
-            .node
-            .customer_json(Method::GET, &self.id, None, "get_customer")
+        let customer = &mut self.customer;
+        self.node
+            .customer_answer(Method::GET, &self.id, None, "get_customer", |_, bytes| {
+                customer.rebase_slice(bytes)
+            })
             .await?;
-        self.customer.rebase(stored)?;
         let pending = self.customer.changes()?.map(Value::from);
         if pending.is_some_and(|p| p.pointer(list).is_some()) {
             local(&mut self.customer);
