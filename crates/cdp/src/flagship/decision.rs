@@ -6,8 +6,7 @@ use serde_json::{Map, Value};
 
 use flagship_api::types::DecisionResponse;
 
-/// A campaign the visitor is in and the variation it sees. Shared (`Arc`) between the decisions that
-/// picked it in bucketing mode, so that deciding copies no flag.
+/// A campaign the visitor is in and the variation it sees.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Assignment {
     pub(crate) campaign_id: String,
@@ -46,16 +45,30 @@ pub struct ModificationInfo {
 /// assert!(decision.is_empty());
 /// assert_eq!(decision.value("btnColor"), None);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Decision {
-    assignments: Vec<Arc<Assignment>>,
+    /// Every assignment the decision picks from: all those of a bucketing file, shared by every decision
+    /// made from it (one reference count per decision, no copy of a flag), or those of one answer.
+    table: Arc<[Assignment]>,
+    /// The picked ones, by index in `table`, in order.
+    picked: Vec<usize>,
     panic: bool,
 }
 
+/// Two decisions are equal when they pick equal assignments, in the same order, whatever table they
+/// pick from.
+impl PartialEq for Decision {
+    fn eq(&self, other: &Self) -> bool {
+        self.panic == other.panic && self.assignments().eq(other.assignments())
+    }
+}
+
 impl Decision {
-    pub(crate) fn new(assignments: Vec<Arc<Assignment>>) -> Self {
+    /// The assignments of `table` at `picked`.
+    pub(crate) fn new(table: Arc<[Assignment]>, picked: Vec<usize>) -> Self {
         Self {
-            assignments,
+            table,
+            picked,
             panic: false,
         }
     }
@@ -63,9 +76,16 @@ impl Decision {
     /// The decision of panic mode: no campaign, defaults everywhere, nothing sent.
     pub(crate) fn panic() -> Self {
         Self {
-            assignments: Vec::new(),
             panic: true,
+            ..Self::default()
         }
+    }
+
+    fn assignments(&self) -> impl Iterator<Item = &Assignment> {
+        // Every index was taken from the table; one that is not there is skipped, never a panic.
+        self.picked
+            .iter()
+            .filter_map(|&index| self.table.get(index))
     }
 
     /// From the Decision API's answer.
@@ -73,24 +93,23 @@ impl Decision {
         if response.panic == Some(true) {
             return Self::panic();
         }
-        let assignments = response
+        let table: Arc<[Assignment]> = response
             .campaigns
             .into_iter()
-            .map(|campaign| {
-                Arc::new(Assignment {
-                    campaign_id: campaign.id,
-                    variation_group_id: campaign.variation_group_id,
-                    variation_id: campaign.variation.id,
-                    reference: campaign.variation.reference.unwrap_or(false),
-                    modifications: campaign
-                        .variation
-                        .modifications
-                        .map(|m| m.value)
-                        .unwrap_or_default(),
-                })
+            .map(|campaign| Assignment {
+                campaign_id: campaign.id,
+                variation_group_id: campaign.variation_group_id,
+                variation_id: campaign.variation.id,
+                reference: campaign.variation.reference.unwrap_or(false),
+                modifications: campaign
+                    .variation
+                    .modifications
+                    .map(|m| m.value)
+                    .unwrap_or_default(),
             })
             .collect();
-        Self::new(assignments)
+        let picked = (0..table.len()).collect();
+        Self::new(table, picked)
     }
 
     /// Whether the service is in panic mode: every flag gives its default.
@@ -104,7 +123,7 @@ impl Decision {
 
     /// Whether the visitor is in no campaign.
     pub fn is_empty(&self) -> bool {
-        self.assignments.is_empty()
+        self.picked.is_empty()
     }
 
     /// How many campaigns the visitor is in.
@@ -113,7 +132,7 @@ impl Decision {
     /// assert_eq!(cdp::flagship::Decision::default().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.assignments.len()
+        self.picked.len()
     }
 
     /// The raw value of flag `key` (JSON `null` when a variation names the key without a value).
@@ -146,7 +165,7 @@ impl Decision {
     /// ```
     pub fn values(&self) -> Map<String, Value> {
         let mut all = Map::new();
-        for assignment in &self.assignments {
+        for assignment in self.assignments() {
             for (key, value) in &assignment.modifications {
                 if !all.contains_key(key) {
                     all.insert(key.clone(), value.clone());
@@ -163,14 +182,12 @@ impl Decision {
     /// assert_eq!(cdp::flagship::Decision::default().variations().count(), 0);
     /// ```
     pub fn variations(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.assignments
-            .iter()
+        self.assignments()
             .map(|a| (a.variation_group_id.as_str(), a.variation_id.as_str()))
     }
 
     fn find(&self, key: &str) -> Option<(&Value, &Assignment)> {
-        self.assignments
-            .iter()
-            .find_map(|a| a.modifications.get(key).map(|v| (v, a.as_ref())))
+        self.assignments()
+            .find_map(|a| a.modifications.get(key).map(|v| (v, a)))
     }
 }

@@ -44,6 +44,8 @@ const INLINE_KEYS: usize = 32;
 pub struct Bucketing {
     panic: bool,
     campaigns: Vec<Campaign>,
+    /// Every variation of the file as an assignment, which decisions share and pick from by index.
+    table: Arc<[Assignment]>,
     /// The context keys the conditions look at, sorted.
     keys: Vec<String>,
     warnings: Vec<String>,
@@ -58,8 +60,8 @@ struct Campaign {
 struct Group {
     id: String,
     audience: Audience,
-    /// Every variation with its allocation, in file order.
-    variations: Vec<(f64, Arc<Assignment>)>,
+    /// Every variation with its allocation and its index in the table, in file order.
+    variations: Vec<(f64, usize)>,
 }
 
 impl Bucketing {
@@ -94,6 +96,7 @@ impl Bucketing {
                 warnings.push(message);
             }
         };
+        let mut table = Vec::new();
         let campaigns = file
             .campaigns
             .iter()
@@ -129,7 +132,8 @@ impl Bucketing {
                                         .map(|m| m.value.clone())
                                         .unwrap_or_default(),
                                 };
-                                (variation.allocation.unwrap_or(0.0), Arc::new(assignment))
+                                table.push(assignment);
+                                (variation.allocation.unwrap_or(0.0), table.len() - 1)
                             })
                             .collect(),
                     })
@@ -139,6 +143,7 @@ impl Bucketing {
         Self {
             panic: file.panic == Some(true),
             campaigns,
+            table: table.into(),
             keys,
             warnings,
         }
@@ -178,7 +183,7 @@ impl Bucketing {
         };
         targeting::resolve(&self.keys, context, values);
         let context = &*values;
-        let mut assignments = Vec::with_capacity(self.campaigns.len());
+        let mut picked = Vec::with_capacity(self.campaigns.len());
         for campaign in &self.campaigns {
             let Some(group) = campaign
                 .groups
@@ -189,10 +194,11 @@ impl Bucketing {
             };
             let cached = (!kept.is_empty())
                 .then(|| {
-                    group
-                        .variations
-                        .iter()
-                        .find(|(_, a)| kept.contains(&a.variation_id))
+                    group.variations.iter().find(|(_, index)| {
+                        self.table
+                            .get(*index)
+                            .is_some_and(|a| kept.contains(&a.variation_id))
+                    })
                 })
                 .flatten();
             let chosen = cached.or_else(|| {
@@ -200,10 +206,10 @@ impl Bucketing {
                 allocation::pick(bucket, group.variations.iter().map(|(share, _)| *share))
                     .and_then(|index| group.variations.get(index))
             });
-            if let Some((_, assignment)) = chosen {
-                assignments.push(assignment.clone());
+            if let Some((_, index)) = chosen {
+                picked.push(*index);
             }
         }
-        Decision::new(assignments)
+        Decision::new(self.table.clone(), picked)
     }
 }
