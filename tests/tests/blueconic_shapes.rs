@@ -218,7 +218,11 @@ async fn a_bad_profile_in_the_middle_of_a_page_costs_only_itself_and_keeps_its_p
             // Its index counts the profiles of the pages before it; its JSON is its own, not the page's.
             assert_eq!((e.index, e.id.as_deref()), (Some(4), Some("e")));
             assert!(e.body.contains("yesterday"), "{}", e.body);
-            assert!(!e.body.contains("\"f\""), "only the bad profile: {}", e.body);
+            assert!(
+                !e.body.contains("\"f\""),
+                "only the bad profile: {}",
+                e.body
+            );
         }
         other => panic!("expected a decode error, got {other:?}"),
     }

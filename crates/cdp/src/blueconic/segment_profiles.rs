@@ -619,3 +619,49 @@ mod tests {
         assert_eq!((bar.position(), bar.length()), (30, Some(30)));
     }
 }
+
+#[cfg(test)]
+mod decode_tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_and_item_by_item_agree_on_the_digest_and_the_index() {
+        let seen = AtomicU64::new(0);
+        let whole = decode(
+            br#"{"profiles":[{"id":"a"},{"id":"b"}],"nextCursor":"n"}"#,
+            &seen,
+        )
+        .unwrap();
+        assert_eq!((whole.items.len(), whole.failed.len()), (2, 0));
+        assert_eq!(whole.next_cursor.as_deref(), Some("n"));
+        // The same ids, one of them bad: read item by item, after the two profiles already seen.
+        let split = decode(
+            br#"{"profiles":[{"id":"a"},{"id":"b","properties":7}],"totalResults":4}"#,
+            &seen,
+        )
+        .unwrap();
+        assert_eq!(split.items.len(), 1);
+        assert_eq!(split.failed.len(), 1);
+        let (place, error) = &split.failed[0];
+        assert_eq!(
+            (*place, error.index, error.id.as_deref()),
+            (1, Some(3), Some("b"))
+        );
+        assert_eq!(split.total_results, Some(4));
+        assert_eq!(
+            whole.digest, split.digest,
+            "a page served twice is seen either way"
+        );
+        assert_eq!(seen.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_page_is_one_decode_error() {
+        let seen = AtomicU64::new(0);
+        let Err(Error::Decode(e)) = decode(br#"{"profiles":{"id":"a"}}"#, &seen) else {
+            panic!("expected a decode error");
+        };
+        assert!(e.to_string().contains("not a page of profiles"), "{e}");
+        assert_eq!(seen.load(Ordering::SeqCst), 0);
+    }
+}
