@@ -198,6 +198,38 @@ async fn a_profile_that_does_not_decode_is_reported_with_its_id_and_the_others_s
 }
 
 #[tokio::test]
+async fn a_bad_profile_in_the_middle_of_a_page_costs_only_itself_and_keeps_its_place() {
+    let (_sandbox, recorder, bc) = recorded().await;
+    recorder.reply(
+        200,
+        r#"{"profiles":[{"id":"a"},{"id":"b"},{"id":"c"}],"nextCursor":"c2","totalResults":7}"#,
+    );
+    recorder.reply(
+        200,
+        r#"{"profiles":[{"id":"d"},{"id":"e","creationDate":"yesterday"},{"id":"f"},{"id":"g"}]}"#,
+    );
+    let results: Vec<cdp::Result<cdp::blueconic::Profile>> =
+        futures::StreamExt::collect(bc.segment_profiles("allvisitors").stream()).await;
+    let ok: Vec<&str> = results.iter().flatten().map(|p| p.id()).collect();
+    assert_eq!(ok, ["a", "b", "c", "d", "f", "g"]);
+    assert_eq!(results.len(), 7);
+    match &results[4] {
+        Err(cdp::Error::Decode(e)) => {
+            // Its index counts the profiles of the pages before it; its JSON is its own, not the page's.
+            assert_eq!((e.index, e.id.as_deref()), (Some(4), Some("e")));
+            assert!(e.body.contains("yesterday"), "{}", e.body);
+            assert!(
+                !e.body.contains("\"f\""),
+                "only the bad profile: {}",
+                e.body
+            );
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert_eq!(recorder.shapes().len(), 2);
+}
+
+#[tokio::test]
 async fn a_cursor_handed_out_twice_stops_the_stream() {
     let (_sandbox, recorder, bc) = recorded().await;
     recorder.reply(200, r#"{"profiles":[{"id":"a"}],"nextCursor":"same"}"#);

@@ -387,7 +387,19 @@ struct ProfilesPager {
     progress: Option<indicatif::ProgressBar>,
 }
 
-/// A page as received, its profiles still JSON so that each is decoded on its own.
+/// A page as received, its profiles decoded in the same pass as the page.
+#[derive(Deserialize)]
+struct TypedPage {
+    #[serde(default)]
+    profiles: Vec<types::Profile>,
+    #[serde(rename = "nextCursor")]
+    next_cursor: Option<String>,
+    #[serde(rename = "totalResults")]
+    total_results: Option<i64>,
+}
+
+/// A page whose profiles did not all decode, read again with its profiles still JSON so that each is
+/// decoded on its own.
 #[derive(Deserialize)]
 struct RawPage {
     #[serde(default)]
@@ -396,6 +408,74 @@ struct RawPage {
     next_cursor: Option<String>,
     #[serde(rename = "totalResults")]
     total_results: Option<i64>,
+}
+
+/// The profiles of a page, those that did not decode (with their place in the page), the digest of
+/// their ids, the next cursor and the stated total.
+struct Decoded {
+    items: Vec<Profile>,
+    failed: Vec<(usize, DecodeError)>,
+    digest: u64,
+    next_cursor: Option<String>,
+    total_results: Option<i64>,
+}
+
+/// Decodes a page body in one pass, straight into profiles; only when that fails, item by item, so that
+/// a bad profile is reported (index from `seen`, id, JSON) and the others still come.
+fn decode(bytes: &[u8], seen: &AtomicU64) -> Result<Decoded> {
+    let mut digest = std::collections::hash_map::DefaultHasher::new();
+    if let Ok(page) = serde_json::from_slice::<TypedPage>(bytes) {
+        seen.fetch_add(page.profiles.len() as u64, Ordering::SeqCst);
+        let items: Vec<Profile> = page
+            .profiles
+            .into_iter()
+            .map(|profile| {
+                // Hashed as the fallback hashes it, so that both give one page the same digest.
+                Some(profile.id.as_str()).hash(&mut digest);
+                Profile::from_api(profile)
+            })
+            .collect();
+        return Ok(Decoded {
+            items,
+            failed: Vec::new(),
+            digest: digest.finish(),
+            next_cursor: page.next_cursor,
+            total_results: page.total_results,
+        });
+    }
+    let page: RawPage = serde_json::from_slice(bytes).map_err(|e| {
+        Error::Decode(Box::new(DecodeError::for_item(
+            SERVICE,
+            0,
+            None,
+            format!("not a page of profiles: {e}"),
+            bytes,
+        )))
+    })?;
+    let first = seen.fetch_add(page.profiles.len() as u64, Ordering::SeqCst);
+    let mut items = Vec::with_capacity(page.profiles.len());
+    let mut failed = Vec::new();
+    for (index, json) in page.profiles.into_iter().enumerate() {
+        let id = json.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+        id.as_deref().hash(&mut digest);
+        match types::Profile::deserialize(&json) {
+            Ok(profile) => items.push(Profile::from_api(profile)),
+            Err(e) => {
+                let raw = serde_json::to_vec(&json).unwrap_or_default();
+                failed.push((
+                    index,
+                    DecodeError::for_item(SERVICE, first + index as u64, id, e.to_string(), &raw),
+                ));
+            }
+        }
+    }
+    Ok(Decoded {
+        items,
+        failed,
+        digest: digest.finish(),
+        next_cursor: page.next_cursor,
+        total_results: page.total_results,
+    })
 }
 
 impl Pager for ProfilesPager {
@@ -436,47 +516,15 @@ impl Pager for ProfilesPager {
             if !(200..300).contains(&answer.status) {
                 return Err(answer.error());
             }
-            let page: RawPage = serde_json::from_slice(&answer.bytes).map_err(|e| {
-                Error::Decode(Box::new(DecodeError::for_item(
-                    SERVICE,
-                    0,
-                    None,
-                    format!("not a page of profiles: {e}"),
-                    &answer.bytes,
-                )))
-            })?;
-            let first = seen.fetch_add(page.profiles.len() as u64, Ordering::SeqCst);
-            let mut items = Vec::with_capacity(page.profiles.len());
-            let mut failed = Vec::new();
-            let mut digest = std::collections::hash_map::DefaultHasher::new();
-            for (index, json) in page.profiles.into_iter().enumerate() {
-                let id = json.get("id").and_then(|v| v.as_str()).map(str::to_owned);
-                id.hash(&mut digest);
-                match serde_json::from_value::<types::Profile>(json.clone()) {
-                    Ok(profile) => items.push(Profile::from_api(profile)),
-                    Err(e) => {
-                        let raw = serde_json::to_vec(&json).unwrap_or_default();
-                        failed.push((
-                            index,
-                            DecodeError::for_item(
-                                SERVICE,
-                                first + index as u64,
-                                id,
-                                e.to_string(),
-                                &raw,
-                            ),
-                        ));
-                    }
-                }
-            }
+            let page = decode(&answer.bytes, &seen)?;
             let total = page.total_results.and_then(|t| u64::try_from(t).ok());
             #[cfg(feature = "progress")]
             if let (Some(bar), Some(total)) = (&bar, total) {
                 progress::total(bar, total);
             }
-            Ok(Page::cursor(items, page.next_cursor, total)
-                .with_failed(failed)
-                .with_digest(digest.finish()))
+            Ok(Page::cursor(page.items, page.next_cursor, total)
+                .with_failed(page.failed)
+                .with_digest(page.digest))
         }
         .boxed()
     }
@@ -569,5 +617,51 @@ mod tests {
             .unwrap();
         assert_eq!(some.len(), 30);
         assert_eq!((bar.position(), bar.length()), (30, Some(30)));
+    }
+}
+
+#[cfg(test)]
+mod decode_tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_and_item_by_item_agree_on_the_digest_and_the_index() {
+        let seen = AtomicU64::new(0);
+        let whole = decode(
+            br#"{"profiles":[{"id":"a"},{"id":"b"}],"nextCursor":"n"}"#,
+            &seen,
+        )
+        .unwrap();
+        assert_eq!((whole.items.len(), whole.failed.len()), (2, 0));
+        assert_eq!(whole.next_cursor.as_deref(), Some("n"));
+        // The same ids, one of them bad: read item by item, after the two profiles already seen.
+        let split = decode(
+            br#"{"profiles":[{"id":"a"},{"id":"b","properties":7}],"totalResults":4}"#,
+            &seen,
+        )
+        .unwrap();
+        assert_eq!(split.items.len(), 1);
+        assert_eq!(split.failed.len(), 1);
+        let (place, error) = &split.failed[0];
+        assert_eq!(
+            (*place, error.index, error.id.as_deref()),
+            (1, Some(3), Some("b"))
+        );
+        assert_eq!(split.total_results, Some(4));
+        assert_eq!(
+            whole.digest, split.digest,
+            "a page served twice is seen either way"
+        );
+        assert_eq!(seen.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_page_is_one_decode_error() {
+        let seen = AtomicU64::new(0);
+        let Err(Error::Decode(e)) = decode(br#"{"profiles":{"id":"a"}}"#, &seen) else {
+            panic!("expected a decode error");
+        };
+        assert!(e.to_string().contains("not a page of profiles"), "{e}");
+        assert_eq!(seen.load(Ordering::SeqCst), 0);
     }
 }
