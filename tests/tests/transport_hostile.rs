@@ -234,6 +234,31 @@ async fn a_huge_error_page_keeps_its_status_and_first_4_kib_and_is_requested_onc
 }
 
 #[tokio::test]
+async fn an_endless_json_error_stops_at_its_cap_and_keeps_its_status() {
+    let server = Hostile::start(|_, _| {
+        Reply::Endless(
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json".into(),
+        )
+    })
+    .await;
+    let err = get_customer(&hub(
+        ClientConfig::new(&server.url).retry(quick()),
+        Auth::bearer("t0ken-value"),
+    ))
+    .await;
+    let api = err
+        .api()
+        .unwrap_or_else(|| panic!("an API error expected, got {err:?}"));
+    assert_eq!(api.status, 500);
+    let message = api.message.as_deref().unwrap_or_default();
+    assert_eq!(message.len(), cdp_transport::ERROR_TEXT_KEPT);
+    assert_eq!(server.seen().len(), 1, "not downloaded again");
+    // Reading stopped at the JSON error cap (4 MiB), far below the success body cap (64 MiB); the
+    // margin is for what the sockets buffer.
+    assert!(server.written() < cdp_transport::DEFAULT_MAX_BODY / 2);
+}
+
+#[tokio::test]
 async fn a_json_error_document_is_kept_whole_past_the_error_cap_and_scrubbed() {
     // Like BlueConic's 413: the results of the entries processed, here about 140 KB, echoing the token.
     let token = "b3arer-t0ken-echoed";

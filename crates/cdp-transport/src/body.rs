@@ -10,8 +10,12 @@ pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
 /// The cap of an error body that is not JSON (an HTML page, plain text): enough for any error message.
 /// Past it the error keeps its status and the first [`ERROR_TEXT_KEPT`] bytes as text. An error answer
 /// declared JSON may carry data (BlueConic's 413 holds the results of up to 1,000 entries), so it is
-/// read up to the client's body cap and kept whole when it is a JSON object or array.
+/// read up to [`MAX_JSON_ERROR_BODY`] and kept whole when it is a JSON object or array.
 pub const MAX_ERROR_BODY: u64 = 64 * 1024;
+
+/// The cap of an error body declared JSON: 4 MiB (or the client's body cap, if lower). BlueConic's 413
+/// with 1,000 results is about 72 KB; an error answer is never worth the 64 MiB a page may take.
+pub const MAX_JSON_ERROR_BODY: u64 = 4 * 1024 * 1024;
 
 /// The cap of an OAuth2 token endpoint's answer.
 pub const MAX_TOKEN_BODY: u64 = 64 * 1024;

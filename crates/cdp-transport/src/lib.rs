@@ -29,7 +29,9 @@ mod scrub;
 mod transport;
 
 pub use auth::{Auth, AuthError, AwsCredentials, AwsProfileSource, ClientCredentials, SigV4};
-pub use body::{DEFAULT_MAX_BODY, ERROR_TEXT_KEPT, MAX_ERROR_BODY, MAX_TOKEN_BODY};
+pub use body::{
+    DEFAULT_MAX_BODY, ERROR_TEXT_KEPT, MAX_ERROR_BODY, MAX_JSON_ERROR_BODY, MAX_TOKEN_BODY,
+};
 pub use config::{BuildError, ClientConfig, DEFAULT_CONNECT_TIMEOUT, client_builder};
 pub use error::TransportError;
 pub use operation::Operation;
@@ -441,11 +443,11 @@ impl Inner {
         }
         let is_error = status.is_client_error() || status.is_server_error();
         // A JSON error answer may carry data (BlueConic's 413 answers the results of the entries it
-        // processed, ~70 bytes each): it gets the body cap; any other error page gets the error cap.
+        // processed, ~70 bytes each): it gets a larger cap than any other error page.
         let cap = if is_error && !declares_json(response.headers()) {
             MAX_ERROR_BODY
         } else if is_error {
-            self.max_body
+            self.max_body.min(MAX_JSON_ERROR_BODY)
         } else {
             if response.content_length().is_some_and(|n| n > self.max_body) {
                 return Attempt::fatal(TransportError::TooLarge {
