@@ -69,7 +69,7 @@ impl Bucketing {
     pub fn from_json(bytes: &[u8]) -> Result<Self> {
         let file: BucketingFile = serde_json::from_slice(bytes).map_err(|e| {
             Error::Decode(Box::new(DecodeError::new(
-                "flagship",
+                super::builder::SERVICE,
                 None,
                 None,
                 format!("not a bucketing file: {e}"),
@@ -211,5 +211,20 @@ impl Bucketing {
             }
         }
         Decision::new(self.table.clone(), picked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bucketing;
+    use crate::Error;
+
+    #[test]
+    fn a_file_that_is_not_a_bucketing_file_is_a_decode_error_of_flagship() {
+        let Err(Error::Decode(e)) = Bucketing::from_json(b"<html>maintenance</html>") else {
+            panic!("a decode error expected");
+        };
+        assert_eq!(e.service, "Flagship");
+        assert!(e.message.contains("not a bucketing file"), "{}", e.message);
     }
 }
