@@ -56,6 +56,7 @@ pub struct Client {
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct ClientBuilder {
     settings: Settings,
+    config: ClientConfig,
 }
 
 #[derive(Clone)]
@@ -63,7 +64,6 @@ struct Settings {
     client_id: String,
     client_secret: Arc<str>,
     scopes: Vec<String>,
-    config: ClientConfig,
     /// What is wrong with the host or the credentials, kept through later steps.
     identity_problem: Option<Arc<str>>,
 }
@@ -74,7 +74,6 @@ impl fmt::Debug for Settings {
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
             .field("scopes", &self.scopes)
-            .field("config", &self.config)
             .finish()
     }
 }
@@ -134,9 +133,9 @@ impl Client {
                 client_id,
                 client_secret,
                 scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
-                config: ClientConfig::new(url),
                 identity_problem,
             },
+            config: ClientConfig::new(url),
         }
     }
 
@@ -207,9 +206,10 @@ impl Client {
 
     /// The settings of this client, carrying its HTTP client once it is built, to derive another from.
     fn derived(self) -> ClientBuilder {
-        let mut settings = self.settings;
-        settings.config = self.core.current_config();
-        ClientBuilder { settings }
+        ClientBuilder {
+            config: self.core.current_config(),
+            settings: self.settings,
+        }
     }
 
     /// The base URL requests go to, without a trailing `/`.
@@ -314,7 +314,7 @@ impl ClientBuilder {
     /// # let _ = bc; Ok(()) }
     /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.settings.config = self.settings.config.base_url(url);
+        self.config = self.config.base_url(url);
         self
     }
 
@@ -329,7 +329,7 @@ impl ClientBuilder {
     /// # let _ = builder;
     /// ```
     pub fn configure(mut self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
-        self.settings.config = change(self.settings.config);
+        self.config = change(self.config);
         self
     }
 
@@ -354,7 +354,7 @@ impl ClientBuilder {
     /// # let _ = b; Ok(()) }
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.settings.config = self.settings.config.http_client(client);
+        self.config = self.config.http_client(client);
         self
     }
 
@@ -374,10 +374,9 @@ impl ClientBuilder {
     }
 
     fn assemble(self) -> Client {
-        let settings = self.settings;
         Client {
-            core: Core::new(settings.config.clone(), settings.identity_problem.clone()),
-            settings,
+            core: Core::new(self.config, self.settings.identity_problem.clone()),
+            settings: self.settings,
         }
     }
 }
